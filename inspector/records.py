@@ -1,0 +1,106 @@
+"""Writing a user-data row together with its change-log entries.
+
+This is the only place that inserts or updates the tracked tables, so no change can reach the
+database without its log entry. Values are plain column values (str, int, float or None);
+lists are stored as JSON text by the domain modules.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from inspector.store import Store
+
+# Which columns of which tables are user data (and therefore logged and synced).
+TRACKED_FIELDS: dict[str, frozenset[str]] = {
+    "templates": frozenset({"code", "version", "title", "body", "sha256", "installed_at"}),
+    "communities": frozenset(
+        {
+            "district",
+            "street",
+            "name",
+            "address",
+            "households",
+            "property_management",
+            "tags",
+            "created_at",
+        }
+    ),
+    "inspections": frozenset(
+        {
+            "short_id",
+            "community_id",
+            "template_id",
+            "started_at",
+            "finished_at",
+            "status",
+            "inspectors",
+            "departments",
+            "signed_by",
+            "reopen_reason",
+            "created_by",
+        }
+    ),
+    "responses": frozenset(
+        {"inspection_id", "item_code", "answer", "value", "note", "answered_at", "answered_by"}
+    ),
+    "findings": frozenset(
+        {
+            "short_id",
+            "inspection_id",
+            "item_code",
+            "category",
+            "description",
+            "location",
+            "latitude",
+            "longitude",
+            "severity",
+            "department",
+            "deadline",
+            "status",
+            "created_at",
+            "created_by",
+        }
+    ),
+}
+
+
+_MISSING: dict[str, Any] = {}
+
+
+def put(store: Store, table: str, row_id: str, values: dict[str, Any], *,
+        current: dict[str, Any] | None = _MISSING) -> dict[str, Any]:
+    """Insert or update one row; log every field whose value changed. Returns the changes.
+
+    Must run inside ``store.write()``. Pass ``current`` (the row, or None for a new one) when
+    the caller has just read it, to save reading it again.
+    """
+    if not store.in_write:
+        raise RuntimeError("records.put outside a write transaction")
+    fields = TRACKED_FIELDS[table]
+    unknown = set(values) - fields
+    if unknown:
+        raise ValueError(f"{table} has no tracked fields {sorted(unknown)}")
+    conn = store.db.conn
+    if current is _MISSING:
+        current = store.query_one(f"SELECT * FROM [{table}] WHERE id = ?", (row_id,))
+    if current is None:
+        changed = {k: v for k, v in values.items() if v is not None}
+        columns = ["id", *changed]
+        conn.execute(
+            f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in columns)})"
+            f" VALUES ({', '.join('?' for _ in columns)})",
+            (row_id, *changed.values()),
+        )
+        for field, value in changed.items():
+            store.log_change(table, row_id, field, None, value, new_row=True)
+        return changed
+    changed = {k: v for k, v in values.items() if current[k] != v}
+    if changed:
+        conn.execute(
+            f"UPDATE [{table}] SET {', '.join(f'[{c}] = ?' for c in changed)} WHERE id = ?",
+            (*changed.values(), row_id),
+        )
+    for field, value in changed.items():
+        store.log_change(table, row_id, field, current[field], value)
+    return changed

@@ -1,0 +1,148 @@
+"""The database schema, only ever changed through named migrations.
+
+Never edit a migration that has shipped: add a new one. A database that has a migration this
+program does not know was written by a newer version and is refused (see ``store``).
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+migrations = Migrations("green-inspector")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    db.table("local_state").create({"key": str, "value": str}, pk="key", strict=True)
+
+    # The change log: every change to user data, the audit trail and the unit of sync.
+    db.table("changes").create(
+        {
+            "device": str,
+            "seq": int,
+            "hlc": str,
+            "tbl": str,
+            "row_id": str,
+            "field": str,
+            "value": str,  # JSON of the new column value
+            "old_value": str,  # JSON of the value it replaced, for the audit trail
+            "base": str,  # "<device>:<seq>" of the change that set the value the author saw
+            "actor": str,
+        },
+        pk=("device", "seq"),
+        not_null={"device", "seq", "hlc", "tbl", "row_id", "field"},
+        strict=True,
+    )
+    db.table("changes").create_index(["tbl", "row_id"])
+    db.table("changes").create_index(["hlc"])
+
+    # The change that produced each field's current value: the "base" of the next change.
+    db.table("field_versions").create(
+        {"tbl": str, "row_id": str, "field": str, "device": str, "seq": int, "hlc": str},
+        pk=("tbl", "row_id", "field"),
+        not_null={"device", "seq", "hlc"},
+        strict=True,
+    )
+
+    db.table("templates").create(
+        {
+            "id": str,
+            "code": str,
+            "version": int,
+            "title": str,
+            "body": str,
+            "sha256": str,
+            "installed_at": str,
+        },
+        pk="id",
+        not_null={"code", "version", "title", "body", "sha256"},
+        strict=True,
+    )
+
+    db.table("communities").create(
+        {
+            "id": str,
+            "district": str,
+            "street": str,
+            "name": str,
+            "address": str,
+            "households": int,
+            "property_management": str,
+            "tags": str,  # JSON list
+            "created_at": str,
+        },
+        pk="id",
+        strict=True,
+    )
+    db.table("communities").create_index(["district", "street", "name"])
+    db.table("communities").create_index(["name"])
+
+    db.table("inspections").create(
+        {
+            "id": str,
+            "short_id": str,
+            "community_id": str,
+            "template_id": str,
+            "started_at": str,
+            "finished_at": str,
+            "status": str,
+            "inspectors": str,  # JSON list of names
+            "departments": str,  # JSON list of department codes of the joint team
+            "signed_by": str,  # JSON list of signer names
+            "reopen_reason": str,
+            "created_by": str,
+        },
+        pk="id",
+        foreign_keys=[("community_id", "communities", "id"), ("template_id", "templates", "id")],
+        strict=True,
+    )
+    db.table("inspections").create_index(["community_id"])
+    db.table("inspections").create_index(["short_id"])
+
+    db.table("responses").create(
+        {
+            "id": str,  # "<inspection id>:<item code>", so concurrent answers meet on one row
+            "inspection_id": str,
+            "item_code": str,
+            "answer": str,  # pass / fail / na
+            "value": float,  # for number items
+            "note": str,
+            "answered_at": str,
+            "answered_by": str,
+        },
+        pk="id",
+        foreign_keys=[("inspection_id", "inspections", "id")],
+        strict=True,
+    )
+    db.table("responses").create_index(["inspection_id"])
+
+    db.table("findings").create(
+        {
+            "id": str,
+            "short_id": str,
+            "inspection_id": str,
+            "item_code": str,
+            "category": str,
+            "description": str,
+            "location": str,
+            "latitude": float,
+            "longitude": float,
+            "severity": str,
+            "department": str,
+            "deadline": str,
+            "status": str,
+            "created_at": str,
+            "created_by": str,
+        },
+        pk="id",
+        foreign_keys=[("inspection_id", "inspections", "id")],
+        strict=True,
+    )
+    db.table("findings").create_index(["inspection_id"])
+    db.table("findings").create_index(["status"])
+    db.table("findings").create_index(["department"])
+
+
+def known_migration_names() -> set[str]:
+    # Every migration is pending on an empty database: that lists them through public API.
+    return {m.name for m in migrations.pending(Database(memory=True))}

@@ -1,0 +1,346 @@
+"""The one writing connection to a data directory, and the change log written with every change.
+
+Rules kept here so no caller can forget them:
+- a write is ``with store.write():`` — ``BEGIN IMMEDIATE`` … ``COMMIT``; nested writes join the
+  outer transaction through a savepoint;
+- every change to user data goes through ``log_change`` inside that transaction;
+- the connection belongs to the thread that opened it (sqlite3 enforces this).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import getpass
+import json
+import logging
+import os
+import sqlite3
+import sys
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from inspector import schema
+from inspector.clock import HybridClock, Stamp, wall_clock_ms
+from inspector.datadir import DataDirLock, check_not_synced, prepare_data_dir
+from inspector.errors import InspectorError, SchemaError
+from inspector.i18n import t
+
+log = logging.getLogger(__name__)
+
+DB_NAME = "inspector.db"
+BUSY_TIMEOUT_MS = 5000
+
+
+def default_actor() -> str:
+    name = os.environ.get("INSPECTOR_USER")
+    if name:
+        return name
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+class Store:
+    """An open data directory. Use ``Store.open`` and close it (or use it as a context manager)."""
+
+    def __init__(
+        self,
+        data_dir: Path,
+        db: Database,
+        lock: DataDirLock | None,
+        *,
+        actor: str,
+        wall: Callable[[], int],
+    ) -> None:
+        self.data_dir = data_dir
+        self.db = db
+        self.readonly = lock is None
+        self.actor = actor
+        self._lock = lock
+        self._write_depth = 0
+        # Parsed templates by id: safe to keep, an installed template never changes.
+        self.template_cache: dict[str, Any] = {}
+        self.device_id = self._get_state("device_id") or ""
+        self._seq = self._max_own_seq()
+        self.clock = HybridClock(self._max_stamp(), wall)
+
+    # -- opening and closing -------------------------------------------------------------
+
+    @classmethod
+    def open(
+        cls,
+        data_dir: Path,
+        *,
+        readonly: bool = False,
+        actor: str | None = None,
+        wall: Callable[[], int] = wall_clock_ms,
+    ) -> Store:
+        data_dir = Path(data_dir)
+        db_path = data_dir / DB_NAME
+        if readonly and db_path.exists():
+            db = _connect(db_path, readonly=True)
+            try:
+                pending = _check_schema(db, db_path)
+            except BaseException:
+                db.close()
+                raise
+            if not pending:
+                return cls(data_dir, db, None, actor=actor or default_actor(), wall=wall)
+            db.close()  # needs migrating: fall through to a writing open
+        check_not_synced(data_dir)
+        prepare_data_dir(data_dir)
+        lock = DataDirLock(data_dir)
+        lock.acquire()
+        try:
+            db = _connect(db_path, readonly=False)
+            try:
+                _check_schema(db, db_path)
+                schema.migrations.apply(db)
+                _ensure_device_id(db)
+                sync_folder = _state(db, "sync_folder")
+                check_not_synced(data_dir, Path(sync_folder) if sync_folder else None)
+            except BaseException:
+                db.close()
+                raise
+        except BaseException:
+            lock.release()
+            raise
+        return cls(data_dir, db, lock, actor=actor or default_actor(), wall=wall)
+
+    def close(self) -> None:
+        self.db.close()
+        if self._lock is not None:
+            self._lock.release()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- transactions --------------------------------------------------------------------
+
+    @property
+    def in_write(self) -> bool:
+        return self._write_depth > 0
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[Store]:
+        """A write transaction. Everything inside commits together or not at all."""
+        if self.readonly:
+            raise InspectorError(
+                t("数据目录以只读方式打开，不能修改。", "The data directory is open read-only.")
+            )
+        conn = self.db.conn
+        saved_seq = self._seq
+        savepoint = f"w{self._write_depth}"
+        if self._write_depth == 0:
+            _execute(conn, "BEGIN IMMEDIATE")
+        else:
+            conn.execute(f"SAVEPOINT {savepoint}")
+        self._write_depth += 1
+        try:
+            yield self
+        except BaseException:
+            self._write_depth -= 1
+            self._seq = saved_seq
+            if self._write_depth == 0:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+            elif conn.in_transaction:
+                conn.execute(f"ROLLBACK TO {savepoint}")
+                conn.execute(f"RELEASE {savepoint}")
+            if self._write_depth == 0 and _is_disk_full(sys.exc_info()[1]):
+                raise _disk_full_error() from sys.exc_info()[1]
+            raise
+        self._write_depth -= 1
+        if self._write_depth == 0:
+            try:
+                _execute(conn, "COMMIT")
+            except BaseException:
+                self._seq = saved_seq
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        else:
+            conn.execute(f"RELEASE {savepoint}")
+
+    # -- the change log ------------------------------------------------------------------
+
+    def log_change(
+        self,
+        table: str,
+        row_id: str,
+        field: str,
+        old_value: Any,
+        new_value: Any,
+        *,
+        new_row: bool = False,
+    ) -> None:
+        """Append one field change to the log and record it as that field's current version."""
+        if not self.in_write:
+            raise RuntimeError("log_change outside a write transaction")
+        conn = self.db.conn
+        version = None if new_row else conn.execute(
+            "SELECT device, seq FROM field_versions WHERE tbl = ? AND row_id = ? AND field = ?",
+            (table, row_id, field),
+        ).fetchone()
+        base = f"{version[0]}:{version[1]}" if version else None
+        self._seq += 1
+        stamp = str(self.clock.now())
+        conn.execute(
+            "INSERT INTO changes (device, seq, hlc, tbl, row_id, field, value, old_value, base,"
+            " actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                self.device_id,
+                self._seq,
+                stamp,
+                table,
+                row_id,
+                field,
+                _json(new_value),
+                _json(old_value),
+                base,
+                self.actor,
+            ),
+        )
+        conn.execute(
+            "INSERT INTO field_versions (tbl, row_id, field, device, seq, hlc)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tbl, row_id, field) DO UPDATE SET"
+            " device = excluded.device, seq = excluded.seq, hlc = excluded.hlc",
+            (table, row_id, field, self.device_id, self._seq, stamp),
+        )
+
+    # -- local state (not synced) --------------------------------------------------------
+
+    def _get_state(self, key: str) -> str | None:
+        return _state(self.db, key)
+
+    def get_setting(self, key: str) -> str | None:
+        return self._get_state(key)
+
+    def set_setting(self, key: str, value: str | None) -> None:
+        with self.write():
+            if value is None:
+                self.db.conn.execute("DELETE FROM local_state WHERE key = ?", (key,))
+            else:
+                self.db.conn.execute(
+                    "INSERT INTO local_state (key, value) VALUES (?, ?) ON CONFLICT (key)"
+                    " DO UPDATE SET value = excluded.value",
+                    (key, value),
+                )
+
+    def _max_own_seq(self) -> int:
+        row = self.db.conn.execute(
+            "SELECT MAX(seq) FROM changes WHERE device = ?", (self.device_id,)
+        ).fetchone()
+        return int(row[0] or 0)
+
+    def _max_stamp(self) -> Stamp:
+        row = self.db.conn.execute("SELECT MAX(hlc) FROM changes").fetchone()
+        return Stamp.parse(row[0]) if row[0] else Stamp(0, 0)
+
+    # -- reading helpers -----------------------------------------------------------------
+
+    def query(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> list[dict[str, Any]]:
+        cursor = self.db.conn.execute(sql, params)
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def query_one(
+        self, sql: str, params: tuple[Any, ...] | list[Any] = ()
+    ) -> dict[str, Any] | None:
+        rows = self.query(sql, params)
+        return rows[0] if rows else None
+
+
+def _is_disk_full(exc: BaseException | None) -> bool:
+    return isinstance(exc, sqlite3.OperationalError) and "full" in str(exc).lower()
+
+
+def _disk_full_error() -> InspectorError:
+    return InspectorError(
+        t(
+            "磁盘已满，刚才的修改没有保存（已有数据完好）。请腾出空间后重试。",
+            "The disk is full; the last change was not saved (existing data is intact). "
+            "Free some space and try again.",
+        )
+    )
+
+
+def _execute(conn: sqlite3.Connection, sql: str) -> None:
+    """Run BEGIN/COMMIT, turning a full disk into a message instead of a traceback."""
+    try:
+        conn.execute(sql)
+    except sqlite3.OperationalError as exc:
+        if _is_disk_full(exc):
+            raise _disk_full_error() from exc
+        raise
+
+
+def _connect(db_path: Path, *, readonly: bool) -> Database:
+    try:
+        if readonly:
+            conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=5)
+        else:
+            conn = sqlite3.connect(str(db_path), timeout=5)
+        db = Database(conn, execute_plugins=False, strict=True)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        if not readonly:
+            conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise SchemaError(
+            t(
+                "{path} 不是巡查程序的数据库，或已损坏：{error}",
+                "{path} is not an inspector database, or it is damaged: {error}",
+                path=db_path,
+                error=exc,
+            )
+        ) from exc
+    return db
+
+
+def _check_schema(db: Database, db_path: Path) -> bool:
+    """Refuse a database written by a newer program; return whether migrations are pending."""
+    applied = {m.name for m in schema.migrations.applied(db)}
+    unknown = applied - schema.known_migration_names()
+    if unknown:
+        raise SchemaError(
+            t(
+                "数据库 {path} 由更新版本的巡查程序创建（未知的结构版本：{names}）；"
+                "请升级本程序后再打开。",
+                "The database {path} was written by a newer version of the inspector "
+                "(unknown schema versions: {names}); upgrade this program to open it.",
+                path=db_path,
+                names=", ".join(sorted(unknown)),
+            )
+        )
+    return bool(schema.migrations.pending(db))
+
+
+def _state(db: Database, key: str) -> str | None:
+    if not db["local_state"].exists():
+        return None
+    row = db.conn.execute("SELECT value FROM local_state WHERE key = ?", (key,)).fetchone()
+    return str(row[0]) if row else None
+
+
+def _ensure_device_id(db: Database) -> None:
+    if _state(db, "device_id"):
+        return
+    with db.atomic():
+        db.conn.execute(
+            "INSERT INTO local_state (key, value) VALUES ('device_id', ?)", (uuid.uuid4().hex,)
+        )

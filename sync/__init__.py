@@ -1,0 +1,1 @@
+"""Sync between devices (bundles, folder transport, merge). No Qt here."""

@@ -1,0 +1,117 @@
+"""The command line: a whole inspection through `inspector`, exit codes and JSON."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from inspector import cli
+
+
+def run(capsys: pytest.CaptureFixture[str], data_dir: Path, *args: str) -> tuple[int, str, str]:
+    code = cli.main(["--data-dir", str(data_dir), "--user", "王建国", *args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def ok(capsys: pytest.CaptureFixture[str], data_dir: Path, *args: str) -> str:
+    code, out, err = run(capsys, data_dir, *args)
+    assert code == 0, err
+    return out
+
+
+def test_a_whole_inspection_from_the_command_line(capsys: pytest.CaptureFixture[str],
+                                                  data_dir: Path, tmp_path: Path) -> None:
+    registry = tmp_path / "list.csv"
+    registry.write_text("区县(市),街道,社区,地址,户数,物业管理\n"
+                        "海曙区,南门街道,柳西社区,柳汀街120号,821,专业物业\n", encoding="utf-8")
+    ok(capsys, data_dir, "init")
+    assert "新增 1" in ok(capsys, data_dir, "communities", "import", str(registry))
+    listed = json.loads(ok(capsys, data_dir, "communities", "list", "--json"))
+    assert [c["name"] for c in listed] == ["柳西社区"]
+    templates_listed = json.loads(ok(capsys, data_dir, "templates", "list", "--json"))
+    assert templates_listed[0]["id"] == "ningbo-green-community@v1"
+
+    inspection = ok(capsys, data_dir, "inspections", "new", "--community", "柳西社区",
+                    "--inspector", "王建国", "--department", "消防").strip()
+    shown: dict[str, Any] = json.loads(ok(capsys, data_dir, "inspections", "show", inspection,
+                                          "--json"))
+    for item in shown["items"]:
+        answer = {"B06": "85", "D01": "40", "D05": "12", "A05": "90", "I03": "2"}.get(
+            item["code"], "0" if item["code"] in ("C05", "D02", "D03", "E07") else "pass")
+        ok(capsys, data_dir, "inspections", "answer", inspection, item["code"], answer)
+    ok(capsys, data_dir, "inspections", "answer", inspection, "C04", "fail", "--note", "楼道堆物")
+    finding = ok(capsys, data_dir, "findings", "add", inspection, "--category",
+                 "corridor_clutter", "--description", "5幢2单元楼道堆放纸箱", "--item", "C04",
+                 "--location", "5幢2单元").strip()
+    shown = json.loads(ok(capsys, data_dir, "inspections", "show", inspection, "--json"))
+    assert shown["missing"] == [] and shown["meets_standard"] is False
+    assert shown["key_failed"] == ["C04"]
+    assert isinstance(shown["score"], float) and 90 < shown["score"] < 100
+    assert "未达标" in ok(capsys, data_dir, "inspections", "submit", inspection,
+                         "--signed-by", "王建国")
+
+    code, _, err = run(capsys, data_dir, "inspections", "answer", inspection, "C04", "pass")
+    assert code == 2 and "已提交" in err
+    ok(capsys, data_dir, "inspections", "reopen", inspection, "--reason", "复核C04")
+    ok(capsys, data_dir, "findings", "set", finding, "--status", "rectified")
+    found = json.loads(ok(capsys, data_dir, "findings", "list", "--status", "rectified",
+                          "--json"))
+    assert [f["id"] for f in found] == [finding]
+
+    log = json.loads(ok(capsys, data_dir, "log", "--json"))
+    assert any(e["field"] == "reopen_reason" and e["new"] == "复核C04" for e in log)
+    assert all(e["actor"] == "王建国" for e in log)
+    text_log = ok(capsys, data_dir, "log", "--table", "findings")
+    assert "open → rectified" in text_log
+
+
+@pytest.mark.parametrize("args,message", [
+    (("inspections", "show", "nope"), "找不到检查"),
+    (("inspections", "new", "--community", "无此社区", "--inspector", "x"), "找不到社区"),
+    (("findings", "set", "nope", "--status", "open"), "找不到问题"),
+    (("templates", "validate", "/nonexistent.json"), "无法读取"),
+])
+def test_refusals_exit_2_with_a_message(capsys: pytest.CaptureFixture[str], data_dir: Path,
+                                       args: tuple[str, ...], message: str) -> None:
+    ok(capsys, data_dir, "init")
+    code, out, err = run(capsys, data_dir, *args)
+    assert code == 2 and message in err and "Traceback" not in err
+
+
+def test_bad_import_lists_every_line_and_exits_2(capsys: pytest.CaptureFixture[str],
+                                                 data_dir: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("区县(市),街道,社区,户数\n海曙区,南门街道,甲社区,x\n海曙区,,乙社区,1\n",
+                   encoding="utf-8")
+    code, _, err = run(capsys, data_dir, "communities", "import", str(bad))
+    assert code == 2
+    assert "第 2 行" in err and "第 3 行" in err
+    assert json.loads(ok(capsys, data_dir, "communities", "list", "--json")) == []
+
+
+def test_english_messages(capsys: pytest.CaptureFixture[str], data_dir: Path) -> None:
+    code, _, err = run(capsys, data_dir, "--lang", "en", "inspections", "show", "nope")
+    assert code == 2 and "No inspection nope" in err
+
+
+def test_usage_error_is_exit_2(capsys: pytest.CaptureFixture[str], data_dir: Path) -> None:
+    with pytest.raises(SystemExit) as info:
+        cli.main(["--data-dir", str(data_dir), "inspections", "frobnicate"])
+    assert info.value.code == 2
+
+
+def test_demo_then_console_script(data_dir: Path) -> None:
+    """The installed `inspector` entry point works end to end in a fresh process."""
+    result = subprocess.run([sys.executable, "-m", "inspector.cli", "--data-dir", str(data_dir),
+                             "demo"], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "演示数据" in result.stdout
+    again = subprocess.run([sys.executable, "-m", "inspector.cli", "--data-dir", str(data_dir),
+                            "demo"], capture_output=True, text=True, check=False)
+    assert again.returncode == 2 and "已有数据" in again.stderr

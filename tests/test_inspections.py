@@ -1,0 +1,149 @@
+"""Inspections and findings through the domain functions."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from inspector import findings, inspections
+from inspector.errors import InspectorError, NotFoundError, ReadOnlyError
+from inspector.store import Store
+from inspector.timeutil import today
+
+
+def _answer_all(store: Store, inspection_id: str, failing: tuple[str, ...] = ()) -> None:
+    for item in inspections.view(store, inspection_id).template.items:
+        if item.answer_type == "number":
+            good = 90.0 if item.pass_if and item.pass_if.op == ">=" else 0.0
+            inspections.answer(store, inspection_id, item.code, "value",
+                               value=(50.0 if item.code in failing else good))
+        else:
+            inspections.answer(store, inspection_id, item.code,
+                               "fail" if item.code in failing else "pass")
+
+
+def test_start_gives_a_short_human_id(ready_store: Store) -> None:
+    first = inspections.start(ready_store, "柳西社区", ["王建国", " 王建国 ", "陈晓燕"],
+                              departments=["住建", "消防"])
+    second = inspections.start(ready_store, "柳西社区", ["王建国"])
+    row = inspections.get(ready_store, first)
+    assert row["short_id"] == f"HS-{today():%Y%m%d}-001"
+    assert inspections.get(ready_store, second)["short_id"].endswith("-002")
+    assert inspections.inspectors_of(row) == ["王建国", "陈晓燕"]
+    assert inspections.departments_of(row) == ["住建", "消防"]
+    assert inspections.resolve(ready_store, row["short_id"].lower())["id"] == first
+    with pytest.raises(NotFoundError):
+        inspections.start(ready_store, "不存在社区", ["王建国"])
+    with pytest.raises(InspectorError):
+        inspections.start(ready_store, "柳西社区", [" "])
+
+
+def test_number_items_are_judged_by_their_rule(ready_store: Store) -> None:
+    inspection_id = inspections.start(ready_store, "柳西社区", ["王建国"])
+    inspections.answer(ready_store, inspection_id, "B06", "value", value=78)
+    inspections.answer(ready_store, inspection_id, "D03", "value", value=0)
+    inspections.answer(ready_store, inspection_id, "D01", "value", value=42)
+    states = {s.item.code: s for s in inspections.view(ready_store, inspection_id).items}
+    assert (states["B06"].answer, states["B06"].value) == ("fail", 78)
+    assert states["D03"].answer == "pass"
+    assert states["D01"].answer == "recorded"
+    with pytest.raises(InspectorError, match="超出范围"):
+        inspections.answer(ready_store, inspection_id, "B06", "value", value=130)
+    with pytest.raises(InspectorError, match="一票否决"):
+        inspections.answer(ready_store, inspection_id, "C01", "na")
+    with pytest.raises(NotFoundError):
+        inspections.answer(ready_store, inspection_id, "Z99", "pass")
+
+
+def test_parse_answer_words(ready_store: Store) -> None:
+    inspection_id = inspections.start(ready_store, "柳西社区", ["王建国"])
+    template = inspections.view(ready_store, inspection_id).template
+    assert inspections.parse_answer(template.item("B01"), "符合") == ("pass", None)
+    assert inspections.parse_answer(template.item("B01"), "NA") == ("na", None)
+    assert inspections.parse_answer(template.item("B06"), "85.5") == ("pass", 85.5)
+    with pytest.raises(InspectorError):
+        inspections.parse_answer(template.item("B06"), "many")
+    with pytest.raises(InspectorError):
+        inspections.parse_answer(template.item("B01"), "maybe")
+
+
+def test_submit_needs_every_item_then_locks(ready_store: Store) -> None:
+    store = ready_store
+    inspection_id = inspections.start(store, "柳西社区", ["王建国"])
+    inspections.answer(store, inspection_id, "A01", "pass")
+    with pytest.raises(InspectorError, match="未填写"):
+        inspections.submit(store, inspection_id, ["王建国"])
+    _answer_all(store, inspection_id, failing=("C01",))
+    score = inspections.submit(store, inspection_id, ["王建国", "社区代表 刘芳"])
+    assert not score.met and score.key_failed == ("C01",)
+    row = inspections.get(store, inspection_id)
+    assert row["status"] == "submitted" and row["finished_at"]
+    assert inspections.signers_of(row) == ["王建国", "社区代表 刘芳"]
+    with pytest.raises(ReadOnlyError):
+        inspections.answer(store, inspection_id, "C01", "pass")
+    with pytest.raises(ReadOnlyError):
+        inspections.set_team(store, inspection_id, inspectors=["张伟"])
+    with pytest.raises(ReadOnlyError):
+        findings.add(store, inspection_id, category="other", description="x")
+    with pytest.raises(InspectorError, match="原因"):
+        inspections.reopen(store, inspection_id, "  ")
+    inspections.reopen(store, inspection_id, "复核C01")
+    inspections.answer(store, inspection_id, "C01", "pass")
+    assert inspections.submit(store, inspection_id, ["王建国"]).met
+
+
+def test_finding_defaults_come_from_the_category(ready_store: Store) -> None:
+    store = ready_store
+    inspection_id = inspections.start(store, "柳西社区", ["王建国"])
+    finding_id = findings.add(store, inspection_id, category="消防通道堵塞",
+                              description="3幢东侧消防车道被占用", item_code="c01",
+                              location="3幢东侧")
+    row = findings.get(store, finding_id)
+    assert (row["category"], row["department"], row["severity"], row["item_code"]) == (
+        "fire_lane_blocked", "消防", "severe", "C01")
+    assert row["deadline"] == (today() + timedelta(days=3)).isoformat()
+    assert row["short_id"] == inspections.get(store, inspection_id)["short_id"] + "-F01"
+    other = findings.add(store, inspection_id, category="其他", description="电梯困人",
+                         item_code="H05", severity="较重", deadline="2030-01-31")
+    other_row = findings.get(store, other)
+    assert (other_row["department"], other_row["severity"], other_row["deadline"]) == (
+        "市监", "serious", "2030-01-31")
+    with pytest.raises(InspectorError, match="YYYY-MM-DD"):
+        findings.add(store, inspection_id, category="other", description="x",
+                     deadline="31/01/2030")
+    with pytest.raises(NotFoundError):
+        findings.add(store, inspection_id, category="外星人", description="x")
+    with pytest.raises(InspectorError):
+        findings.add(store, inspection_id, category="other", description=" ")
+
+
+def test_finding_status_and_routing_after_submit(ready_store: Store) -> None:
+    store = ready_store
+    inspection_id = inspections.start(store, "柳西社区", ["王建国"])
+    finding_id = findings.add(store, inspection_id, category="corridor_clutter",
+                              description="5幢楼道堆物", deadline="2020-01-01")
+    assert [f["overdue"] for f in findings.list_findings(store, status="overdue")] == [True]
+    _answer_all(store, inspection_id)
+    inspections.submit(store, inspection_id, ["王建国"])
+    with pytest.raises(ReadOnlyError):
+        findings.edit(store, finding_id, description="改描述")
+    findings.edit(store, finding_id, department="执法", deadline="2031-05-01")
+    findings.set_status(store, finding_id, "rectified")
+    findings.set_status(store, finding_id, "rectified")  # no change: accepted, nothing logged
+    findings.set_status(store, finding_id, "已复查")
+    row = findings.get(store, finding_id)
+    assert (row["status"], row["department"], row["deadline"]) == ("verified", "执法",
+                                                                   "2031-05-01")
+    assert findings.list_findings(store, department="执法")[0]["id"] == finding_id
+    assert findings.list_findings(store, status="open") == []
+
+
+def test_status_transitions_are_checked(ready_store: Store) -> None:
+    inspection_id = inspections.start(ready_store, "柳西社区", ["王建国"])
+    finding_id = findings.add(ready_store, inspection_id, category="other", description="x")
+    findings.set_status(ready_store, finding_id, "verified")
+    with pytest.raises(InspectorError, match="不能从"):
+        findings.set_status(ready_store, finding_id, "rectified")
+    with pytest.raises(InspectorError, match="状态应为"):
+        findings.set_status(ready_store, finding_id, "done")

@@ -1,0 +1,1 @@
+"""The PySide6 workbench. Calls the domain functions in `inspector` only."""
