@@ -90,10 +90,10 @@ def fill(store: Store, registry: Path = SAMPLE_REGISTRY, seed: int = 20261129) -
         names = [n for n in _sample_names(store) if n not in {p.community for p in plans}]
         # A spread of further inspections across districts: most meet the standard.
         for name in rng.sample(names, 10):
-            bad = tuple(rng.sample(["B04", "B07", "E03", "F02", "G03", "H02", "I02"],
+            bad = tuple(rng.sample(["B07", "E03", "F02", "G03", "H02", "I02"],
                                    rng.randint(0, 3)))
             if rng.random() < 0.25:
-                bad += ("B05",)
+                bad += (rng.choice(["B04", "B05"]),)
             demo_findings = tuple(DemoFinding(*TYPICAL_FINDINGS[code], item=code)
                                   for code in bad[:2])
             plans.append(DemoInspection(name, (rng.choice(["李娜", "张伟", "赵敏"]),),

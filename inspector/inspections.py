@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from inspector import communities, records, scoring, templates
+from inspector import communities, records, scoring, signatures, templates
 from inspector.districts import district_code
 from inspector.errors import InspectorError, NotFoundError, ReadOnlyError
 from inspector.i18n import t
@@ -48,6 +48,18 @@ class InspectionView:
     @property
     def status(self) -> str:
         return str(self.row["status"])
+
+    @property
+    def locked(self) -> bool:
+        return bool(self.row["status"] == SUBMITTED)
+
+    def photo_missing(self) -> tuple[str, ...]:
+        """Failed items whose rule needs a photo, and that have none yet.
+
+        Photos arrive with the evidence store; until then every such item lacks one.
+        """
+        return tuple(s.item.code for s in self.items
+                     if s.answer == FAIL and s.item.photo_on_fail == "required")
 
 
 def _loads(text: str | None) -> list[str]:
@@ -256,11 +268,24 @@ def view(store: Store, inspection_id: str) -> InspectionView:
                           result)
 
 
-def submit(store: Store, inspection_id: str, signed_by: list[str]) -> Score:
-    """Sign and lock the inspection. Every item must be answered first."""
+def submit(store: Store, inspection_id: str, signed_by: list[str], *,
+           representative: str | None = None, inspector_signature: bytes | None = None,
+           representative_signature: bytes | None = None) -> Score:
+    """Sign and lock the inspection. Every item must be answered first.
+
+    Drawn signatures (PNG) are stored as files before the inspection refers to them.
+    """
     names = _clean_names(signed_by)
     if not names:
         raise InspectorError(t("提交需要签名人", "Submitting needs the signers' names"))
+    signature_fields: dict[str, Any] = {}
+    if representative is not None:
+        signature_fields["representative"] = representative.strip() or None
+    if inspector_signature is not None:
+        signature_fields["inspector_signature"] = signatures.save(store, inspector_signature)
+    if representative_signature is not None:
+        signature_fields["representative_signature"] = signatures.save(
+            store, representative_signature)
     with store.write():
         row = _editable(store, inspection_id)
         current = view(store, inspection_id)
@@ -271,7 +296,8 @@ def submit(store: Store, inspection_id: str, signed_by: list[str]) -> Score:
                 sid=row["short_id"], n=len(current.score.unanswered),
                 codes=", ".join(current.score.unanswered)))
         records.put(store, "inspections", inspection_id, {
-            "status": SUBMITTED, "signed_by": _dumps(names), "finished_at": now_iso()})
+            "status": SUBMITTED, "signed_by": _dumps(names), "finished_at": now_iso(),
+            **signature_fields})
         return current.score
 
 

@@ -39,6 +39,9 @@ TRACKED_FIELDS: dict[str, frozenset[str]] = {
             "signed_by",
             "reopen_reason",
             "created_by",
+            "inspector_signature",
+            "representative_signature",
+            "representative",
         }
     ),
     "responses": frozenset(

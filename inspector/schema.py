@@ -146,3 +146,12 @@ def m001_initial(db: Database) -> None:
 def known_migration_names() -> set[str]:
     # Every migration is pending on an empty database: that lists them through public API.
     return {m.name for m in migrations.pending(Database(memory=True))}
+
+
+@migrations()
+def m002_signatures(db: Database) -> None:
+    # SHA-256 of the signature PNGs drawn at submission (files under signatures/).
+    inspections = db.table("inspections")
+    inspections.add_column("inspector_signature", str)
+    inspections.add_column("representative_signature", str)
+    inspections.add_column("representative", str)
