@@ -10,7 +10,8 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from inspector import scoring, templates
+from inspector import pinyin, scoring, templates
+from inspector.districts import NINGBO_DISTRICTS
 from inspector.store import Store
 
 NEVER, MET, NOT_MET, IN_PROGRESS = "never", "met", "not_met", "in_progress"
@@ -89,4 +90,12 @@ def community_statuses(
             open_findings=open_findings.get(community_id, 0)))
     if progress is not None:
         progress(total, total)
+    # Districts in the city's official order (海曙, 江北, … 象山), others after them.
+    rank = {name: index for index, name in enumerate(NINGBO_DISTRICTS)}
+    result.sort(key=lambda s: (rank.get(s.district, len(rank)), s.district, s.street, s.name))
     return result
+
+
+def search_text(*parts: str) -> str:
+    """Text a search box matches: the parts, plus the pinyin initials of each (柳西 → lx)."""
+    return " ".join([*parts, *(pinyin.initials(part) for part in parts if part)]).lower()

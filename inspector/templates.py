@@ -78,6 +78,15 @@ class Item:
     def label(self) -> str:
         return self.text_en if language() == "en" and self.text_en else self.text
 
+    def clause_label(self) -> str:
+        """The plan clause; in English with Arabic numerals (三(二)2 → 3(2)2)."""
+        if language() != "en":
+            return self.clause
+        return self.clause.translate(_CHINESE_NUMERALS)
+
+
+_CHINESE_NUMERALS = str.maketrans("一二三四五六七八九十", "123456789X")
+
 
 @dataclass(frozen=True)
 class Section:

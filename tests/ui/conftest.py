@@ -1,0 +1,59 @@
+"""GUI tests run offscreen with their own settings file and data directory."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from inspector import demo  # noqa: E402
+from inspector.store import Store  # noqa: E402
+from ui import errors  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("INSPECTOR_SETTINGS", str(tmp_path / "settings.ini"))
+    errors.shown_messages.clear()
+    yield
+
+
+@pytest.fixture(scope="session")
+def demo_template_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Demo data made once per session; tests copy it."""
+    folder = tmp_path_factory.mktemp("demo-template")
+    with Store.open(folder, actor="演示") as store:
+        demo.fill(store)
+    return folder
+
+
+@pytest.fixture
+def demo_dir(demo_template_dir: Path, tmp_path: Path) -> Path:
+    import shutil
+
+    target = tmp_path / "demo-data"
+    shutil.copytree(demo_template_dir, target, ignore=shutil.ignore_patterns("inspector.lock"))
+    return target
+
+
+@pytest.fixture
+def demo_store(demo_dir: Path) -> Iterator[Store]:
+    with Store.open(demo_dir, actor="王建国") as store:
+        yield store
+
+
+def type_text(widget: object, text: str) -> None:
+    """Type text as an input method commits it (QTest.keyClicks only knows ASCII keys)."""
+    from PySide6.QtCore import QEvent, Qt
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtWidgets import QApplication
+
+    for character in text:
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            event = QKeyEvent(kind, Qt.Key.Key_unknown, Qt.KeyboardModifier.NoModifier,
+                              character)
+            QApplication.sendEvent(widget, event)  # type: ignore[arg-type]

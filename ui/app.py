@@ -1,0 +1,138 @@
+"""Starting the GUI: arguments, QApplication, data directory, demo offer, main window."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QEventLoop
+from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
+
+from inspector import demo
+from inspector.datadir import resolve_data_dir
+from inspector.errors import InspectorError
+from inspector.store import Store
+from ui import jobs
+from ui.errors import CrashReporter
+from ui.i18n import language, tr
+from ui.main_window import MainWindow
+from ui.settings import Settings
+
+log = logging.getLogger("ui")
+VIEWS = ("main", "editor", "findings", "submit")
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="main.py", description="绿色社区巡查")
+    parser.add_argument("--data-dir", help="data directory (default: settings, "
+                        "INSPECTOR_DATA_DIR or the platform's user data directory)")
+    parser.add_argument("--lang", choices=("zh", "en"))
+    parser.add_argument("--screenshot", metavar="FILE.png",
+                        help="render the main window to a PNG and exit")
+    parser.add_argument("--view", choices=VIEWS, default="main",
+                        help="what --screenshot shows")
+    parser.add_argument("--exit-when-shown", action="store_true",
+                        help="quit as soon as the window is shown (startup benchmark)")
+    return parser.parse_args(list(argv))
+
+
+def is_empty(store: Store) -> bool:
+    return store.query_one("SELECT id FROM communities LIMIT 1") is None
+
+
+def wait_for(condition: Callable[[], bool], timeout_s: float = 60) -> bool:
+    """Run the event loop until ``condition`` holds (or the time is up)."""
+    deadline = time.monotonic() + timeout_s
+    loop = QEventLoop()
+    while not condition() and time.monotonic() < deadline:
+        loop.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        time.sleep(0.005)
+    return condition()
+
+
+def load_demo(data_dir: Path, show_progress: bool) -> None:
+    """Fill an empty data directory in the background (its own writing connection)."""
+
+    def work(_progress: Callable[[int, int], None], _cancelled: Callable[[], bool]) -> int:
+        with Store.open(data_dir) as store:
+            return demo.fill(store)
+
+    job = jobs.Job(work)
+    errors: list[str] = []
+    job.signals.failed.connect(errors.append)
+    dialog = None
+    if show_progress:
+        dialog = QProgressDialog(tr("正在装入演示数据…", "Loading the demo data…"), "", 0, 0)
+        dialog.setCancelButton(None)
+        dialog.setMinimumDuration(0)
+        dialog.show()
+    jobs.start(job)
+    wait_for(job.done.is_set, 300)
+    if dialog is not None:
+        dialog.close()
+    if errors:
+        raise InspectorError(errors[0])
+
+
+def _setup_logging(data_dir: Path) -> None:
+    logs = data_dir / "logs"
+    try:
+        logs.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.FileHandler(logs / "inspector.log", encoding="utf-8")
+    except OSError:
+        handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.INFO, handlers=[handler])
+
+
+def run(argv: Sequence[str]) -> int:
+    args = parse_args(argv)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("green-inspector")
+    app.setApplicationDisplayName("绿色社区巡查")
+    settings = Settings()
+    language.set(args.lang or settings.language)
+    headless = bool(args.screenshot or args.exit_when_shown)
+    data_dir = resolve_data_dir(args.data_dir or settings.get("data_dir") or None)
+    try:
+        store = Store.open(data_dir, actor=settings.inspector_name or None)
+        _setup_logging(data_dir)
+        if is_empty(store):
+            wanted = headless or QMessageBox.question(
+                None, tr("绿色社区巡查", "Green Community Inspector"),
+                tr("数据目录 {d} 是空的。要装入演示数据（示例社区和检查）吗？",
+                   "The data directory {d} is empty. Load the demo data (sample communities "
+                   "and inspections)?", d=data_dir)) == QMessageBox.StandardButton.Yes
+            if wanted:
+                store.close()
+                load_demo(data_dir, show_progress=not headless)
+                store = Store.open(data_dir, actor=settings.inspector_name or None)
+    except InspectorError as exc:
+        if headless:
+            sys.stderr.write(f"{exc}\n")
+        else:
+            QMessageBox.critical(None, tr("无法打开数据", "Cannot open the data"), str(exc))
+        return 2
+
+    window = MainWindow(store, settings)
+    reporter = CrashReporter(data_dir / "logs" / "errors.log", lambda: window)
+    reporter.install()
+    window.show()
+    try:
+        if args.exit_when_shown:
+            app.processEvents()
+            return 0
+        if args.screenshot:
+            from ui.screenshots import render
+
+            render(window, args.view, Path(args.screenshot))
+            return 0
+        return int(app.exec())
+    finally:
+        reporter.uninstall()
+        store.close()

@@ -1,0 +1,304 @@
+"""Community browser: district → street → community, a search box, and a badge per community.
+
+The data is read off the GUI thread (its own read-only connection) and put into the model in
+small batches, so a thousand communities never freeze the window.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import (
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor, QFont, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import QHeaderView, QLabel, QLineEdit, QTreeView, QVBoxLayout, QWidget
+
+from inspector import overview
+from inspector.overview import CommunityStatus
+from inspector.store import Store
+from ui import jobs
+from ui.i18n import language, tr
+
+log = logging.getLogger(__name__)
+
+ID_ROLE = Qt.ItemDataRole.UserRole + 1
+SEARCH_ROLE = Qt.ItemDataRole.UserRole + 2
+STATE_ROLE = Qt.ItemDataRole.UserRole + 3
+BATCH = 150
+STATE_COLOURS = {
+    overview.MET: QColor("#1b7f3b"),
+    overview.NOT_MET: QColor("#c62828"),
+    overview.IN_PROGRESS: QColor("#b26a00"),
+    overview.NEVER: QColor("#757575"),
+}
+
+
+def state_text(status: CommunityStatus) -> str:
+    if status.state == overview.NEVER:
+        text = tr("未检查", "Never inspected")
+    elif status.state == overview.IN_PROGRESS:
+        text = tr("检查中", "In progress")
+    elif status.state == overview.MET:
+        text = tr("达标", "Meets standard")
+    else:
+        text = tr("未达标", "Below standard")
+    if status.open_findings:
+        text += tr(" · {n} 个问题", " · {n} open", n=status.open_findings)
+    return text
+
+
+def load_statuses(data_dir: Path) -> Callable[[Callable[[int, int], None], Callable[[], bool]],
+                                             list[tuple[CommunityStatus, str]]]:
+    """Work for a background job: read every community's badge with its own connection."""
+
+    def work(progress: Callable[[int, int], None],
+             cancelled: Callable[[], bool]) -> list[tuple[CommunityStatus, str]]:
+        with Store.open(data_dir, readonly=True) as store:
+            statuses = overview.community_statuses(store, progress, cancelled)
+        if cancelled():
+            raise jobs.Cancelled()
+        return [(s, overview.search_text(s.name, s.street, s.district, s.address))
+                for s in statuses]
+
+    return work
+
+
+class _Filter(QSortFilterProxyModel):
+    def __init__(self) -> None:
+        super().__init__()
+        self.setRecursiveFilteringEnabled(True)
+        self.setFilterRole(SEARCH_ROLE)
+        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.setFilterKeyColumn(0)
+
+
+class CommunityBrowser(QWidget):
+    community_selected = Signal(str)
+    loaded = Signal(int)
+
+    def __init__(self, data_dir: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.data_dir = data_dir
+        self.model = QStandardItemModel(0, 2, self)
+        self.proxy = _Filter()
+        self.proxy.setSourceModel(self.model)
+        self._pending: list[tuple[CommunityStatus, str]] = []
+        self._parents: dict[tuple[str, ...], QStandardItem] = {}
+        self._rows: dict[str, QStandardItem] = {}
+        self._statuses: dict[str, CommunityStatus] = {}
+        self._job: jobs.Job | None = None
+        self._selected: str | None = None
+        self.is_loading = False
+
+        self.search = QLineEdit(self)
+        self.search.setObjectName("communitySearch")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self._filter)
+        self.search.returnPressed.connect(self.open_first_match)
+        self.view = QTreeView(self)
+        self.view.setObjectName("communityTree")
+        self.view.setModel(self.proxy)
+        self.view.setUniformRowHeights(True)
+        self.view.setAlternatingRowColors(True)
+        self.view.setEditTriggers(QTreeView.EditTrigger.NoEditTriggers)
+        self.view.header().setStretchLastSection(False)
+        self.view.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.view.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.view.selectionModel().currentChanged.connect(self._current_changed)
+        self.view.activated.connect(self._activated)
+        self.summary = QLabel(self)
+        self.summary.setObjectName("browserSummary")
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.search)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.summary)
+        self._batch_timer = QTimer(self)
+        self._batch_timer.setInterval(0)
+        self._batch_timer.timeout.connect(self._add_batch)
+        self.retranslate()
+        language.changed.connect(self.retranslate)
+
+    # -- loading ------------------------------------------------------------------------------
+
+    def reload(self) -> jobs.Job:
+        """Read the badges again in the background; the tree keeps its selection."""
+        if self._job is not None:
+            self._job.cancel()
+        self.is_loading = True
+        self.summary.setText(tr("正在读取社区…", "Loading communities…"))
+        job = jobs.Job(load_statuses(self.data_dir))
+        job.signals.finished.connect(self._received)
+        job.signals.failed.connect(self._failed)
+        self._job = job
+        jobs.start(job)
+        return job
+
+    def _failed(self, message: str) -> None:
+        self.is_loading = False
+        self.summary.setText(message)
+
+    def _received(self, rows: list[tuple[CommunityStatus, str]]) -> None:
+        if self.sender() is not (self._job.signals if self._job else None):
+            return  # an older load that was overtaken
+        self._job = None
+        known = set(self._rows)
+        if known and known == {status.id for status, _ in rows}:
+            for status, _search in rows:  # same communities: refresh badges in place
+                self._set_status(status)
+            self._finish()
+            return
+        self.model.removeRows(0, self.model.rowCount())
+        self._parents.clear()
+        self._rows.clear()
+        self._pending = rows
+        self._batch_timer.start()
+
+    def _add_batch(self) -> None:
+        batch, self._pending = self._pending[:BATCH], self._pending[BATCH:]
+        for status, search in batch:
+            self._add_row(status, search)
+        if not self._pending:
+            self._batch_timer.stop()
+            self._finish()
+
+    def _finish(self) -> None:
+        self.is_loading = False
+        self._update_counts()
+        if self._selected and self._selected in self._rows:
+            self.select_community(self._selected)
+        self.loaded.emit(len(self._rows))
+
+    def _parent(self, key: tuple[str, ...], text: str, under: QStandardItem) -> QStandardItem:
+        item = self._parents.get(key)
+        if item is None:
+            item = QStandardItem(text)
+            item.setData(text, SEARCH_ROLE)
+            item.setData(key[-1], Qt.ItemDataRole.UserRole + 4)
+            font = QFont()
+            font.setBold(len(key) == 1)
+            item.setFont(font)
+            under.appendRow([item, QStandardItem("")])
+            self._parents[key] = item
+        return item
+
+    def _add_row(self, status: CommunityStatus, search: str) -> None:
+        root = self.model.invisibleRootItem()
+        district = self._parent((status.district,), status.district, root)
+        street = self._parent((status.district, status.street), status.street, district)
+        name = QStandardItem(status.name)
+        name.setData(status.id, ID_ROLE)
+        name.setData(search, SEARCH_ROLE)
+        name.setToolTip(status.address)
+        badge = QStandardItem()
+        street.appendRow([name, badge])
+        self._rows[status.id] = name
+        self._set_status(status)
+
+    def _set_status(self, status: CommunityStatus) -> None:
+        name = self._rows.get(status.id)
+        if name is None:
+            return
+        self._statuses[status.id] = status
+        parent = name.parent() or self.model.invisibleRootItem()
+        badge = parent.child(name.row(), 1)
+        if badge is None:
+            return
+        badge.setText(state_text(status))
+        badge.setData(status.state, STATE_ROLE)
+        badge.setForeground(QBrush(STATE_COLOURS[status.state]))
+
+    def _update_counts(self) -> None:
+        total = len(self._statuses)
+        met = sum(1 for s in self._statuses.values() if s.state == overview.MET)
+        inspected = sum(1 for s in self._statuses.values() if s.state in (overview.MET,
+                                                                           overview.NOT_MET))
+        self.summary.setText(tr("{n} 个社区 · 已检查 {i} · 达标 {m}",
+                                "{n} communities · {i} inspected · {m} meet the standard",
+                                n=total, i=inspected, m=met))
+        counts = Counter[tuple[str, ...]]()
+        for status in self._statuses.values():
+            counts[(status.district,)] += 1
+            counts[(status.district, status.street)] += 1
+        for key, item in self._parents.items():
+            item.setText(f"{key[-1]}（{counts[key]}）" if counts[key] else key[-1])
+
+    # -- searching and selecting --------------------------------------------------------------
+
+    def _filter(self, text: str) -> None:
+        self.proxy.setFilterFixedString(text.strip().lower())
+        if text.strip():
+            self.view.expandAll()
+
+    def open_first_match(self) -> str | None:
+        """Enter in the search box: open the first community that matches, focus the tree."""
+        pending = [self.proxy.index(row, 0) for row in range(self.proxy.rowCount())]
+        while pending:
+            index = pending.pop(0)
+            community_id = self._community_at(index)
+            if community_id:
+                self._selected = community_id
+                self.view.setCurrentIndex(index)
+                self.view.setFocus()
+                self.community_selected.emit(community_id)
+                return community_id
+            pending[:0] = [self.proxy.index(row, 0, index)
+                           for row in range(self.proxy.rowCount(index))]
+        return None
+
+    def _community_at(self, index: QModelIndex | QPersistentModelIndex) -> str | None:
+        if not index.isValid():
+            return None
+        first = index.siblingAtColumn(0)
+        value = first.data(ID_ROLE)
+        return str(value) if value else None
+
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        community_id = self._community_at(current)
+        if community_id and community_id != self._selected:
+            self._selected = community_id
+            self.community_selected.emit(community_id)
+
+    def _activated(self, index: QModelIndex) -> None:
+        community_id = self._community_at(index)
+        if community_id:
+            self._selected = community_id
+            self.community_selected.emit(community_id)
+
+    def select_community(self, community_id: str) -> bool:
+        item = self._rows.get(community_id)
+        if item is None:
+            return False
+        index = self.proxy.mapFromSource(item.index())
+        if not index.isValid():
+            self.search.clear()
+            index = self.proxy.mapFromSource(item.index())
+        self._selected = community_id
+        self.view.scrollTo(index)
+        self.view.setCurrentIndex(index)
+        return True
+
+    def status_of(self, community_id: str) -> CommunityStatus | None:
+        return self._statuses.get(community_id)
+
+    def community_count(self) -> int:
+        return len(self._rows)
+
+    def retranslate(self) -> None:
+        self.search.setPlaceholderText(tr("搜索社区、街道、地址或拼音首字母…",
+                                          "Search community, street, address or pinyin…"))
+        self.model.setHorizontalHeaderLabels([tr("社区", "Community"), tr("状态", "Status")])
+        for status in self._statuses.values():
+            self._set_status(status)
+        if self._statuses:
+            self._update_counts()

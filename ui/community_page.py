@@ -1,0 +1,166 @@
+"""A community's details and its inspections, newest first."""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from inspector import communities, inspections
+from inspector.store import Store
+from ui.i18n import language, tr
+
+STATUS_LABELS = {
+    inspections.DRAFT: ("草稿", "Draft"),
+    inspections.SUBMITTED: ("已提交", "Submitted"),
+    inspections.REOPENED: ("已重新打开", "Reopened"),
+}
+
+
+def status_label(status: str) -> str:
+    zh, en = STATUS_LABELS.get(status, (status, status))
+    return tr(zh, en)
+
+
+class CommunityPage(QWidget):
+    open_inspection = Signal(str)
+    new_inspection_requested = Signal(str)
+
+    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.community_id: str | None = None
+        self.title = QLabel(self)
+        self.title.setObjectName("communityTitle")
+        font = QFont(self.title.font())
+        font.setPointSizeF(font.pointSizeF() * 1.6)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.details = QFormLayout()
+        self.detail_values = [QLabel(self) for _ in range(5)]
+        for label in self.detail_values:
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.details.addRow("", label)
+        self.new_button = QPushButton(self)
+        self.new_button.setObjectName("newInspectionButton")
+        self.new_button.clicked.connect(self._request_new)
+        self.open_button = QPushButton(self)
+        self.open_button.setObjectName("openInspectionButton")
+        self.open_button.clicked.connect(self._open_selected)
+        self.table = QTableWidget(0, 6, self)
+        self.table.setObjectName("inspectionsTable")
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.activated.connect(lambda _index: self._open_selected())
+        self.table.doubleClicked.connect(lambda _index: self._open_selected())
+        self.history_label = QLabel(self)
+        bold = QFont(self.history_label.font())
+        bold.setBold(True)
+        self.history_label.setFont(bold)
+
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.history_label)
+        buttons.addStretch(1)
+        buttons.addWidget(self.open_button)
+        buttons.addWidget(self.new_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 12)
+        layout.addWidget(self.title)
+        layout.addLayout(self.details)
+        layout.addSpacing(8)
+        layout.addLayout(buttons)
+        layout.addWidget(self.table, 1)
+        self.retranslate()
+        language.changed.connect(self.retranslate)
+
+    def show_community(self, community_id: str) -> None:
+        self.community_id = community_id
+        self.refresh()
+
+    def refresh(self) -> None:
+        if self.community_id is None:
+            return
+        community = communities.get(self.store, self.community_id)
+        self.title.setText(community["name"])
+        tags = "、".join(json.loads(community["tags"])) if community["tags"] else ""
+        values = [
+            f"{community['district']}　{community['street']}",
+            community["address"] or "—",
+            str(community["households"]) if community["households"] is not None else "—",
+            community["property_management"] or "—",
+            tags or "—",
+        ]
+        for label, value in zip(self.detail_values, values, strict=True):
+            label.setText(value)
+        rows = inspections.list_for_community(self.store, self.community_id)
+        self.table.setRowCount(len(rows))
+        for row_number, row in enumerate(rows):
+            view = inspections.view(self.store, row["id"])
+            score = view.score
+            if row["status"] == inspections.SUBMITTED:
+                result = tr("达标", "Meets") if score.met else tr("未达标", "Below")
+            else:
+                result = tr("（未提交）", "(not submitted)")
+            cells = [
+                row["short_id"],
+                (row["started_at"] or "")[:10],
+                status_label(row["status"]),
+                "、".join(inspections.inspectors_of(row)),
+                "—" if score.percent is None else f"{score.percent:.1f}",
+                result,
+            ]
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, row["id"])
+                if column == 5 and row["status"] == inspections.SUBMITTED:
+                    item.setForeground(QColor("#1b7f3b" if score.met else "#c62828"))
+                self.table.setItem(row_number, column, item)
+        if rows:
+            self.table.selectRow(0)
+        self.open_button.setEnabled(bool(rows))
+
+    def selected_inspection(self) -> str | None:
+        items = self.table.selectedItems()
+        return str(items[0].data(Qt.ItemDataRole.UserRole)) if items else None
+
+    def _open_selected(self) -> None:
+        inspection_id = self.selected_inspection()
+        if inspection_id:
+            self.open_inspection.emit(inspection_id)
+
+    def _request_new(self) -> None:
+        if self.community_id:
+            self.new_inspection_requested.emit(self.community_id)
+
+    def retranslate(self) -> None:
+        labels = [tr("区县(市)/街道", "District / street"), tr("地址", "Address"),
+                  tr("户数", "Households"), tr("物业管理", "Property management"),
+                  tr("标签", "Tags")]
+        for row, text in enumerate(labels):
+            item = self.details.itemAt(row, QFormLayout.ItemRole.LabelRole)
+            if item is not None and isinstance(item.widget(), QLabel):
+                item.widget().setText(text)  # type: ignore[union-attr]
+        self.new_button.setText(tr("新建检查 (Ctrl+N)", "New inspection (Ctrl+N)"))
+        self.open_button.setText(tr("打开检查", "Open inspection"))
+        self.history_label.setText(tr("检查记录", "Inspections"))
+        self.table.setHorizontalHeaderLabels([
+            tr("编号", "No."), tr("日期", "Date"), tr("状态", "Status"),
+            tr("检查人员", "Inspectors"), tr("得分", "Score"), tr("结果", "Result")])
+        self.refresh()

@@ -1,0 +1,290 @@
+"""The main window: community browser on the left; community page or inspection editor right."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QUndoStack
+from PySide6.QtWidgets import (
+    QDialog,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QStackedWidget,
+    QWidget,
+)
+
+from inspector import inspections
+from inspector.store import Store
+from ui.browser import CommunityBrowser
+from ui.community_page import CommunityPage
+from ui.errors import guarded
+from ui.i18n import language, tr
+from ui.inspection_editor import InspectionEditor
+from ui.new_inspection_dialog import NewInspectionDialog
+from ui.settings import Settings
+from ui.settings_dialog import SettingsDialog
+from ui.submit_dialog import SubmitDialog
+
+log = logging.getLogger(__name__)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, store: Store, settings: Settings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.store = store
+        self.settings = settings
+        self.dialog: QDialog | None = None  # the open non-blocking dialog, if any
+        self.undo_stack = QUndoStack(self)
+
+        self.browser = CommunityBrowser(store.data_dir, self)
+        self.browser.community_selected.connect(self.open_community)
+        self.welcome = QLabel(self)
+        self.welcome.setObjectName("welcome")
+        self.welcome.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.welcome.setWordWrap(True)
+        self.community_page = CommunityPage(store, self)
+        self.community_page.open_inspection.connect(self.open_inspection)
+        self.community_page.new_inspection_requested.connect(self.new_inspection)
+        self.editor = InspectionEditor(store, self.undo_stack, self)
+        self.editor.back_requested.connect(self.back_to_community)
+        self.editor.changed.connect(self._data_changed)
+        self.editor.submit_requested.connect(self.submit_inspection)
+        self.editor.reopen_requested.connect(self.reopen_inspection)
+        self.stack = QStackedWidget(self)
+        for page in (self.welcome, self.community_page, self.editor):
+            self.stack.addWidget(page)
+        splitter = QSplitter(self)
+        splitter.addWidget(self.browser)
+        splitter.addWidget(self.stack)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([330, 1000])
+        self.setCentralWidget(splitter)
+        self.status_label = QLabel(self)
+        self.statusBar().addPermanentWidget(self.status_label)
+
+        self._make_actions()
+        self.retranslate()
+        language.changed.connect(self.retranslate)
+        self.resize(1400, 860)
+        self.browser.reload()
+
+    # -- actions and menus --------------------------------------------------------------------
+
+    def _action(self, handler: object, shortcut: QKeySequence | str | None = None) -> QAction:
+        action = QAction(self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(handler)  # type: ignore[arg-type]
+        self.addAction(action)
+        return action
+
+    def _make_actions(self) -> None:
+        self.settings_action = self._action(self.open_settings, "Ctrl+,")
+        self.quit_action = self._action(self.close, QKeySequence.StandardKey.Quit)
+        self.undo_action = self.undo_stack.createUndoAction(self)
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.redo_action = self.undo_stack.createRedoAction(self)
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence("Ctrl+Shift+Z")])
+        self.search_action = self._action(self.focus_search, "Ctrl+L")
+        self.new_action = self._action(self.new_inspection_for_current, "Ctrl+N")
+        self.finding_action = self._action(self.add_finding, "Ctrl+Shift+F")
+        self.submit_action = self._action(self.submit_current, "Ctrl+Return")
+        self.reopen_action = self._action(self.reopen_current)
+        self.back_action = self._action(self.back_to_community, "Alt+Left")
+        self.zh_action = self._action(lambda: self.set_language("zh"))
+        self.en_action = self._action(lambda: self.set_language("en"))
+        group = QActionGroup(self)
+        for action in (self.zh_action, self.en_action):
+            action.setCheckable(True)
+            group.addAction(action)
+        (self.en_action if language.current() == "en" else self.zh_action).setChecked(True)
+        self.keys_action = self._action(self.show_keys, QKeySequence.StandardKey.HelpContents)
+        self.about_action = self._action(self.show_about)
+
+        bar = self.menuBar()
+        self.file_menu = bar.addMenu("")
+        self.file_menu.addAction(self.settings_action)
+        self.file_menu.addSeparator()
+        self.file_menu.addAction(self.quit_action)
+        self.edit_menu = bar.addMenu("")
+        self.edit_menu.addAction(self.undo_action)
+        self.edit_menu.addAction(self.redo_action)
+        self.edit_menu.addSeparator()
+        self.edit_menu.addAction(self.search_action)
+        self.inspection_menu = bar.addMenu("")
+        for action in (self.new_action, self.finding_action, self.submit_action,
+                       self.reopen_action, self.back_action):
+            self.inspection_menu.addAction(action)
+        self.language_menu = bar.addMenu("")
+        self.language_menu.addAction(self.zh_action)
+        self.language_menu.addAction(self.en_action)
+        self.help_menu = bar.addMenu("")
+        self.help_menu.addAction(self.keys_action)
+        self.help_menu.addAction(self.about_action)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(tr("绿色社区巡查", "Green Community Inspector"))
+        self.file_menu.setTitle(tr("文件(&F)", "&File"))
+        self.edit_menu.setTitle(tr("编辑(&E)", "&Edit"))
+        self.inspection_menu.setTitle(tr("检查(&I)", "&Inspection"))
+        self.language_menu.setTitle(tr("语言(&L)", "&Language"))
+        self.help_menu.setTitle(tr("帮助(&H)", "&Help"))
+        self.settings_action.setText(tr("设置…", "Settings…"))
+        self.quit_action.setText(tr("退出", "Quit"))
+        self.undo_action.setText(tr("撤销", "Undo"))
+        self.redo_action.setText(tr("重做", "Redo"))
+        self.search_action.setText(tr("搜索社区", "Search communities"))
+        self.new_action.setText(tr("新建检查…", "New inspection…"))
+        self.finding_action.setText(tr("添加问题…", "Add finding…"))
+        self.submit_action.setText(tr("提交检查…", "Submit inspection…"))
+        self.reopen_action.setText(tr("重新打开检查…", "Reopen inspection…"))
+        self.back_action.setText(tr("返回社区", "Back to community"))
+        self.zh_action.setText("中文")
+        self.en_action.setText("English")
+        self.keys_action.setText(tr("键盘快捷键", "Keyboard shortcuts"))
+        self.about_action.setText(tr("关于", "About"))
+        self.welcome.setText(tr(
+            "<h2>绿色社区巡查</h2><p>在左侧选择一个社区开始检查。</p>"
+            "<p>Ctrl+L 搜索社区 · Ctrl+N 新建检查 · F1 键盘快捷键</p>",
+            "<h2>Green Community Inspector</h2><p>Choose a community on the left to begin.</p>"
+            "<p>Ctrl+L search · Ctrl+N new inspection · F1 keyboard shortcuts</p>"))
+        self._update_status()
+
+    def _update_status(self) -> None:
+        name = self.settings.inspector_name or tr("未设置", "not set")
+        self.status_label.setText(tr("检查人员：{n}　数据目录：{d}", "Inspector: {n}   Data: {d}",
+                                     n=name, d=self.store.data_dir))
+
+    # -- navigation -----------------------------------------------------------------------
+
+    def open_community(self, community_id: str) -> None:
+        self.community_page.show_community(community_id)
+        self.stack.setCurrentWidget(self.community_page)
+
+    def open_inspection(self, inspection_id: str) -> None:
+        row = inspections.get(self.store, inspection_id)
+        if self.community_page.community_id != row["community_id"]:
+            self.community_page.show_community(row["community_id"])
+            self.browser.select_community(row["community_id"])
+        self.editor.load(inspection_id)
+        self.stack.setCurrentWidget(self.editor)
+
+    def back_to_community(self) -> None:
+        if self.community_page.community_id:
+            self.community_page.refresh()
+            self.stack.setCurrentWidget(self.community_page)
+            self.community_page.table.setFocus()
+
+    def focus_search(self) -> None:
+        self.browser.search.setFocus()
+        self.browser.search.selectAll()
+
+    def _data_changed(self) -> None:
+        self.browser.reload()
+
+    # -- dialogs (non-blocking: tests and users drive them the same way) ----------------------
+
+    def _show_dialog(self, dialog: QDialog) -> QDialog:
+        self.dialog = dialog
+        dialog.finished.connect(lambda _result: self._dialog_closed(dialog))
+        dialog.open()
+        return dialog
+
+    def _dialog_closed(self, dialog: QDialog) -> None:
+        if self.dialog is dialog:
+            self.dialog = None
+
+    def new_inspection_for_current(self) -> None:
+        if self.community_page.community_id:
+            self.new_inspection(self.community_page.community_id)
+
+    def new_inspection(self, community_id: str) -> NewInspectionDialog:
+        dialog = NewInspectionDialog(self.store, community_id,
+                                     inspector_name=self.settings.inspector_name,
+                                     default_template=self.settings.get("default_template"),
+                                     parent=self)
+        dialog.started.connect(self._inspection_started)
+        self._show_dialog(dialog)
+        return dialog
+
+    def _inspection_started(self, inspection_id: str) -> None:
+        self.open_inspection(inspection_id)
+        self.browser.reload()
+
+    def add_finding(self) -> None:
+        if self.stack.currentWidget() is self.editor and self.editor.inspection_id:
+            self.editor.add_finding()
+
+    def submit_current(self) -> None:
+        if self.stack.currentWidget() is self.editor and self.editor.inspection_id:
+            self.submit_inspection(self.editor.inspection_id)
+
+    def submit_inspection(self, inspection_id: str) -> SubmitDialog:
+        dialog = SubmitDialog(self.store, inspection_id, parent=self)
+        dialog.submitted.connect(self._submitted)
+        self._show_dialog(dialog)
+        return dialog
+
+    def _submitted(self, inspection_id: str) -> None:
+        self.undo_stack.clear()
+        self.editor.load(inspection_id)
+        self.browser.reload()
+
+    def reopen_current(self) -> None:
+        if self.stack.currentWidget() is self.editor and self.editor.inspection_id:
+            self.reopen_inspection(self.editor.inspection_id)
+
+    def reopen_inspection(self, inspection_id: str) -> QInputDialog:
+        dialog = QInputDialog(self)
+        dialog.setObjectName("reopenDialog")
+        dialog.setWindowTitle(tr("重新打开检查", "Reopen inspection"))
+        dialog.setLabelText(tr("请说明重新打开的原因（将记入修改记录）：",
+                               "Why reopen it? (The reason goes into the change log.)"))
+        dialog.setOkButtonText(tr("重新打开", "Reopen"))
+        dialog.setCancelButtonText(tr("取消", "Cancel"))
+        dialog.textValueSelected.connect(lambda reason: self._reopen(inspection_id, reason))
+        self._show_dialog(dialog)
+        return dialog
+
+    def _reopen(self, inspection_id: str, reason: str) -> None:
+        if guarded(self, lambda: inspections.reopen(self.store, inspection_id, reason) or True):
+            self.editor.load(inspection_id)
+            self.browser.reload()
+
+    def open_settings(self) -> SettingsDialog:
+        dialog = SettingsDialog(self.store, self.settings, self)
+        dialog.saved.connect(self._update_status)
+        self._show_dialog(dialog)
+        return dialog
+
+    def set_language(self, code: str) -> None:
+        self.settings.set("language", code)
+        language.set(code)
+        (self.en_action if code == "en" else self.zh_action).setChecked(True)
+
+    def show_keys(self) -> None:
+        box = QMessageBox(QMessageBox.Icon.Information, tr("键盘快捷键", "Keyboard shortcuts"),
+                          self.editor.hint.text().replace("　", "\n").replace("  ", "\n"),
+                          QMessageBox.StandardButton.Ok, self)
+        box.setInformativeText(tr(
+            "Ctrl+L 搜索社区\nCtrl+N 新建检查\nCtrl+Shift+F 添加问题\nCtrl+Enter 提交\n"
+            "Alt+← 返回社区\nCtrl+Z / Ctrl+Y 撤销 / 重做",
+            "Ctrl+L search communities\nCtrl+N new inspection\nCtrl+Shift+F add finding\n"
+            "Ctrl+Enter submit\nAlt+Left back to community\nCtrl+Z / Ctrl+Y undo / redo"))
+        box.open()
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, tr("关于", "About"), tr(
+            "绿色社区巡查：依据《宁波市绿色社区建设行动实施方案》的离线检查工具。",
+            "Green Community Inspector: offline inspections against the Ningbo Green "
+            "Community Construction Action Plan."))
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        # Every edit is already saved; finish a note being typed before closing.
+        self.editor._commit_note()
+        event.accept()

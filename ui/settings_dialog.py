@@ -1,0 +1,122 @@
+"""Settings: inspector name, default checklist, data directory, language, report font."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from inspector import templates
+from inspector.store import Store
+from ui.i18n import language, tr
+from ui.settings import Settings
+
+
+class SettingsDialog(QDialog):
+    saved = Signal()
+
+    def __init__(self, store: Store, settings: Settings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("settingsDialog")
+        self.setMinimumWidth(520)
+        self.settings = settings
+        self.inspector_name = QLineEdit(settings.get("inspector_name"), self)
+        self.inspector_name.setObjectName("inspectorName")
+        self.template = QComboBox(self)
+        self.template.setObjectName("defaultTemplate")
+        for row in templates.list_installed(store):
+            self.template.addItem(f"{row['title']}（v{row['version']}）", row["id"])
+        found = self.template.findData(settings.get("default_template"))
+        if found >= 0:
+            self.template.setCurrentIndex(found)
+        self.data_dir = QLineEdit(settings.get("data_dir") or str(store.data_dir), self)
+        self.data_dir.setObjectName("dataDir")
+        self.data_dir_button = QPushButton(self)
+        self.data_dir_button.clicked.connect(self._choose_data_dir)
+        self.language = QComboBox(self)
+        self.language.setObjectName("languageCombo")
+        self.language.addItem("中文", "zh")
+        self.language.addItem("English", "en")
+        self.language.setCurrentIndex(1 if language.current() == "en" else 0)
+        self.font_path = QLineEdit(settings.get("report_font_path"), self)
+        self.font_path.setObjectName("reportFont")
+        self.font_button = QPushButton(self)
+        self.font_button.clicked.connect(self._choose_font)
+        self.note = QLabel(self)
+        self.note.setWordWrap(True)
+        self.note.setStyleSheet("color: #666;")
+
+        data_row = QHBoxLayout()
+        data_row.addWidget(self.data_dir, 1)
+        data_row.addWidget(self.data_dir_button)
+        font_row = QHBoxLayout()
+        font_row.addWidget(self.font_path, 1)
+        font_row.addWidget(self.font_button)
+        self.form = QFormLayout()
+        self.form.addRow("name", self.inspector_name)
+        self.form.addRow("template", self.template)
+        self.form.addRow("data", data_row)
+        self.form.addRow("language", self.language)
+        self.form.addRow("font", font_row)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.form)
+        layout.addWidget(self.note)
+        layout.addWidget(self.buttons)
+        self.retranslate()
+        language.changed.connect(self.retranslate)
+
+    def _choose_data_dir(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, tr("选择数据目录", "Choose the data "
+                                                        "directory"), self.data_dir.text())
+        if folder:
+            self.data_dir.setText(folder)
+
+    def _choose_font(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(
+            self, tr("选择报告字体", "Choose the report font"), self.font_path.text(),
+            tr("TrueType 字体 (*.ttf *.ttc)", "TrueType fonts (*.ttf *.ttc)"))
+        if path:
+            self.font_path.setText(path)
+
+    def accept(self) -> None:
+        self.settings.set("inspector_name", self.inspector_name.text().strip())
+        self.settings.set("default_template", str(self.template.currentData() or ""))
+        self.settings.set("data_dir", self.data_dir.text().strip())
+        self.settings.set("report_font_path", self.font_path.text().strip())
+        chosen = str(self.language.currentData())
+        self.settings.set("language", chosen)
+        self.saved.emit()
+        super().accept()
+        language.set(chosen)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(tr("设置", "Settings"))
+        labels = [tr("检查人员姓名", "Inspector name"), tr("默认检查表", "Default checklist"),
+                  tr("数据目录", "Data directory"), tr("界面语言", "Language"),
+                  tr("报告字体（TrueType）", "Report font (TrueType)")]
+        for row, text in enumerate(labels):
+            item = self.form.itemAt(row, QFormLayout.ItemRole.LabelRole)
+            if item is not None and isinstance(item.widget(), QLabel):
+                item.widget().setText(text)  # type: ignore[union-attr]
+        self.data_dir_button.setText(tr("浏览…", "Browse…"))
+        self.font_button.setText(tr("浏览…", "Browse…"))
+        self.note.setText(tr("更换数据目录在下次启动时生效。数据目录不能放在同步文件夹里。",
+                             "A new data directory takes effect at the next start. It must not "
+                             "be inside a synced folder."))
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText(tr("保存", "Save"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("取消", "Cancel"))

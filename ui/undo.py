@@ -1,0 +1,89 @@
+"""Undoable edits. Each command applies its change through the domain functions, so undo and
+redo change the stored values (and the change log records them), not just the widgets."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtGui import QUndoCommand
+
+from inspector import inspections
+from inspector.errors import InspectorError
+from inspector.store import Store
+from ui.errors import show_error
+from ui.i18n import tr
+
+AnswerState = tuple[str | None, float | None]
+
+
+class _Applied(QUndoCommand):
+    """A command whose first redo already happened (the edit was saved before it was pushed)."""
+
+    def __init__(self, text: str, on_change: Callable[[str], None]) -> None:
+        super().__init__(text)
+        self._applied_once = False
+        self._on_change = on_change
+
+    def redo(self) -> None:
+        if not self._applied_once:
+            self._applied_once = True
+            return
+        self._run(self._redo)
+
+    def undo(self) -> None:
+        self._run(self._undo)
+
+    def _run(self, action: Callable[[], str]) -> None:
+        try:
+            code = action()
+        except InspectorError as exc:
+            self.setObsolete(True)
+            show_error(None, str(exc))
+            return
+        self._on_change(code)
+
+    def _redo(self) -> str:
+        raise NotImplementedError
+
+    def _undo(self) -> str:
+        raise NotImplementedError
+
+
+def apply_answer(store: Store, inspection_id: str, code: str, state: AnswerState) -> None:
+    answer, value = state
+    if answer is None:
+        inspections.clear_answer(store, inspection_id, code)
+    else:
+        inspections.answer(store, inspection_id, code, answer, value=value)
+
+
+class AnswerCommand(_Applied):
+    def __init__(self, store: Store, inspection_id: str, code: str, before: AnswerState,
+                 after: AnswerState, on_change: Callable[[str], None]) -> None:
+        super().__init__(tr("回答 {c}", "Answer {c}", c=code), on_change)
+        self.store, self.inspection_id, self.code = store, inspection_id, code
+        self.before, self.after = before, after
+
+    def _redo(self) -> str:
+        apply_answer(self.store, self.inspection_id, self.code, self.after)
+        return self.code
+
+    def _undo(self) -> str:
+        apply_answer(self.store, self.inspection_id, self.code, self.before)
+        return self.code
+
+
+class NoteCommand(_Applied):
+    def __init__(self, store: Store, inspection_id: str, code: str, before: str, after: str,
+                 on_change: Callable[[str], None]) -> None:
+        super().__init__(tr("备注 {c}", "Note {c}", c=code), on_change)
+        self.store, self.inspection_id, self.code = store, inspection_id, code
+        self.before, self.after = before, after
+
+    def _redo(self) -> str:
+        inspections.set_note(self.store, self.inspection_id, self.code, self.after)
+        return self.code
+
+    def _undo(self) -> str:
+        inspections.set_note(self.store, self.inspection_id, self.code, self.before)
+        return self.code
