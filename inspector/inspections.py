@@ -278,14 +278,6 @@ def submit(store: Store, inspection_id: str, signed_by: list[str], *,
     names = _clean_names(signed_by)
     if not names:
         raise InspectorError(t("提交需要签名人", "Submitting needs the signers' names"))
-    signature_fields: dict[str, Any] = {}
-    if representative is not None:
-        signature_fields["representative"] = representative.strip() or None
-    if inspector_signature is not None:
-        signature_fields["inspector_signature"] = signatures.save(store, inspector_signature)
-    if representative_signature is not None:
-        signature_fields["representative_signature"] = signatures.save(
-            store, representative_signature)
     with store.write():
         row = _editable(store, inspection_id)
         current = view(store, inspection_id)
@@ -295,6 +287,15 @@ def submit(store: Store, inspection_id: str, signed_by: list[str], *,
                 "The inspection {sid} still has {n} unanswered items: {codes}",
                 sid=row["short_id"], n=len(current.score.unanswered),
                 codes=", ".join(current.score.unanswered)))
+        # The signature files are in place before the row refers to them.
+        signature_fields: dict[str, Any] = {}
+        if representative is not None:
+            signature_fields["representative"] = representative.strip() or None
+        if inspector_signature is not None:
+            signature_fields["inspector_signature"] = signatures.save(store, inspector_signature)
+        if representative_signature is not None:
+            signature_fields["representative_signature"] = signatures.save(
+                store, representative_signature)
         records.put(store, "inspections", inspection_id, {
             "status": SUBMITTED, "signed_by": _dumps(names), "finished_at": now_iso(),
             **signature_fields})

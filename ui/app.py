@@ -134,5 +134,6 @@ def run(argv: Sequence[str]) -> int:
             return 0
         return int(app.exec())
     finally:
+        jobs.stop_all()
         reporter.uninstall()
         store.close()

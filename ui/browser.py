@@ -184,7 +184,7 @@ class CommunityBrowser(QWidget):
         if item is None:
             item = QStandardItem(text)
             item.setData(text, SEARCH_ROLE)
-            item.setData(key[-1], Qt.ItemDataRole.UserRole + 4)
+            item.setData("", ID_ROLE)  # districts and streets are not communities
             font = QFont()
             font.setBold(len(key) == 1)
             item.setFont(font)

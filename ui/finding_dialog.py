@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtGui import QStandardItemModel
+from PySide6.QtGui import QShowEvent, QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -169,7 +169,12 @@ class FindingDialog(QDialog):
         language.changed.connect(self.retranslate)
         # Room for a few lines of description; the dialog grows if the user drags it.
         self.resize(540, self.minimumSizeHint().height() + 48)
-        self.description.setFocus()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        # Focus set before the dialog is shown is lost; the description is typed first.
+        if self.description.isEnabled():
+            self.description.setFocus()
 
     # -- filling in ----------------------------------------------------------------------
 

@@ -60,6 +60,11 @@ class ChecklistTree(QTreeWidget):
     clear_key = Signal()
     finding_key = Signal()
 
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        # Item models by code; Qt item data holds only the code string.
+        self.items: dict[str, Item] = {}
+
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
         key, text = event.key(), event.text()
         modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
@@ -67,7 +72,7 @@ class ChecklistTree(QTreeWidget):
             super().keyPressEvent(event)
             return
         current = self.currentItem()
-        item: Item | None = current.data(0, CODE_ROLE + 1) if current else None
+        item = self.items.get(str(current.data(0, CODE_ROLE))) if current else None
         if key in (Qt.Key.Key_Down, Qt.Key.Key_J):
             self.move(+1)
         elif key in (Qt.Key.Key_Up, Qt.Key.Key_K):
@@ -310,12 +315,14 @@ class InspectionEditor(QWidget):
     def _build_tree(self) -> None:
         assert self.view is not None
         self.tree.clear()
+        self.tree.items.clear()
         self._rows.clear()
         self._sections.clear()
         bold = QFont(self.tree.font())
         bold.setBold(True)
         for section in self.view.template.sections:
             section_row = QTreeWidgetItem(self.tree)
+            section_row.setData(0, CODE_ROLE, "")
             section_row.setFirstColumnSpanned(True)
             section_row.setFont(0, bold)
             section_row.setFlags(Qt.ItemFlag.ItemIsEnabled)
@@ -324,7 +331,7 @@ class InspectionEditor(QWidget):
             for item in section.items:
                 row = QTreeWidgetItem(section_row)
                 row.setData(0, CODE_ROLE, item.code)
-                row.setData(0, CODE_ROLE + 1, item)
+                self.tree.items[item.code] = item
                 self._rows[item.code] = row
         self.tree.expandAll()
 

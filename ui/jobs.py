@@ -67,17 +67,43 @@ class Job(QRunnable):
             self.done.set()
 
 
-_running: set[Job] = set()
+# Jobs are kept referenced until well after they end: the pool's thread may still be
+# leaving run() when "done" is set, and a QRunnable must not be deleted under it.
+_running: list[Job] = []
+_finished_earlier: list[Job] = []
 
 
 def start(job: Job) -> Job:
-    """Start a job on the global pool, keeping it alive until it ends."""
-    _running.add(job)
-    job.signals.finished.connect(lambda _result: _running.discard(job))
-    job.signals.failed.connect(lambda _message: _running.discard(job))
-    job.signals.cancelled.connect(lambda: _running.discard(job))
+    """Start a job on the global pool, keeping it alive until it has surely ended."""
+    global _finished_earlier
+    done_now = [j for j in _running if j.done.is_set()]
+    _running[:] = [j for j in _running if not j.done.is_set()]
+    _finished_earlier = done_now  # released at the next start, long after run() returned
+    _running.append(job)
     QThreadPool.globalInstance().start(job)
     return job
+
+
+def stop_all(timeout_ms: int = 10_000) -> bool:
+    """Cancel every job and wait for the pool to drain (at exit, and between tests)."""
+    for job in _running:
+        job.cancel()
+    return bool(QThreadPool.globalInstance().waitForDone(timeout_ms))
+
+
+class _ProgressBridge(QObject):
+    """Lives on the GUI thread, so the job's signals reach the dialog as queued calls."""
+
+    def __init__(self, dialog: QProgressDialog) -> None:
+        super().__init__(dialog)
+        self.dialog = dialog
+
+    def progress(self, done: int, total: int) -> None:
+        self.dialog.setMaximum(max(total, 1))
+        self.dialog.setValue(done)
+
+    def ended(self, *_args: object) -> None:
+        self.dialog.reset()
 
 
 def with_progress(parent: QWidget | None, title: str, job: Job) -> QProgressDialog:
@@ -86,13 +112,10 @@ def with_progress(parent: QWidget | None, title: str, job: Job) -> QProgressDial
     dialog.setWindowTitle(title)
     dialog.setMinimumDuration(300)
     dialog.canceled.connect(job.cancel)
-
-    def on_progress(done: int, total: int) -> None:
-        dialog.setMaximum(max(total, 1))
-        dialog.setValue(done)
-
-    job.signals.progress.connect(on_progress)
-    for signal in (job.signals.finished, job.signals.failed, job.signals.cancelled):
-        signal.connect(lambda *_: dialog.reset())
+    bridge = _ProgressBridge(dialog)
+    job.signals.progress.connect(bridge.progress)
+    job.signals.finished.connect(bridge.ended)
+    job.signals.failed.connect(bridge.ended)
+    job.signals.cancelled.connect(bridge.ended)
     start(job)
     return dialog

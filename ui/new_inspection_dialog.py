@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -74,7 +75,10 @@ class NewInspectionDialog(QDialog):
         layout.addWidget(self.buttons)
         self.retranslate()
         language.changed.connect(self.retranslate)
-        self.inspectors.setFocus()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        self.inspectors.setFocus()  # the names are what is typed first
 
     def _fill_departments(self) -> None:
         self.departments.clear()

@@ -20,6 +20,9 @@ def _isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Itera
     monkeypatch.setenv("INSPECTOR_SETTINGS", str(tmp_path / "settings.ini"))
     errors.shown_messages.clear()
     yield
+    from ui import jobs
+
+    assert jobs.stop_all(), "a background job did not stop"
 
 
 @pytest.fixture(scope="session")
