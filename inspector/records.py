@@ -84,7 +84,7 @@ def put(store: Store, table: str, row_id: str, values: dict[str, Any], *,
     unknown = set(values) - fields
     if unknown:
         raise ValueError(f"{table} has no tracked fields {sorted(unknown)}")
-    conn = store.db.conn
+    conn = store.conn
     if current is _MISSING:
         current = store.query_one(f"SELECT * FROM [{table}] WHERE id = ?", (row_id,))
     if current is None:

@@ -6,9 +6,18 @@ program does not know was written by a newer version and is refused (see ``store
 
 from __future__ import annotations
 
+import sqlite3
+
 from sqlite_utils import Database, Migrations
 
-migrations = Migrations("green-inspector")
+from inspector.schema_version import MIGRATION_SET
+
+migrations = Migrations(MIGRATION_SET)
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    """Apply every pending migration, each in its own transaction."""
+    migrations.apply(Database(conn, execute_plugins=False, strict=True))
 
 
 @migrations()

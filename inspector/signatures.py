@@ -11,8 +11,6 @@ import io
 import os
 from pathlib import Path
 
-from PIL import Image, UnidentifiedImageError
-
 from inspector.errors import InspectorError
 from inspector.i18n import t
 from inspector.store import Store
@@ -22,6 +20,8 @@ FOLDER = "signatures"
 
 
 def _check_png(data: bytes) -> None:
+    from PIL import Image, UnidentifiedImageError  # only when signing: keeps startup quick
+
     if not data or len(data) > MAX_SIGNATURE_BYTES:
         raise InspectorError(t("签名图片为空或太大", "The signature image is empty or too large"))
     try:

@@ -21,9 +21,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from sqlite_utils import Database
-
-from inspector import schema
+from inspector import schema_version
 from inspector.clock import HybridClock, Stamp, wall_clock_ms
 from inspector.datadir import DataDirLock, check_not_synced, prepare_data_dir
 from inspector.errors import InspectorError, SchemaError
@@ -55,14 +53,15 @@ class Store:
     def __init__(
         self,
         data_dir: Path,
-        db: Database,
+        conn: sqlite3.Connection,
         lock: DataDirLock | None,
         *,
         actor: str,
         wall: Callable[[], int],
     ) -> None:
         self.data_dir = data_dir
-        self.db = db
+        self.conn = conn
+        self._db: Any = None
         self.readonly = lock is None
         self.actor = actor
         self._lock = lock
@@ -87,37 +86,48 @@ class Store:
         data_dir = Path(data_dir)
         db_path = data_dir / DB_NAME
         if readonly and db_path.exists():
-            db = _connect(db_path, readonly=True)
+            conn = _connect(db_path, readonly=True)
             try:
-                pending = _check_schema(db, db_path)
+                pending = _check_schema(conn, db_path)
             except BaseException:
-                db.close()
+                conn.close()
                 raise
             if not pending:
-                return cls(data_dir, db, None, actor=actor or default_actor(), wall=wall)
-            db.close()  # needs migrating: fall through to a writing open
+                return cls(data_dir, conn, None, actor=actor or default_actor(), wall=wall)
+            conn.close()  # needs migrating: fall through to a writing open
         check_not_synced(data_dir)
         prepare_data_dir(data_dir)
         lock = DataDirLock(data_dir)
         lock.acquire()
         try:
-            db = _connect(db_path, readonly=False)
+            conn = _connect(db_path, readonly=False)
             try:
-                _check_schema(db, db_path)
-                schema.migrations.apply(db)
-                _ensure_device_id(db)
-                sync_folder = _state(db, "sync_folder")
+                if _check_schema(conn, db_path):
+                    from inspector import schema  # sqlite-utils: only when migrating
+
+                    schema.migrate(conn)
+                _ensure_device_id(conn)
+                sync_folder = _state(conn, "sync_folder")
                 check_not_synced(data_dir, Path(sync_folder) if sync_folder else None)
             except BaseException:
-                db.close()
+                conn.close()
                 raise
         except BaseException:
             lock.release()
             raise
-        return cls(data_dir, db, lock, actor=actor or default_actor(), wall=wall)
+        return cls(data_dir, conn, lock, actor=actor or default_actor(), wall=wall)
+
+    @property
+    def db(self) -> Any:
+        """The connection as a sqlite-utils Database, for schema work and tests."""
+        if self._db is None:
+            from sqlite_utils import Database
+
+            self._db = Database(self.conn, execute_plugins=False, strict=True)
+        return self._db
 
     def close(self) -> None:
-        self.db.close()
+        self.conn.close()
         if self._lock is not None:
             self._lock.release()
 
@@ -140,7 +150,7 @@ class Store:
             raise InspectorError(
                 t("数据目录以只读方式打开，不能修改。", "The data directory is open read-only.")
             )
-        conn = self.db.conn
+        conn = self.conn
         saved_seq = self._seq
         savepoint = f"w{self._write_depth}"
         if self._write_depth == 0:
@@ -189,7 +199,7 @@ class Store:
         """Append one field change to the log and record it as that field's current version."""
         if not self.in_write:
             raise RuntimeError("log_change outside a write transaction")
-        conn = self.db.conn
+        conn = self.conn
         version = None if new_row else conn.execute(
             "SELECT device, seq FROM field_versions WHERE tbl = ? AND row_id = ? AND field = ?",
             (table, row_id, field),
@@ -223,7 +233,7 @@ class Store:
     # -- local state (not synced) --------------------------------------------------------
 
     def _get_state(self, key: str) -> str | None:
-        return _state(self.db, key)
+        return _state(self.conn, key)
 
     def get_setting(self, key: str) -> str | None:
         return self._get_state(key)
@@ -231,28 +241,28 @@ class Store:
     def set_setting(self, key: str, value: str | None) -> None:
         with self.write():
             if value is None:
-                self.db.conn.execute("DELETE FROM local_state WHERE key = ?", (key,))
+                self.conn.execute("DELETE FROM local_state WHERE key = ?", (key,))
             else:
-                self.db.conn.execute(
+                self.conn.execute(
                     "INSERT INTO local_state (key, value) VALUES (?, ?) ON CONFLICT (key)"
                     " DO UPDATE SET value = excluded.value",
                     (key, value),
                 )
 
     def _max_own_seq(self) -> int:
-        row = self.db.conn.execute(
+        row = self.conn.execute(
             "SELECT MAX(seq) FROM changes WHERE device = ?", (self.device_id,)
         ).fetchone()
         return int(row[0] or 0)
 
     def _max_stamp(self) -> Stamp:
-        row = self.db.conn.execute("SELECT MAX(hlc) FROM changes").fetchone()
+        row = self.conn.execute("SELECT MAX(hlc) FROM changes").fetchone()
         return Stamp.parse(row[0]) if row[0] else Stamp(0, 0)
 
     # -- reading helpers -----------------------------------------------------------------
 
     def query(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> list[dict[str, Any]]:
-        cursor = self.db.conn.execute(sql, params)
+        cursor = self.conn.execute(sql, params)
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
@@ -287,13 +297,12 @@ def _execute(conn: sqlite3.Connection, sql: str) -> None:
         raise
 
 
-def _connect(db_path: Path, *, readonly: bool) -> Database:
+def _connect(db_path: Path, *, readonly: bool) -> sqlite3.Connection:
     try:
         if readonly:
             conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=5)
         else:
             conn = sqlite3.connect(str(db_path), timeout=5)
-        db = Database(conn, execute_plugins=False, strict=True)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA foreign_keys = ON")
         if not readonly:
@@ -309,13 +318,28 @@ def _connect(db_path: Path, *, readonly: bool) -> Database:
                 error=exc,
             )
         ) from exc
-    return db
+    return conn
 
 
-def _check_schema(db: Database, db_path: Path) -> bool:
+def _table_exists(conn: sqlite3.Connection, name: str) -> bool:
+    row = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+    ).fetchone()
+    return row is not None
+
+
+def _check_schema(conn: sqlite3.Connection, db_path: Path) -> bool:
     """Refuse a database written by a newer program; return whether migrations are pending."""
-    applied = {m.name for m in schema.migrations.applied(db)}
-    unknown = applied - schema.known_migration_names()
+    applied: set[str] = set()
+    if _table_exists(conn, "_sqlite_migrations"):
+        applied = {
+            row[0]
+            for row in conn.execute(
+                "SELECT name FROM _sqlite_migrations WHERE migration_set = ?",
+                (schema_version.MIGRATION_SET,),
+            )
+        }
+    unknown = applied - set(schema_version.MIGRATION_NAMES)
     if unknown:
         raise SchemaError(
             t(
@@ -327,20 +351,20 @@ def _check_schema(db: Database, db_path: Path) -> bool:
                 names=", ".join(sorted(unknown)),
             )
         )
-    return bool(schema.migrations.pending(db))
+    return applied != set(schema_version.MIGRATION_NAMES)
 
 
-def _state(db: Database, key: str) -> str | None:
-    if not db["local_state"].exists():
+def _state(conn: sqlite3.Connection, key: str) -> str | None:
+    if not _table_exists(conn, "local_state"):
         return None
-    row = db.conn.execute("SELECT value FROM local_state WHERE key = ?", (key,)).fetchone()
+    row = conn.execute("SELECT value FROM local_state WHERE key = ?", (key,)).fetchone()
     return str(row[0]) if row else None
 
 
-def _ensure_device_id(db: Database) -> None:
-    if _state(db, "device_id"):
+def _ensure_device_id(conn: sqlite3.Connection) -> None:
+    if _state(conn, "device_id"):
         return
-    with db.atomic():
-        db.conn.execute(
+    with conn:
+        conn.execute(
             "INSERT INTO local_state (key, value) VALUES ('device_id', ?)", (uuid.uuid4().hex,)
         )

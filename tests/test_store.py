@@ -31,6 +31,12 @@ def test_migrations_apply_on_empty_and_up_to_date_database(data_dir: Path) -> No
         assert store.device_id == device
 
 
+def test_the_fast_schema_check_knows_every_migration() -> None:
+    from inspector import schema_version
+
+    assert set(schema_version.MIGRATION_NAMES) == schema.known_migration_names()
+
+
 def test_database_from_newer_version_is_refused(data_dir: Path) -> None:
     Store.open(data_dir).close()
     conn = sqlite3.connect(data_dir / DB_NAME)

@@ -12,7 +12,6 @@ from pathlib import Path
 from PySide6.QtCore import QEventLoop
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
-from inspector import demo
 from inspector.datadir import resolve_data_dir
 from inspector.errors import InspectorError
 from inspector.store import Store
@@ -58,6 +57,8 @@ def load_demo(data_dir: Path, show_progress: bool) -> None:
     """Fill an empty data directory in the background (its own writing connection)."""
 
     def work(_progress: Callable[[int, int], None], _cancelled: Callable[[], bool]) -> int:
+        from inspector import demo  # only for an empty data directory
+
         with Store.open(data_dir) as store:
             return demo.fill(store)
 
@@ -126,6 +127,8 @@ def run(argv: Sequence[str]) -> int:
     try:
         if args.exit_when_shown:
             app.processEvents()
+            sys.stdout.write(f"shown-at {time.time():.6f}\n")
+            sys.stdout.flush()
             return 0
         if args.screenshot:
             from ui.screenshots import render

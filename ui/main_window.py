@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QUndoStack
@@ -23,11 +24,13 @@ from ui.browser import CommunityBrowser
 from ui.community_page import CommunityPage
 from ui.errors import guarded
 from ui.i18n import language, tr
-from ui.inspection_editor import InspectionEditor
-from ui.new_inspection_dialog import NewInspectionDialog
 from ui.settings import Settings
-from ui.settings_dialog import SettingsDialog
-from ui.submit_dialog import SubmitDialog
+
+if TYPE_CHECKING:  # the editor and dialogs are imported when first opened: a quicker start
+    from ui.inspection_editor import InspectionEditor
+    from ui.new_inspection_dialog import NewInspectionDialog
+    from ui.settings_dialog import SettingsDialog
+    from ui.submit_dialog import SubmitDialog
 
 log = logging.getLogger(__name__)
 
@@ -50,13 +53,9 @@ class MainWindow(QMainWindow):
         self.community_page = CommunityPage(store, self)
         self.community_page.open_inspection.connect(self.open_inspection)
         self.community_page.new_inspection_requested.connect(self.new_inspection)
-        self.editor = InspectionEditor(store, self.undo_stack, self)
-        self.editor.back_requested.connect(self.back_to_community)
-        self.editor.changed.connect(self._data_changed)
-        self.editor.submit_requested.connect(self.submit_inspection)
-        self.editor.reopen_requested.connect(self.reopen_inspection)
+        self._editor: InspectionEditor | None = None
         self.stack = QStackedWidget(self)
-        for page in (self.welcome, self.community_page, self.editor):
+        for page in (self.welcome, self.community_page):
             self.stack.addWidget(page)
         splitter = QSplitter(self)
         splitter.addWidget(self.browser)
@@ -160,6 +159,25 @@ class MainWindow(QMainWindow):
         self.status_label.setText(tr("检查人员：{n}　数据目录：{d}", "Inspector: {n}   Data: {d}",
                                      n=name, d=self.store.data_dir))
 
+    @property
+    def editor(self) -> InspectionEditor:
+        """The inspection editor, built the first time an inspection is opened."""
+        if self._editor is None:
+            from ui.inspection_editor import InspectionEditor
+
+            editor = InspectionEditor(self.store, self.undo_stack, self)
+            editor.back_requested.connect(self.back_to_community)
+            editor.changed.connect(self._data_changed)
+            editor.submit_requested.connect(self.submit_inspection)
+            editor.reopen_requested.connect(self.reopen_inspection)
+            self.stack.addWidget(editor)
+            self._editor = editor
+        return self._editor
+
+    def _editing(self) -> bool:
+        return self._editor is not None and self.stack.currentWidget() is self._editor and \
+            self._editor.inspection_id is not None
+
     # -- navigation -----------------------------------------------------------------------
 
     def open_community(self, community_id: str) -> None:
@@ -204,6 +222,8 @@ class MainWindow(QMainWindow):
             self.new_inspection(self.community_page.community_id)
 
     def new_inspection(self, community_id: str) -> NewInspectionDialog:
+        from ui.new_inspection_dialog import NewInspectionDialog
+
         dialog = NewInspectionDialog(self.store, community_id,
                                      inspector_name=self.settings.inspector_name,
                                      default_template=self.settings.get("default_template"),
@@ -217,14 +237,16 @@ class MainWindow(QMainWindow):
         self.browser.reload()
 
     def add_finding(self) -> None:
-        if self.stack.currentWidget() is self.editor and self.editor.inspection_id:
+        if self._editing():
             self.editor.add_finding()
 
     def submit_current(self) -> None:
-        if self.stack.currentWidget() is self.editor and self.editor.inspection_id:
+        if self._editing() and self.editor.inspection_id:
             self.submit_inspection(self.editor.inspection_id)
 
     def submit_inspection(self, inspection_id: str) -> SubmitDialog:
+        from ui.submit_dialog import SubmitDialog
+
         dialog = SubmitDialog(self.store, inspection_id, parent=self)
         dialog.submitted.connect(self._submitted)
         self._show_dialog(dialog)
@@ -236,7 +258,7 @@ class MainWindow(QMainWindow):
         self.browser.reload()
 
     def reopen_current(self) -> None:
-        if self.stack.currentWidget() is self.editor and self.editor.inspection_id:
+        if self._editing() and self.editor.inspection_id:
             self.reopen_inspection(self.editor.inspection_id)
 
     def reopen_inspection(self, inspection_id: str) -> QInputDialog:
@@ -257,6 +279,8 @@ class MainWindow(QMainWindow):
             self.browser.reload()
 
     def open_settings(self) -> SettingsDialog:
+        from ui.settings_dialog import SettingsDialog
+
         dialog = SettingsDialog(self.store, self.settings, self)
         dialog.saved.connect(self._update_status)
         self._show_dialog(dialog)
@@ -286,5 +310,6 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         # Every edit is already saved; finish a note being typed before closing.
-        self.editor._commit_note()
+        if self._editor is not None:
+            self._editor._commit_note()
         event.accept()

@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import platformdirs
 from PySide6.QtCore import QSettings
 
 from inspector.datadir import APP_NAME
@@ -20,6 +19,8 @@ def settings_path() -> Path:
     explicit = os.environ.get("INSPECTOR_SETTINGS")
     if explicit:
         return Path(explicit)
+    import platformdirs
+
     return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "settings.ini"
 
 

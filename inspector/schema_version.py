@@ -1,0 +1,11 @@
+"""The names of the schema's migrations, readable without importing sqlite-utils.
+
+Opening a data directory checks these against the database (a newer program's database is
+refused) without paying for the sqlite-utils import at every start; ``schema`` itself is
+imported only when a migration is pending. tests/test_store.py keeps the two in step.
+"""
+
+from __future__ import annotations
+
+MIGRATION_SET = "green-inspector"
+MIGRATION_NAMES = ("m001_initial", "m002_signatures")
