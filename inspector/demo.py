@@ -131,7 +131,7 @@ def _make(store: Store, plan: DemoInspection, rng: random.Random) -> None:
         if finding.status in (findings.RECTIFIED, findings.VERIFIED):
             findings.set_status(store, finding_id, finding.status)
     if plan.submit:
-        inspections.submit(store, inspection_id, [*plan.inspectors, "社区代表 刘芳"])
+        inspections.submit(store, inspection_id, list(plan.inspectors), representative="刘芳")
     if plan.reopen_reason:
         inspections.reopen(store, inspection_id, plan.reopen_reason)
 

@@ -30,6 +30,16 @@ STATUS_LABELS = {
 }
 
 
+PROPERTY_EN = {"专业物业": "Professional management", "准物业": "Quasi-property management",
+               "自治": "Self-managed", "无": "None"}
+
+
+def property_label(value: str | None) -> str:
+    if not value:
+        return "—"
+    return tr(value, PROPERTY_EN.get(value, value))
+
+
 def status_label(status: str) -> str:
     zh, en = STATUS_LABELS.get(status, (status, status))
     return tr(zh, en)
@@ -50,10 +60,12 @@ class CommunityPage(QWidget):
         font.setBold(True)
         self.title.setFont(font)
         self.details = QFormLayout()
+        self.detail_captions = [QLabel(self) for _ in range(5)]
         self.detail_values = [QLabel(self) for _ in range(5)]
-        for label in self.detail_values:
+        for caption, label in zip(self.detail_captions, self.detail_values, strict=True):
+            caption.setStyleSheet("color: #555;")
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            self.details.addRow("", label)
+            self.details.addRow(caption, label)
         self.new_button = QPushButton(self)
         self.new_button.setObjectName("newInspectionButton")
         self.new_button.clicked.connect(self._request_new)
@@ -67,7 +79,8 @@ class CommunityPage(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().setStretchLastSection(False)
+        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.table.activated.connect(lambda _index: self._open_selected())
         self.table.doubleClicked.connect(lambda _index: self._open_selected())
         self.history_label = QLabel(self)
@@ -104,7 +117,7 @@ class CommunityPage(QWidget):
             f"{community['district']}　{community['street']}",
             community["address"] or "—",
             str(community["households"]) if community["households"] is not None else "—",
-            community["property_management"] or "—",
+            property_label(community["property_management"]),
             tags or "—",
         ]
         for label, value in zip(self.detail_values, values, strict=True):
@@ -153,10 +166,8 @@ class CommunityPage(QWidget):
         labels = [tr("区县(市)/街道", "District / street"), tr("地址", "Address"),
                   tr("户数", "Households"), tr("物业管理", "Property management"),
                   tr("标签", "Tags")]
-        for row, text in enumerate(labels):
-            item = self.details.itemAt(row, QFormLayout.ItemRole.LabelRole)
-            if item is not None and isinstance(item.widget(), QLabel):
-                item.widget().setText(text)  # type: ignore[union-attr]
+        for caption, text in zip(self.detail_captions, labels, strict=True):
+            caption.setText(text)
         self.new_button.setText(tr("新建检查 (Ctrl+N)", "New inspection (Ctrl+N)"))
         self.open_button.setText(tr("打开检查", "Open inspection"))
         self.history_label.setText(tr("检查记录", "Inspections"))

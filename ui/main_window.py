@@ -39,6 +39,8 @@ class MainWindow(QMainWindow):
     def __init__(self, store: Store, settings: Settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("mainWindow")
+        # Deleted when closed, so nothing of it answers language switches after its store closed.
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.store = store
         self.settings = settings
         self.dialog: QDialog | None = None  # the open non-blocking dialog, if any
@@ -282,9 +284,15 @@ class MainWindow(QMainWindow):
         from ui.settings_dialog import SettingsDialog
 
         dialog = SettingsDialog(self.store, self.settings, self)
-        dialog.saved.connect(self._update_status)
+        dialog.saved.connect(self._settings_saved)
         self._show_dialog(dialog)
         return dialog
+
+    def _settings_saved(self) -> None:
+        # Changes from now on are recorded under the (new) inspector name.
+        if self.settings.inspector_name:
+            self.store.actor = self.settings.inspector_name
+        self._update_status()
 
     def set_language(self, code: str) -> None:
         self.settings.set("language", code)

@@ -20,9 +20,13 @@ def _isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Itera
     monkeypatch.setenv("INSPECTOR_SETTINGS", str(tmp_path / "settings.ini"))
     errors.shown_messages.clear()
     yield
+    from PySide6.QtCore import QCoreApplication, QEvent
+
     from ui import jobs
 
     assert jobs.stop_all(), "a background job did not stop"
+    # Delete the windows a test closed before the next test switches languages.
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
 
 
 @pytest.fixture(scope="session")
