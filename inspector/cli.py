@@ -272,6 +272,74 @@ def cmd_findings_set(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _photo_json(row: dict[str, Any]) -> dict[str, Any]:
+    return {"sha256": row["id"], "name": row["original_name"], "size": row["size"],
+            "format": row["format"], "width": row["width"], "height": row["height"],
+            "taken_at": row["taken_at"], "latitude": row["latitude"],
+            "longitude": row["longitude"], "camera": row["camera"], "kind": row.get("kind"),
+            "exif_problems": row["exif_problems"]}
+
+
+def cmd_photos_add(args: argparse.Namespace) -> int:
+    from inspector import photos
+
+    with _open(args) as store:
+        target = photos.parse_target(store, args.target)
+        result = photos.import_photos(store, [Path(f) for f in args.files], target,
+                                      kind=args.kind)
+    for photo in result.imported:
+        out(f"{photo.sha256}\t{photo.source}")
+    if result.failed:
+        sys.stderr.write(result.summary() + "\n")
+        return EXIT_REFUSED
+    return EXIT_OK
+
+
+def cmd_photos_list(args: argparse.Namespace) -> int:
+    from inspector import photos
+
+    with _open(args, readonly=True) as store:
+        rows = photos.photos_of(store, photos.parse_target(store, args.target))
+    data = [_photo_json(row) for row in rows]
+    if args.json:
+        out_json(data)
+        return EXIT_OK
+    for photo in data:
+        place = (f"{photo['latitude']:.6f},{photo['longitude']:.6f}"
+                 if photo["latitude"] is not None else "-")
+        out("\t".join([photo["sha256"][:16], photo["taken_at"] or "-", place,
+                       f"{photo['width']}x{photo['height']}", str(photo["size"]),
+                       photo["name"]]))
+    return EXIT_OK
+
+
+def cmd_photos_import_folder(args: argparse.Namespace) -> int:
+    from inspector import camera_card
+
+    with _open(args) as store:
+        inspection = inspections.resolve(store, args.inspection)
+        scan = camera_card.propose(store, inspection["id"], Path(args.folder),
+                                   window_minutes=args.window, offset_minutes=args.offset)
+        for proposal in scan.proposals:
+            gap = "" if proposal.gap_seconds is None else f" ({proposal.gap_seconds:.0f} s)"
+            out(f"{proposal.source.name} → {proposal.target.label}{gap}")
+        result = camera_card.apply(store, scan.proposals)
+    for path, reason in scan.skipped:
+        sys.stderr.write(t("跳过 {p}：{r}", "skipped {p}: {r}", p=path, r=reason) + "\n")
+    out(result.summary())
+    return EXIT_REFUSED if result.failed else EXIT_OK
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from inspector import photos
+
+    with _open(args, readonly=True) as store:
+        report = photos.verify(store)
+    for line in report.lines():
+        out(line)
+    return EXIT_OK if report.ok else 1
+
+
 def cmd_log(args: argparse.Namespace) -> int:
     with _open(args, readonly=True) as store:
         entries = audit.entries(store, table=args.table, row_id=args.row, limit=args.limit)
@@ -378,6 +446,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--location")
     p.add_argument("--description")
     p.add_argument("--category")
+
+    group = commands.add_parser("photos", help="photos as evidence")
+    sub = group.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    p = command(sub, "add", cmd_photos_add, "import photos for INSPECTION:ITEM, a finding or "
+                "a follow-up")
+    p.add_argument("target")
+    p.add_argument("files", nargs="+")
+    p.add_argument("--kind", choices=("before", "after"))
+    p = command(sub, "list", cmd_photos_list, "photos of a target")
+    p.add_argument("target")
+    p.add_argument("--json", action="store_true")
+    p = command(sub, "import-folder", cmd_photos_import_folder,
+                "match a camera folder to an inspection's answers and findings by time")
+    p.add_argument("inspection")
+    p.add_argument("folder")
+    p.add_argument("--window", type=float, default=5, help="minutes (default 5)")
+    p.add_argument("--offset", type=float, default=0,
+                   help="minutes to add to the camera's clock")
+    command(commands, "verify", cmd_verify, "re-hash every photo original; exit 1 if anything "
+            "is missing, altered or dangling")
 
     p = command(commands, "log", cmd_log, "the audit trail: who changed what, when")
     p.add_argument("--json", action="store_true")

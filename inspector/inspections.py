@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from inspector import communities, records, scoring, signatures, templates
@@ -40,6 +40,7 @@ class InspectionView:
     template: Template
     items: tuple[ItemState, ...]
     score: Score
+    photo_counts: dict[str, int] = field(default_factory=dict)  # item code -> photos
 
     @property
     def id(self) -> str:
@@ -54,12 +55,10 @@ class InspectionView:
         return bool(self.row["status"] == SUBMITTED)
 
     def photo_missing(self) -> tuple[str, ...]:
-        """Failed items whose rule needs a photo, and that have none yet.
-
-        Photos arrive with the evidence store; until then every such item lacks one.
-        """
+        """Failed items whose rule needs a photo, and that have none yet."""
         return tuple(s.item.code for s in self.items
-                     if s.answer == FAIL and s.item.photo_on_fail == "required")
+                     if s.answer == FAIL and s.item.photo_on_fail == "required"
+                     and not self.photo_counts.get(s.item.code))
 
 
 def _loads(text: str | None) -> list[str]:
@@ -265,7 +264,15 @@ def view(store: Store, inspection_id: str) -> InspectionView:
     )
     result = scoring.score(template, {s.item.code: s.answer for s in states})
     return InspectionView(row, communities.get(store, row["community_id"]), template, states,
-                          result)
+                          result, response_photo_counts(store, inspection_id))
+
+
+def response_photo_counts(store: Store, inspection_id: str) -> dict[str, int]:
+    """How many photos each checklist answer of the inspection has."""
+    rows = store.query(
+        "SELECT target_id, COUNT(*) AS n FROM photo_links WHERE target_kind = 'response'"
+        " AND target_id LIKE ? || ':%' GROUP BY target_id", (inspection_id,))
+    return {row["target_id"].split(":", 1)[1]: row["n"] for row in rows}
 
 
 def submit(store: Store, inspection_id: str, signed_by: list[str], *,

@@ -65,6 +65,31 @@ TRACKED_FIELDS: dict[str, frozenset[str]] = {
             "created_by",
         }
     ),
+    "photos": frozenset(
+        {
+            "ext",
+            "original_name",
+            "size",
+            "format",
+            "width",
+            "height",
+            "taken_at",
+            "latitude",
+            "longitude",
+            "orientation",
+            "camera",
+            "exif_problems",
+            "annotations",
+            "imported_at",
+            "imported_by",
+        }
+    ),
+    "photo_links": frozenset(
+        {"photo_id", "target_kind", "target_id", "kind", "caption", "created_at", "created_by"}
+    ),
+    "followups": frozenset(
+        {"finding_id", "visited_on", "inspector", "result", "note", "created_at"}
+    ),
 }
 
 

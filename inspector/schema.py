@@ -164,3 +164,64 @@ def m002_signatures(db: Database) -> None:
     inspections.add_column("inspector_signature", str)
     inspections.add_column("representative_signature", str)
     inspections.add_column("representative", str)
+
+
+@migrations()
+def m003_photos(db: Database) -> None:
+    # A photo is identified by the SHA-256 of its original bytes (stored under photos/).
+    db.table("photos").create(
+        {
+            "id": str,
+            "ext": str,
+            "original_name": str,
+            "size": int,
+            "format": str,
+            "width": int,
+            "height": int,
+            "taken_at": str,  # ISO-8601; with an offset only when the camera recorded one
+            "latitude": float,
+            "longitude": float,
+            "orientation": int,
+            "camera": str,
+            "exif_problems": str,
+            "annotations": str,  # JSON, drawn on derived copies only
+            "imported_at": str,
+            "imported_by": str,
+        },
+        pk="id",
+        strict=True,
+    )
+    # Where a photo is evidence: a checklist answer, a finding, a follow-up or the inspection.
+    db.table("photo_links").create(
+        {
+            "id": str,
+            "photo_id": str,
+            "target_kind": str,  # response / finding / followup / inspection
+            "target_id": str,
+            "kind": str,  # before / after (or empty)
+            "caption": str,
+            "created_at": str,
+            "created_by": str,
+        },
+        pk="id",
+        foreign_keys=[("photo_id", "photos", "id")],
+        strict=True,
+    )
+    db.table("photo_links").create_index(["target_kind", "target_id"])
+    db.table("photo_links").create_index(["photo_id"])
+    # 复查: a return visit to check a finding's fix.
+    db.table("followups").create(
+        {
+            "id": str,
+            "finding_id": str,
+            "visited_on": str,
+            "inspector": str,
+            "result": str,  # rectified / not_rectified
+            "note": str,
+            "created_at": str,
+        },
+        pk="id",
+        foreign_keys=[("finding_id", "findings", "id")],
+        strict=True,
+    )
+    db.table("followups").create_index(["finding_id"])
