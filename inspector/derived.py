@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import uuid
 from pathlib import Path
+from typing import Any
 
 THUMBNAIL = "thumbs"
 REPORT = "report"
@@ -39,8 +40,45 @@ def ensure(data_dir: Path, sha256: str, ext: str, kind: str,
     return target
 
 
+def ensure_all(data_dir: Path, sha256: str, ext: str,
+               annotations_json: str | None = None) -> dict[str, Path]:
+    """Both derived copies, from one decode: the thumbnail is made from the report copy."""
+    targets = {kind: derived_path(data_dir, sha256, kind, annotations_json) for kind in SIZES}
+    if all(path.exists() for path in targets.values()):
+        return targets
+    from inspector.photos import original_path
+
+    report = _render(original_path(data_dir, sha256, ext), SIZES[REPORT], annotations_json)
+    _save(report, targets[REPORT], QUALITY[REPORT])
+    thumbnail = report.copy()
+    thumbnail.thumbnail((SIZES[THUMBNAIL], SIZES[THUMBNAIL]), _resample())
+    _save(thumbnail, targets[THUMBNAIL], QUALITY[THUMBNAIL])
+    return targets
+
+
+def _resample() -> object:
+    from PIL import Image
+
+    return Image.Resampling.LANCZOS
+
+
+def _save(image: object, target: Path, quality: int) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        image.save(temporary, "JPEG", quality=quality)  # type: ignore[attr-defined]
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
 def build(original: Path, target: Path, size: int, quality: int,
           annotations_json: str | None = None) -> None:
+    _save(_render(original, size, annotations_json), target, quality)
+
+
+def _render(original: Path, size: int, annotations_json: str | None) -> Any:
+    """Decode (draft-scaled when possible), rotate upright, shrink, draw annotations."""
     from PIL import Image, ImageOps
 
     from inspector import annotations
@@ -55,16 +93,12 @@ def build(original: Path, target: Path, size: int, quality: int,
             scale = size / max(image.width, image.height)
             image.draft("RGB", (max(1, int(image.width * scale)),
                                 max(1, int(image.height * scale))))
-        oriented = ImageOps.exif_transpose(image)
-        oriented = oriented.convert("RGB")
-        oriented.thumbnail((size, size), Image.Resampling.LANCZOS)
-        items = annotations.parse(annotations_json)
-        if items:
-            oriented = annotations.render(oriented, items)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
-        try:
-            oriented.save(temporary, "JPEG", quality=quality, optimize=True)
-            os.replace(temporary, target)
-        finally:
-            temporary.unlink(missing_ok=True)
+        oriented = ImageOps.exif_transpose(image).convert("RGB")
+    # After a draft decode the report copy shrinks by less than half: bicubic is as sharp
+    # there and twice as fast; thumbnails shrink a lot and get Lanczos.
+    oriented.thumbnail((size, size), Image.Resampling.BICUBIC if size >= 1000
+                       else Image.Resampling.LANCZOS)
+    items = annotations.parse(annotations_json)
+    if items:
+        oriented = annotations.render(oriented, items)
+    return oriented

@@ -1,0 +1,174 @@
+"""Photo import: ours vs. a naive pipeline vs. the floor, on 12-megapixel JPEGs.
+
+- ours:  inspector.photos.import_photo (copy + SHA-256 + content check with a draft decode +
+         EXIF + database rows) then the thumbnail and the report-size copy (draft mode);
+- naive: the same copy and hash, then a full decode, rotate, resize and save of both copies;
+- floor: read + SHA-256 + copy + one draft-mode decode, nothing else.
+
+Each pipeline runs in its own process, so each one's peak memory (max RSS) is its own.
+Photos are photo-like (smooth colour fields plus grain), 4000x3000, made once beforehand;
+each file differs (a unique JPEG comment), so nothing is deduplicated.
+
+    .venv/bin/python benchmarks/bench_photos.py [--count 100]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import logging
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+log = logging.getLogger("bench_photos")
+
+
+def make_photos(folder: Path, count: int, variants: int = 8) -> list[Path]:
+    from PIL import Image
+
+    bases: list[bytes] = []
+    for seed in range(min(variants, count)):
+        rng = random.Random(seed)
+        small = Image.new("RGB", (250, 188))
+        small.putdata([(rng.randrange(256), rng.randrange(256), rng.randrange(256))
+                       for _ in range(250 * 188)])
+        picture = small.resize((4000, 3000), Image.Resampling.BICUBIC)
+        grain = Image.effect_noise((4000, 3000), 28).convert("RGB")
+        path = folder / f"base{seed}.jpg"
+        Image.blend(picture, grain, 0.12).save(path, "JPEG", quality=90)
+        bases.append(path.read_bytes())
+        path.unlink()
+    paths = []
+    for index in range(count):
+        data = bases[index % len(bases)]
+        comment = f"bench photo {index}".encode()
+        # a COM segment right after SOI makes every file unique without re-encoding
+        unique = data[:2] + b"\xff\xfe" + (len(comment) + 2).to_bytes(2, "big") + comment + data[2:]
+        path = folder / f"IMG_{index:04d}.JPG"
+        path.write_bytes(unique)
+        paths.append(path)
+    return paths
+
+
+def run_ours(sources: list[Path], work: Path) -> None:
+    from inspector import communities, derived, inspections, photos, templates
+    from inspector.communities import CommunityData
+    from inspector.store import Store
+
+    with Store.open(work / "data", actor="bench") as store:
+        templates.ensure_builtin(store)
+        community = communities.create(store, CommunityData("海曙区", "南门街道", "基准社区"))
+        inspection = inspections.start(store, community, ["bench"])
+        target = photos.target_for_inspection(store, inspection)
+        for source in sources:
+            imported = photos.import_photo(store, source, target)
+            derived.ensure_all(store.data_dir, imported.sha256, "jpg")
+
+
+def _copy_and_hash(source: Path, target: Path) -> str:
+    digest = hashlib.sha256()
+    with open(source, "rb") as reader, open(target, "wb") as writer:
+        while chunk := reader.read(1024 * 1024):
+            digest.update(chunk)
+            writer.write(chunk)
+    return digest.hexdigest()
+
+
+def run_naive(sources: list[Path], work: Path) -> None:
+    from PIL import Image, ImageOps
+
+    out = work / "naive"
+    out.mkdir()
+    for source in sources:
+        sha = _copy_and_hash(source, out / source.name)
+        with Image.open(source) as image:
+            image.load()  # full 12-megapixel decode
+            upright = ImageOps.exif_transpose(image).convert("RGB")
+            for size, name in ((1600, "report"), (320, "thumb")):
+                copy = upright.copy()
+                copy.thumbnail((size, size), Image.Resampling.LANCZOS)
+                copy.save(out / f"{sha}-{name}.jpg", "JPEG", quality=85)
+
+
+def run_floor(sources: list[Path], work: Path) -> None:
+    from PIL import Image
+
+    out = work / "floor"
+    out.mkdir()
+    for source in sources:
+        _copy_and_hash(source, out / source.name)
+        with Image.open(source) as image:
+            image.draft("RGB", (image.width // 8, image.height // 8))
+            image.load()
+
+
+def peak_mib() -> float:
+    """This process's peak resident memory (VmHWM starts afresh at exec, unlike ru_maxrss)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+PIPELINES = {"ours": run_ours, "naive": run_naive, "floor": run_floor}
+
+
+def child(name: str, folder: Path) -> None:
+    sources = sorted(folder.glob("IMG_*.JPG"))
+    with tempfile.TemporaryDirectory(dir=folder.parent) as work:
+        started = time.perf_counter()
+        PIPELINES[name](sources, Path(work))
+        elapsed = time.perf_counter() - started
+    sys.stdout.write(json.dumps({"seconds": elapsed, "peak_mib": peak_mib(),
+                                 "count": len(sources)}) + "\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--count", type=int, default=100)
+    parser.add_argument("--child", choices=tuple(PIPELINES))
+    parser.add_argument("--folder")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    if args.child:
+        child(args.child, Path(args.folder))
+        return
+    base = Path(tempfile.mkdtemp(prefix="bench-photos-"))
+    try:
+        folder = base / "card"
+        folder.mkdir()
+        started = time.perf_counter()
+        paths = make_photos(folder, args.count)
+        size_mb = sum(p.stat().st_size for p in paths) / 1e6
+        log.info("made %d photos (%.0f MB) in %.1f s", len(paths), size_mb,
+                 time.perf_counter() - started)
+        results = {}
+        for name in ("floor", "ours", "naive"):
+            done = subprocess.run([sys.executable, __file__, "--child", name, "--folder",
+                                   str(folder)], capture_output=True, text=True, check=True)
+            results[name] = json.loads(done.stdout.strip().splitlines()[-1])
+            log.info("%s: %.1f s", name, results[name]["seconds"])
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+    rate = {name: r["count"] / r["seconds"] for name, r in results.items()}
+    lines = [f"\n{args.count} photos of 4000x3000 (12 MP), {size_mb / args.count:.1f} MB each",
+             f"{'pipeline':<8} {'photos/s':>9} {'seconds':>8} {'peak MiB':>9}"]
+    for name in ("ours", "naive", "floor"):
+        lines.append(f"{name:<8} {rate[name]:9.2f} {results[name]['seconds']:8.1f} "
+                     f"{results[name]['peak_mib']:9.0f}")
+    lines.append(f"ours / naive  {rate['ours'] / rate['naive']:6.2f}x  (higher is better)")
+    lines.append(f"ours / floor  {rate['ours'] / rate['floor']:6.2f}x  (1.0 would be the limit)")
+    sys.stdout.write("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()
