@@ -467,6 +467,11 @@ def build_parser() -> argparse.ArgumentParser:
     command(commands, "verify", cmd_verify, "re-hash every photo original; exit 1 if anything "
             "is missing, altered or dangling")
 
+    from inspector import cli_exports, cli_reports
+
+    cli_reports.register(commands, command)
+    cli_exports.register(commands, command)
+
     p = command(commands, "log", cmd_log, "the audit trail: who changed what, when")
     p.add_argument("--json", action="store_true")
     p.add_argument("--table")
