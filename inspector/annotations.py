@@ -220,7 +220,7 @@ def _number(index: int, name: str, value: Any, default: float | None, maximum: f
         low = "0 <" if positive else "0 ≤"
         raise _item_error(index, name, "{v} 超出范围（应 {low} 值 ≤ {m}）。",
                           "{v} is out of range (must be {low} value ≤ {m}).",
-                          v=value, low=low, m=maximum)
+                          v=value, low=low, m=f"{maximum:g}")
     return round(min(max(number, 0.0), maximum), DIGITS)
 
 
@@ -265,12 +265,22 @@ def digest(items: Iterable[Mapping[str, Any]]) -> str:
 
 # -- rendering --------------------------------------------------------------------------------
 
-def find_font() -> str | None:
-    """The first CJK-capable font file that exists: ``INSPECTOR_FONT``, then the usual places."""
+def font_candidates() -> list[str]:
+    """Font files that exist, in the order they are tried: ``INSPECTOR_FONT``, then the usual
+    places of a CJK font on Linux, Windows and macOS."""
     configured = os.environ.get("INSPECTOR_FONT", "").strip()
-    for candidate in (configured, *FONT_CANDIDATES):
-        if candidate and os.path.isfile(candidate):
-            return candidate
+    return [path for path in dict.fromkeys((configured, *FONT_CANDIDATES))
+            if path and os.path.isfile(path)]
+
+
+def find_font() -> str | None:
+    """The first candidate font that loads, or None (then Pillow's own font is used)."""
+    for path in font_candidates():
+        try:
+            _truetype(path, 12)
+        except OSError:
+            continue
+        return path
     return None
 
 
@@ -282,7 +292,8 @@ def _truetype(path: str, size: int) -> ImageFont.FreeTypeFont:
 
 
 def load_font(pixels: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    """A font ``pixels`` high for drawing text; Pillow's own font if no CJK font is found."""
+    """A font ``pixels`` high for drawing text; Pillow's own font if no CJK font loads
+    (that one has no Chinese characters)."""
     from PIL import ImageFont
 
     pixels = max(1, pixels)
