@@ -471,6 +471,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_reports.register(commands, command)
     cli_exports.register(commands, command)
+    from sync import cli as sync_cli  # the sync commands live with sync
+
+    sync_cli.register(commands, command)
 
     p = command(commands, "log", cmd_log, "the audit trail: who changed what, when")
     p.add_argument("--json", action="store_true")

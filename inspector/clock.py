@@ -26,6 +26,11 @@ class Stamp:
     def __str__(self) -> str:
         return f"{self.millis:015d}-{self.counter:05d}"
 
+    def successor(self) -> Stamp:
+        if self.counter < COUNTER_LIMIT:
+            return Stamp(self.millis, self.counter + 1)
+        return Stamp(self.millis + 1, 0)
+
     @classmethod
     def parse(cls, text: str) -> Stamp:
         millis, _, counter = text.partition("-")

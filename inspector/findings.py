@@ -141,6 +141,9 @@ def edit(store: Store, finding_id: str, **changes: Any) -> dict[str, Any]:
                                f=", ".join(sorted(unknown))))
     with store.write():
         row = get(store, finding_id)
+        if row.get("deleted"):
+            raise InspectorError(t("问题 {sid} 已删除", "The finding {sid} was deleted",
+                                   sid=row["short_id"]))
         inspection = inspections.get(store, row["inspection_id"])
         locked = set(changes) & LOCKED_AFTER_SUBMIT
         if locked and inspection["status"] == inspections.SUBMITTED:
@@ -188,6 +191,18 @@ def set_status(store: Store, finding_id: str, status: str) -> None:
         records.put(store, "findings", finding_id, {"status": status})
 
 
+def delete(store: Store, finding_id: str) -> None:
+    """Remove a finding recorded by mistake (a tombstone: sync flags a concurrent edit)."""
+    with store.write():
+        row = get(store, finding_id)
+        inspection = inspections.get(store, row["inspection_id"])
+        if inspection["status"] == inspections.SUBMITTED:
+            raise ReadOnlyError(t("检查 {sid} 已提交，问题不能删除。",
+                                  "The inspection {sid} is submitted; its findings cannot be "
+                                  "deleted.", sid=inspection["short_id"]))
+        records.delete(store, "findings", row["id"])
+
+
 def _status_code(text: str) -> str:
     for code, name in STATUS_NAMES.items():
         if text.strip().lower() in (code, name) and code in STATUSES:
@@ -203,7 +218,7 @@ def is_overdue(row: dict[str, Any], on: date | None = None) -> bool:
 def list_findings(store: Store, *, status: str | None = None, department: str | None = None,
                   inspection_id: str | None = None) -> list[dict[str, Any]]:
     """Findings, newest first; status may be 'overdue' (derived)."""
-    sql = "SELECT * FROM findings WHERE 1 = 1"
+    sql = "SELECT * FROM findings WHERE deleted IS NULL"
     params: list[Any] = []
     wanted = status.strip().lower() if status else None
     if wanted and wanted not in ("overdue", STATUS_NAMES["overdue"]):

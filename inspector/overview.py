@@ -45,7 +45,7 @@ def community_statuses(
     open_findings = {r["community_id"]: r["n"] for r in store.query(
         "SELECT i.community_id, COUNT(*) AS n FROM findings f"
         " JOIN inspections i ON i.id = f.inspection_id"
-        " WHERE f.status = 'open' GROUP BY i.community_id")}
+        " WHERE f.status = 'open' AND f.deleted IS NULL GROUP BY i.community_id")}
     # The latest submitted inspection decides the badge (the one that counts for the year).
     latest = {r["community_id"]: r for r in store.query(
         "SELECT community_id, id, template_id, started_at FROM ("

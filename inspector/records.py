@@ -7,6 +7,7 @@ lists are stored as JSON text by the domain modules.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from inspector.store import Store
@@ -24,6 +25,7 @@ TRACKED_FIELDS: dict[str, frozenset[str]] = {
             "property_management",
             "tags",
             "created_at",
+            "deleted",
         }
     ),
     "inspections": frozenset(
@@ -63,6 +65,7 @@ TRACKED_FIELDS: dict[str, frozenset[str]] = {
             "status",
             "created_at",
             "created_by",
+            "deleted",
         }
     ),
     "photos": frozenset(
@@ -90,7 +93,23 @@ TRACKED_FIELDS: dict[str, frozenset[str]] = {
     "followups": frozenset(
         {"finding_id", "visited_on", "inspector", "result", "note", "created_at"}
     ),
+    "devices": frozenset({"name", "public_key", "trusted", "updated_at"}),
+    "conflict_resolutions": frozenset({"value", "resolved_by", "resolved_at"}),
 }
+
+
+def delete(store: Store, table: str, row_id: str) -> None:
+    """Tombstone a row: its ``deleted`` field holds the versions the deleter had seen, so a
+    device that receives an edit this device had not seen can flag it for review."""
+    if "deleted" not in TRACKED_FIELDS[table]:
+        raise ValueError(f"{table} rows are never deleted")
+    seen = sorted(
+        f"{r['device']}:{r['seq']}"
+        for r in store.query(
+            "SELECT device, seq FROM field_versions WHERE tbl = ? AND row_id = ?"
+            " AND field != 'deleted'", (table, row_id))
+    )
+    put(store, table, row_id, {"deleted": json.dumps(seen)})
 
 
 _MISSING: dict[str, Any] = {}

@@ -225,3 +225,73 @@ def m003_photos(db: Database) -> None:
         strict=True,
     )
     db.table("followups").create_index(["finding_id"])
+
+
+@migrations()
+def m004_sync(db: Database) -> None:
+    # The team roster: devices whose bundles are applied (a change like any other).
+    db.table("devices").create(
+        {"id": str, "name": str, "public_key": str, "trusted": int, "updated_at": str},
+        pk="id",
+        strict=True,
+    )
+    # A person's choice for a conflict; it syncs, and closes the conflict where it arrives.
+    db.table("conflict_resolutions").create(
+        {"id": str, "value": str, "resolved_by": str, "resolved_at": str},
+        pk="id",
+        strict=True,
+    )
+    # Conflicts found on this device (local: every device that sees both sides finds them).
+    db.table("conflicts").create(
+        {
+            "id": str,
+            "kind": str,  # value / delete / locked / future_clock
+            "tbl": str,
+            "row_id": str,
+            "field": str,
+            "kept_change": str,
+            "kept_value": str,
+            "kept_actor": str,
+            "kept_hlc": str,
+            "lost_change": str,
+            "lost_value": str,
+            "lost_actor": str,
+            "lost_hlc": str,
+            "detected_at": str,
+            "status": str,  # open / resolved
+        },
+        pk="id",
+        strict=True,
+    )
+    db.table("conflicts").create_index(["status"])
+    # Bundles received but not applied yet: from untrusted devices, or waiting for others.
+    db.table("inbox").create(
+        {
+            "id": str,  # SHA-256 of the bundle file
+            "path": str,
+            "device": str,
+            "device_name": str,
+            "public_key": str,
+            "first_seq": int,
+            "last_seq": int,
+            "state": str,  # quarantined / waiting
+            "reason": str,
+            "received_at": str,
+        },
+        pk="id",
+        strict=True,
+    )
+    # What this device had received before each of its own changes: a change with sequence
+    # number above own_seq may depend on (device, seq). Bundles carry these dependencies.
+    db.table("receipts").create({"own_seq": int, "device": str, "seq": int}, strict=True)
+    db.table("receipts").create_index(["own_seq"])
+    # Concurrent versions that happened to hold the same value as the current one: if a
+    # later change replaces that value, their authors' value is lost too and is flagged.
+    db.table("field_siblings").create(
+        {"tbl": str, "row_id": str, "field": str, "device": str, "seq": int},
+        pk=("tbl", "row_id", "field", "device", "seq"),
+        strict=True,
+    )
+    # Tombstones: the row versions the deleting device had seen (JSON list), or empty.
+    for table in ("communities", "findings"):
+        db.table(table).add_column("deleted", str)

@@ -201,12 +201,18 @@ class Store:
             raise RuntimeError("log_change outside a write transaction")
         conn = self.conn
         version = None if new_row else conn.execute(
-            "SELECT device, seq FROM field_versions WHERE tbl = ? AND row_id = ? AND field = ?",
+            "SELECT device, seq, hlc FROM field_versions WHERE tbl = ? AND row_id = ?"
+            " AND field = ?",
             (table, row_id, field),
         ).fetchone()
         base = f"{version[0]}:{version[1]}" if version else None
         self._seq += 1
-        stamp = str(self.clock.now())
+        now = self.clock.now()
+        if version is not None and Stamp.parse(version[2]) >= now:
+            # A change sorts after the version it replaces, on every device, even when that
+            # version carries a (flagged) clock from the future this clock did not follow.
+            now = Stamp.parse(version[2]).successor()
+        stamp = str(now)
         conn.execute(
             "INSERT INTO changes (device, seq, hlc, tbl, row_id, field, value, old_value, base,"
             " actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -229,6 +235,12 @@ class Store:
             " device = excluded.device, seq = excluded.seq, hlc = excluded.hlc",
             (table, row_id, field, self.device_id, self._seq, stamp),
         )
+        if version is not None and old_value != new_value:
+            # Another device held this value concurrently (see sync.merge): it is lost now.
+            from inspector import conflict_log
+
+            conflict_log.flag_siblings(conn, table, row_id, field, conflict_log.change_row(
+                conn, self.device_id, self._seq))
 
     # -- local state (not synced) --------------------------------------------------------
 

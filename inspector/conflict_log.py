@@ -1,0 +1,68 @@
+"""Recording a conflict: a value that lost to a change its author had not seen.
+
+Kept here, below sync, because a local edit can also displace such a value (see
+``Store.log_change``); the id depends only on the lost change, so every device that finds
+the same loss records the same conflict.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from typing import Any
+
+from inspector.timeutil import now_iso
+
+
+def change_id(change: dict[str, Any]) -> str:
+    return f"{change['device']}:{change['seq']}"
+
+
+def conflict_id(kind: str, *parts: str) -> str:
+    return hashlib.sha256("|".join((kind, *parts)).encode("utf-8")).hexdigest()[:32]
+
+
+def _author(change: dict[str, Any]) -> str:
+    return f"{change.get('actor') or '?'}@{change['device'][:8]}"
+
+
+def record(conn: sqlite3.Connection, kind: str, lost: dict[str, Any],
+           kept: dict[str, Any] | None) -> str:
+    """Insert (once) a conflict; return its id. Already resolved elsewhere: closed here."""
+    parts = [change_id(lost)] + ([change_id(kept)] if kept and kind != "value" else [])
+    identifier = conflict_id(kind, *parts)
+    resolved = conn.execute("SELECT 1 FROM conflict_resolutions WHERE id = ?",
+                            (identifier,)).fetchone()
+    conn.execute(
+        "INSERT INTO conflicts (id, kind, tbl, row_id, field, kept_change, kept_value,"
+        " kept_actor, kept_hlc, lost_change, lost_value, lost_actor, lost_hlc, detected_at,"
+        " status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (id) DO NOTHING",
+        (identifier, kind, lost.get("tbl"), lost["row_id"], lost["field"],
+         change_id(kept) if kept else None, kept["value"] if kept else None,
+         _author(kept) if kept else None, kept["hlc"] if kept else None,
+         change_id(lost), lost["value"], _author(lost), lost["hlc"], now_iso(),
+         "resolved" if resolved else "open"))
+    return identifier
+
+
+def change_row(conn: sqlite3.Connection, device: str, seq: int) -> dict[str, Any]:
+    cursor = conn.execute("SELECT * FROM changes WHERE device = ? AND seq = ?", (device, seq))
+    names = [d[0] for d in cursor.description]
+    row = cursor.fetchone()
+    assert row is not None, "a version always has its change in the log"
+    return dict(zip(names, row, strict=True))
+
+
+def flag_siblings(conn: sqlite3.Connection, table: str, row_id: str, field: str,
+                  winner: dict[str, Any]) -> list[str]:
+    """The current value is replaced: concurrent branches that held it lose it too."""
+    found = []
+    for device, seq in conn.execute(
+            "SELECT device, seq FROM field_siblings WHERE tbl = ? AND row_id = ? AND field = ?",
+            (table, row_id, field)).fetchall():
+        found.append(record(conn, "value", change_row(conn, device, seq), winner))
+    if found:
+        conn.execute("DELETE FROM field_siblings WHERE tbl = ? AND row_id = ? AND field = ?",
+                     (table, row_id, field))
+    return found

@@ -1,0 +1,141 @@
+"""Sync through a shared folder kept in step by a USB stick, an SMB share or Syncthing.
+
+Layout: ``<folder>/green-inspector/<device-id>/<first>-<last>.zip``. A device writes only its
+own sub-folder, each file once (temporary name, then rename), and reads everyone else's. What
+file-sync engines leave behind — half-copied files, temporary names, conflict copies,
+duplicates, files arriving out of order — is skipped with a reason, never applied half.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from inspector.errors import InspectorError
+from inspector.i18n import t
+from inspector.store import Store
+from sync import exchange
+from sync.bundle import BundleError, parse_bundle_file_name, read_bundle
+from sync.merge import SyncError
+
+log = logging.getLogger(__name__)
+
+ROOT = "green-inspector"
+TEMPORARY_PATTERNS = (".syncthing.*.tmp", "~$*", "*.part", "*.tmp", ".~*", "*.partial",
+                      ".*.tmp-*", "*.zip.tmp-*")
+CONFLICT_PATTERNS = ("*.sync-conflict-*", "*(conflicted copy*", "*conflict*")
+
+
+@dataclass
+class SyncReport:
+    exported: Path | None = None
+    bundles_read: int = 0
+    changes_applied: int = 0
+    photos_received: int = 0
+    conflicts: list[str] = field(default_factory=list)
+    skipped: list[tuple[Path, str]] = field(default_factory=list)
+    waiting: list[str] = field(default_factory=list)
+    quarantined: list[str] = field(default_factory=list)
+
+
+def check_folder(store: Store, folder: Path) -> None:
+    """The live database never sits in the sync folder."""
+    data_dir = store.data_dir.resolve()
+    target = folder.resolve()
+    if data_dir == target or target in data_dir.parents:
+        raise InspectorError(t(
+            "同步文件夹 {f} 包含数据目录 {d}；数据库不能放在同步文件夹里。请另选一个文件夹。",
+            "The sync folder {f} contains the data directory {d}; the database must never "
+            "be inside a synced folder. Choose another folder.", f=folder, d=store.data_dir))
+
+
+def remember_folder(store: Store, folder: Path) -> None:
+    check_folder(store, folder)
+    store.set_setting("sync_folder", str(folder.resolve()))
+
+
+def _skip_reason(name: str) -> str | None:
+    if any(fnmatch.fnmatch(name, pattern) for pattern in TEMPORARY_PATTERNS):
+        return t("同步软件的临时文件（尚未传完）", "a sync program's temporary file (still "
+                 "arriving)")
+    if any(fnmatch.fnmatch(name.lower(), pattern) for pattern in CONFLICT_PATTERNS):
+        return t("同步软件生成的冲突副本（原文件已读取）", "a conflict copy made by a sync "
+                 "program (the original is read)")
+    if parse_bundle_file_name(name) is None:
+        return t("不是数据包文件名", "not a bundle file name")
+    return None
+
+
+def sync(store: Store, folder: Path, *,
+         progress: Callable[[int, int], None] | None = None,
+         cancelled: Callable[[], bool] | None = None) -> SyncReport:
+    check_folder(store, folder)
+    report = SyncReport()
+    base = folder / ROOT
+    own = base / store.device_id
+    own.mkdir(parents=True, exist_ok=True)
+    # 1. write what this device has not written to the folder yet
+    written = [parse_bundle_file_name(p.name) for p in own.iterdir()]
+    since = max((span[1] for span in written if span), default=0)
+    if exchange.have(store, store.device_id) > since:
+        written_now = exchange.export_bundles(store, own, since=since)
+        report.exported = written_now[-1] if written_now else None
+    # 2. read everyone else's, oldest first per device
+    candidates: list[Path] = []
+    for device_folder in sorted(p for p in base.iterdir() if p.is_dir()):
+        if device_folder.name == store.device_id:
+            continue
+        for path in sorted(device_folder.iterdir()):
+            reason = _skip_reason(path.name)
+            if reason:
+                report.skipped.append((path, reason))
+                continue
+            span = parse_bundle_file_name(path.name)
+            if span and span[1] <= exchange.have(store, device_folder.name):
+                continue  # already applied: nothing to say
+            candidates.append(path)
+    for index, path in enumerate(candidates):
+        if cancelled is not None and cancelled():
+            break
+        if progress is not None:
+            progress(index, len(candidates))
+        try:
+            bundle = read_bundle(path)
+        except BundleError as exc:
+            report.skipped.append((path, t("不完整或已损坏，下次再试：{e}", "incomplete or "
+                                           "damaged, tried again next time: {e}",
+                                           e=exc.reason if hasattr(exc, "reason") else exc)))
+            continue
+        if bundle.device != path.parent.name:
+            report.skipped.append((path, t("放错了设备文件夹", "in another device's folder")))
+            continue
+        try:
+            result = exchange.import_bundle(store, path, bundle=bundle)
+        except SyncError as exc:
+            report.skipped.append((path, str(exc)))
+            continue
+        report.bundles_read += 1
+        _count(report, result)
+    for result in exchange.retry_inbox(store, cancelled):
+        _count(report, result)
+    if progress is not None:
+        progress(len(candidates), len(candidates))
+    return report
+
+
+def _count(report: SyncReport, result: exchange.ImportReport) -> None:
+    if result.status == exchange.APPLIED:
+        report.changes_applied += result.changes
+        report.photos_received += result.photos
+        report.conflicts += [c for c in result.conflicts if c not in report.conflicts]
+    elif result.status == exchange.WAITING:
+        entry = f"{result.device_name or result.device[:8]}: {result.message}"
+        if entry not in report.waiting:
+            report.waiting.append(entry)
+    elif result.status == exchange.QUARANTINED:
+        entry = f"{result.device_name} ({result.device[:8]})"
+        if entry not in report.quarantined:
+            report.quarantined.append(entry)

@@ -1,0 +1,68 @@
+"""Several devices in one test: stores in their own data directories that trust each other."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from PIL import Image
+
+from inspector import communities, findings, inspections, records, templates
+from inspector.communities import CommunityData
+from inspector.store import Store
+from sync import exchange, roster
+
+
+def make_team(folder: Path, count: int) -> list[Store]:
+    stores = [Store.open(folder / f"device{n}", actor=f"检查员{n}") for n in range(count)]
+    for store in stores:
+        roster.ensure_self(store)
+    keys = {s.device_id: roster.device_key(s).public_hex() for s in stores}
+    for store in stores:
+        with store.write():
+            for device, key in keys.items():
+                if device != store.device_id:
+                    records.put(store, "devices", device,
+                                {"name": f"设备{device[:4]}", "public_key": key, "trusted": 1})
+    return stores
+
+
+def seed_inspection(store: Store, findings_count: int = 2) -> tuple[str, list[str]]:
+    templates.ensure_builtin(store)
+    community = communities.create(store, CommunityData("海曙区", "南门街道", "柳西社区"))
+    inspection = inspections.start(store, community, ["王建国"], departments=["消防"])
+    made = [findings.add(store, inspection, category="corridor_clutter",
+                         description=f"楼道堆物{n}") for n in range(findings_count)]
+    return inspection, made
+
+
+def send(source: Store, target: Store, folder: Path, *, since: int = 0,
+         until: int | None = None) -> exchange.ImportReport | None:
+    """Carry one bundle of ``source``'s own changes to ``target`` (a USB stick)."""
+    last = exchange.have(source, source.device_id) if until is None else until
+    if last <= since:
+        return None
+    stick = folder / f"{source.device_id[:8]}-{since + 1}-{last}"
+    if not stick.exists():
+        stick.mkdir()
+        exchange.export_bundles(source, stick, since=since, until=last)
+    report = None
+    for path in sorted(stick.iterdir()):
+        report = exchange.import_bundle(target, path)
+    exchange.retry_inbox(target)
+    return report
+
+
+def full_exchange(stores: list[Store], folder: Path) -> None:
+    for _ in range(2):
+        for source in stores:
+            for target in stores:
+                if source is not target:
+                    send(source, target, folder)
+
+
+def small_jpeg(seed: int) -> bytes:
+    image = Image.new("RGB", (24, 16), ((seed * 37) % 256, (seed * 91) % 256, seed % 256))
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG")
+    return buffer.getvalue()
