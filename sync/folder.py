@@ -17,7 +17,7 @@ from pathlib import Path
 from inspector.errors import InspectorError
 from inspector.i18n import t
 from inspector.store import Store
-from sync import exchange
+from sync import exchange, roster
 from sync.bundle import BundleError, parse_bundle_file_name, read_bundle
 from sync.merge import SyncError
 
@@ -77,7 +77,9 @@ def sync(store: Store, folder: Path, *,
     base = folder / ROOT
     own = base / store.device_id
     own.mkdir(parents=True, exist_ok=True)
-    # 1. write what this device has not written to the folder yet
+    # 1. write what this device has not written to the folder yet (at least its own roster
+    #    entry, so that a new device can be trusted by the others)
+    roster.ensure_self(store)
     written = [parse_bundle_file_name(p.name) for p in own.iterdir()]
     since = max((span[1] for span in written if span), default=0)
     if exchange.have(store, store.device_id) > since:

@@ -17,13 +17,14 @@ def make_team(folder: Path, count: int) -> list[Store]:
     stores = [Store.open(folder / f"device{n}", actor=f"检查员{n}") for n in range(count)]
     for store in stores:
         roster.ensure_self(store)
-    keys = {s.device_id: roster.device_key(s).public_hex() for s in stores}
+    keys = {s.device_id: (roster.device_key(s).public_hex(), roster.device_name(s))
+            for s in stores}
     for store in stores:
         with store.write():
-            for device, key in keys.items():
+            for device, (key, name) in keys.items():
                 if device != store.device_id:
                     records.put(store, "devices", device,
-                                {"name": f"设备{device[:4]}", "public_key": key, "trusted": 1})
+                                {"name": name, "public_key": key, "trusted": 1})
     return stores
 
 
@@ -36,9 +37,12 @@ def seed_inspection(store: Store, findings_count: int = 2) -> tuple[str, list[st
     return inspection, made
 
 
-def send(source: Store, target: Store, folder: Path, *, since: int = 0,
+def send(source: Store, target: Store, folder: Path, *, since: int | None = None,
          until: int | None = None) -> exchange.ImportReport | None:
-    """Carry one bundle of ``source``'s own changes to ``target`` (a USB stick)."""
+    """Carry ``source``'s own changes to ``target`` (a USB stick); by default the ones the
+    target does not have yet."""
+    if since is None:
+        since = exchange.have(target, source.device_id)
     last = exchange.have(source, source.device_id) if until is None else until
     if last <= since:
         return None

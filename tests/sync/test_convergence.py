@@ -107,7 +107,7 @@ def test_devices_converge_and_keep_every_concurrent_loser(
         bundles.mkdir()
         inspection, made = seed_inspection(stores[0])
         for other in stores[1:]:
-            send(stores[0], other, bundles)
+            send(stores[0], other, bundles, since=0)
         for step, op in enumerate(operations):
             _apply(op, stores, inspection, made, bundles, step)
         full_exchange(stores, bundles)
