@@ -30,6 +30,7 @@ from inspector.i18n import t
 log = logging.getLogger(__name__)
 
 DB_NAME = "inspector.db"
+FUTURE_LIMIT_MS = 24 * 3600 * 1000  # a received stamp further ahead is flagged, not followed
 BUSY_TIMEOUT_MS = 5000
 
 
@@ -54,7 +55,7 @@ class Store:
         self,
         data_dir: Path,
         conn: sqlite3.Connection,
-        lock: DataDirLock | None,
+        lock: DataDirLock | _BorrowedLock | None,
         *,
         actor: str,
         wall: Callable[[], int],
@@ -70,6 +71,7 @@ class Store:
         self.template_cache: dict[str, Any] = {}
         self.device_id = self._get_state("device_id") or ""
         self._seq = self._max_own_seq()
+        self._wall = wall
         self.clock = HybridClock(self._max_stamp(), wall)
 
     # -- opening and closing -------------------------------------------------------------
@@ -117,6 +119,15 @@ class Store:
             raise
         return cls(data_dir, conn, lock, actor=actor or default_actor(), wall=wall)
 
+    def open_worker(self) -> Store:
+        """A second connection for a background thread of this process, under this store's
+        lock (a connection belongs to the thread that made it). Writes on either connection
+        serialise through BEGIN IMMEDIATE; closing it leaves the lock to this store."""
+        if self.readonly:
+            return Store.open(self.data_dir, readonly=True, actor=self.actor)
+        conn = _connect(self.data_dir / DB_NAME, readonly=False)
+        return Store(self.data_dir, conn, _BorrowedLock(), actor=self.actor, wall=self._wall)
+
     @property
     def db(self) -> Any:
         """The connection as a sqlite-utils Database, for schema work and tests."""
@@ -155,6 +166,10 @@ class Store:
         savepoint = f"w{self._write_depth}"
         if self._write_depth == 0:
             _execute(conn, "BEGIN IMMEDIATE")
+            # Another connection of this process (a worker) may have written meanwhile.
+            self._seq = self._max_own_seq()
+            self.clock.observe(self._own_last_stamp())
+            saved_seq = self._seq
         else:
             conn.execute(f"SAVEPOINT {savepoint}")
         self._write_depth += 1
@@ -268,8 +283,18 @@ class Store:
         return int(row[0] or 0)
 
     def _max_stamp(self) -> Stamp:
-        row = self.conn.execute("SELECT MAX(hlc) FROM changes").fetchone()
-        return Stamp.parse(row[0]) if row[0] else Stamp(0, 0)
+        """The latest stamp seen, ignoring stamps far in the future (flagged, not followed)."""
+        limit = Stamp(self._wall() + FUTURE_LIMIT_MS, 0)
+        row = self.conn.execute("SELECT MAX(hlc) FROM changes WHERE hlc < ?",
+                                (str(limit),)).fetchone()
+        stamp = Stamp.parse(row[0]) if row[0] else Stamp(0, 0)
+        return max(stamp, self._own_last_stamp())
+
+    def _own_last_stamp(self) -> Stamp:
+        row = self.conn.execute(
+            "SELECT hlc FROM changes WHERE device = ? ORDER BY seq DESC LIMIT 1",
+            (self.device_id,)).fetchone()
+        return Stamp.parse(row[0]) if row else Stamp(0, 0)
 
     # -- reading helpers -----------------------------------------------------------------
 
@@ -283,6 +308,13 @@ class Store:
     ) -> dict[str, Any] | None:
         rows = self.query(sql, params)
         return rows[0] if rows else None
+
+
+class _BorrowedLock:
+    """The lock of the store a worker connection was opened from: not released by it."""
+
+    def release(self) -> None:
+        return None
 
 
 def _is_disk_full(exc: BaseException | None) -> bool:

@@ -26,11 +26,10 @@ from inspector.clock import Stamp, wall_clock_ms
 from inspector.errors import InspectorError
 from inspector.i18n import t
 from inspector.records import TRACKED_FIELDS
-from inspector.store import Store
+from inspector.store import FUTURE_LIMIT_MS, Store
 
 log = logging.getLogger(__name__)
 
-FUTURE_LIMIT_MS = 24 * 3600 * 1000
 LOCKED_FINDING_FIELDS = {"category", "description", "item_code", "location", "latitude",
                          "longitude", "severity"}
 
