@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -136,6 +137,60 @@ def propose(store: Store, inspection_id: str, folder: Path, *, window_minutes: f
                 target, gap = best.target, distance
         scan.proposals.append(Proposal(path, taken, source, target, gap))
     return scan
+
+
+def match(recorded: list[Moment], general: Target, taken: datetime | None, *,
+          window_minutes: float = 5, offset_minutes: float = 0) -> tuple[Target, float | None]:
+    """The target a photo taken at ``taken`` (camera time) is proposed for, and the gap."""
+    if taken is None or not recorded:
+        return general, None
+    corrected = taken + timedelta(minutes=offset_minutes)
+    best = min(recorded, key=lambda m: abs((m.at - corrected).total_seconds())
+               + PREFERENCE_SECONDS[m.preference])
+    distance = abs((best.at - corrected).total_seconds())
+    if distance <= window_minutes * 60:
+        return best.target, distance
+    return general, None
+
+
+def scan(folder: Path, general: Target, recorded: list[Moment], *, window_minutes: float = 5,
+         offset_minutes: float = 0, progress: Callable[[int, int], None] | None = None,
+         cancelled: Callable[[], bool] | None = None) -> FolderScan:
+    """``propose`` without a store: the caller reads ``moments`` and the general target first,
+    so the slow part (reading every file's time) can run on another thread."""
+    result = FolderScan()
+    if not folder.is_dir():
+        result.skipped.append((folder, t("不是文件夹", "not a folder")))
+        return result
+    files, result.skipped = list_photos(folder)
+    for index, path in enumerate(files):
+        if cancelled is not None and cancelled():
+            break
+        if progress is not None:
+            progress(index, len(files))
+        taken, source = photo_time(path)
+        target, gap = match(recorded, general, taken, window_minutes=window_minutes,
+                            offset_minutes=offset_minutes)
+        result.proposals.append(Proposal(path, taken, source, target, gap))
+    if progress is not None:
+        progress(len(files), len(files))
+    return result
+
+
+def rematch(proposals: list[Proposal], general: Target, recorded: list[Moment], *,
+            window_minutes: float = 5, offset_minutes: float = 0) -> list[Proposal]:
+    """Propose again with another window or clock offset, without reading the files again."""
+    result = []
+    for proposal in proposals:
+        target, gap = match(recorded, general, proposal.taken_at,
+                            window_minutes=window_minutes, offset_minutes=offset_minutes)
+        result.append(replace(proposal, target=target, gap_seconds=gap))
+    return result
+
+
+def moment_of(recorded: list[Moment], target: Target) -> Moment | None:
+    """When ``target`` was recorded (None for the general photos or an unanswered item)."""
+    return next((m for m in recorded if m.target == target), None)
 
 
 def offset_from_match(photo_taken_at: datetime, moment: datetime) -> float:

@@ -414,6 +414,60 @@ def import_photos(store: Store, sources: Iterable[Path], target: Target, *,
     return result
 
 
+def import_staged(store: Store, staged: StagedPhoto, target: Target, *,
+                  kind: str | None = None, caption: str | None = None) -> ImportedPhoto:
+    """Finish an import whose file work (``stage``) was done elsewhere, e.g. on a worker thread.
+
+    The same checks, file placing and rows as ``import_photo``; the staged temporary file is
+    moved into place or removed, never left behind.
+    """
+    source = staged.source
+    try:
+        if kind is not None and kind not in PHOTO_KINDS:
+            raise InspectorError(t("照片类型应为 before 或 after",
+                                   "A photo kind is before or after"))
+        _check_target_open(store, target, kind)
+        try:
+            path, new_file = place(store.data_dir, staged)
+        except OSError as exc:
+            raise PhotoError(source, t("无法保存：{e}", "cannot store it: {e}",
+                                       e=exc.strerror or exc)) from exc
+    finally:
+        staged.temporary.unlink(missing_ok=True)
+    meta = staged.meta
+    link_id = _link_id(target, staged.sha256, kind)
+    with store.write():
+        if store.query_one("SELECT id FROM photos WHERE id = ?", (staged.sha256,)) is None:
+            records.put(store, "photos", staged.sha256, {
+                "ext": EXTENSIONS[staged.format],
+                "original_name": source.name,
+                "size": path.stat().st_size,
+                "format": staged.format,
+                "width": meta.width,
+                "height": meta.height,
+                "taken_at": meta.taken_at,
+                "latitude": meta.latitude,
+                "longitude": meta.longitude,
+                "orientation": meta.orientation,
+                "camera": meta.camera,
+                "exif_problems": "; ".join(meta.problems) or None,
+                "imported_at": now_iso(),
+                "imported_by": store.actor,
+            }, current=None)
+        if store.query_one("SELECT id FROM photo_links WHERE id = ?", (link_id,)) is None:
+            records.put(store, "photo_links", link_id, {
+                "photo_id": staged.sha256,
+                "target_kind": target.kind,
+                "target_id": target.id,
+                "kind": kind,
+                "caption": (caption or "").strip() or None,
+                "created_at": now_iso(),
+                "created_by": store.actor,
+            }, current=None)
+    log.info("imported %s as %s for %s", source, staged.sha256[:12], target.label)
+    return ImportedPhoto(staged.sha256, path, link_id, new_file, meta, source)
+
+
 # -- reading ------------------------------------------------------------------------------
 
 
@@ -424,6 +478,15 @@ def photos_of(store: Store, target: Target) -> list[dict[str, Any]]:
         " l.created_at AS linked_at FROM photo_links l JOIN photos p ON p.id = l.photo_id"
         " WHERE l.target_kind = ? AND l.target_id = ? ORDER BY l.created_at, l.id",
         (target.kind, target.id))
+
+
+def finding_photo_counts(store: Store, inspection_id: str) -> dict[str, int]:
+    """How many photos each finding of the inspection has (findings without any are absent)."""
+    rows = store.query(
+        "SELECT l.target_id, COUNT(*) AS n FROM photo_links l JOIN findings f"
+        " ON f.id = l.target_id WHERE l.target_kind = 'finding' AND f.inspection_id = ?"
+        " GROUP BY l.target_id", (inspection_id,))
+    return {row["target_id"]: int(row["n"]) for row in rows}
 
 
 def get(store: Store, sha256: str) -> dict[str, Any]:

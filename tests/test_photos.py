@@ -380,3 +380,99 @@ def test_a_camera_clock_offset(ready_store: Store, inspection: str, tmp_path: Pa
     matched = camera_card.propose(ready_store, inspection, tmp_path, offset_minutes=offset)
     assert matched.proposals[0].target.id == f"{inspection}:C04"
     assert slow.exists()
+
+
+# -- staged imports (file work on a worker thread, rows on the GUI thread) ----------------------
+
+
+def test_a_staged_import_stores_what_import_photo_stores(ready_store: Store, inspection: str,
+                                                         tmp_path: Path) -> None:
+    store = ready_store
+    target = photos.target_for_response(store, inspection, "B05")
+    staged = photos.stage(store.data_dir, jpeg(tmp_path / "IMG_1.jpg", seed=11,
+                                               taken=datetime(2026, 3, 2, 9, 30)))
+    assert staged.temporary.exists()
+    imported = photos.import_staged(store, staged, target)
+    direct = photos.import_photo(store, jpeg(tmp_path / "IMG_2.jpg", seed=12,
+                                             taken=datetime(2026, 3, 2, 9, 31)), target)
+    assert not staged.temporary.exists()
+    assert imported.path.read_bytes() == (tmp_path / "IMG_1.jpg").read_bytes()
+    one, two = photos.get(store, imported.sha256), photos.get(store, direct.sha256)
+    same = {"ext", "format", "width", "height", "orientation", "camera", "exif_problems",
+            "imported_by", "annotations"}
+    assert {k: one[k] for k in same} == {k: two[k] for k in same}
+    assert one["original_name"] == "IMG_1.jpg" and one["taken_at"] == "2026-03-02T09:30:00"
+    assert {p["id"] for p in photos.photos_of(store, target)} == {imported.sha256,
+                                                                   direct.sha256}
+    # the same bytes staged again: one file, one link
+    again = photos.import_staged(store, photos.stage(store.data_dir, tmp_path / "IMG_1.jpg"),
+                                 target)
+    assert again.link_id == imported.link_id and not again.new_file
+    assert len(_stored_files(store)) == 2
+    assert list((store.data_dir / "photos" / ".incoming").iterdir()) == []
+
+
+def test_a_staged_import_into_a_submitted_inspection_leaves_nothing(
+        ready_store: Store, inspection: str, tmp_path: Path) -> None:
+    store = ready_store
+    for item in inspections.view(store, inspection).template.items:
+        value = 90.0 if item.pass_if and item.pass_if.op == ">=" else 0.0
+        inspections.answer(store, inspection, item.code,
+                           "value" if item.answer_type == "number" else "pass",
+                           value=value if item.answer_type == "number" else None)
+    inspections.submit(store, inspection, ["王建国"])
+    staged = photos.stage(store.data_dir, jpeg(tmp_path / "late.jpg"))
+    with pytest.raises(ReadOnlyError):
+        photos.import_staged(store, staged, photos.target_for_response(store, inspection, "C04"))
+    assert not staged.temporary.exists()
+    _nothing_stored(store)
+
+
+def test_finding_photo_counts(ready_store: Store, inspection: str, tmp_path: Path) -> None:
+    store = ready_store
+    first = findings.add(store, inspection, category="corridor_clutter", description="楼道堆物")
+    second = findings.add(store, inspection, category="fire_lane_blocked", description="占道")
+    findings.add(store, inspection, category="garbage_piles", description="垃圾")
+    target = photos.target_for_finding(store, first)
+    photos.import_photo(store, jpeg(tmp_path / "a.jpg", seed=1), target)
+    photos.import_photo(store, jpeg(tmp_path / "b.jpg", seed=2), target)
+    photos.import_photo(store, jpeg(tmp_path / "c.jpg", seed=3),
+                        photos.target_for_finding(store, second), kind="before")
+    photos.import_photo(store, jpeg(tmp_path / "d.jpg", seed=4),
+                        photos.target_for_response(store, inspection, "B05"))
+    other = inspections.start(store, "柳西社区", ["陈晓燕"])
+    photos.import_photo(store, jpeg(tmp_path / "e.jpg", seed=5), photos.target_for_finding(
+        store, findings.add(store, other, category="corridor_clutter", description="别处")))
+    assert photos.finding_photo_counts(store, inspection) == {first: 2, second: 1}
+
+
+def test_a_folder_scan_without_the_store_matches_propose(ready_store: Store, inspection: str,
+                                                         tmp_path: Path) -> None:
+    store = ready_store
+    inspections.answer(store, inspection, "C04", "fail")
+    inspections.answer(store, inspection, "B05", "pass")
+    at = _answered_at(store, inspection, "C04")
+    jpeg(tmp_path / "IMG_0100.JPG", taken=at - timedelta(minutes=47), seed=4)
+    jpeg(tmp_path / "IMG_0101.JPG", taken=at + timedelta(seconds=20), seed=5)
+    (tmp_path / "readme.txt").write_text("x", encoding="utf-8")
+    general = photos.target_for_inspection(store, inspection)
+    recorded = camera_card.moments(store, inspection)
+    seen: list[tuple[int, int]] = []
+    scanned = camera_card.scan(tmp_path, general, recorded, progress=lambda d, n: seen.append(
+        (d, n)))
+    proposed = camera_card.propose(store, inspection, tmp_path)
+    assert scanned.proposals == proposed.proposals and scanned.skipped == proposed.skipped
+    assert seen[-1] == (2, 2)
+    # a new offset re-matches without reading the files again
+    shifted = camera_card.rematch(scanned.proposals, general, recorded, offset_minutes=47)
+    assert shifted == camera_card.propose(store, inspection, tmp_path,
+                                          offset_minutes=47).proposals
+    assert shifted[0].target.id == f"{inspection}:C04"
+    narrow = camera_card.rematch(scanned.proposals, general, recorded, window_minutes=0.1)
+    assert [p.target.kind for p in narrow] == ["inspection", "inspection"]
+    c04 = photos.target_for_response(store, inspection, "C04")
+    moment = camera_card.moment_of(recorded, c04)
+    assert moment is not None and moment.at == at
+    assert camera_card.moment_of(recorded, general) is None
+    assert camera_card.scan(tmp_path, general, recorded, cancelled=lambda: True).proposals == []
+    assert camera_card.scan(tmp_path / "nowhere", general, recorded).skipped[0][1] == "不是文件夹"

@@ -27,13 +27,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector import findings, inspections, templates
+from inspector import findings, inspections, photos, templates
 from inspector.errors import NotFoundError
 from inspector.store import Store
 from inspector.templates import HazardCategory, Template
 from inspector.timeutil import today
 from ui import errors
 from ui.i18n import language, tr
+from ui.photo_strip import PhotoStrip
 
 OTHER_CATEGORY = "other"
 WidgetT = TypeVar("WidgetT", bound=QWidget)
@@ -78,6 +79,7 @@ class FindingDialog(QDialog):
     """Add a finding (``finding_id`` None) or edit one. Callers use ``open()``."""
 
     saved = Signal(str)
+    photos_changed = Signal(str)  # the finding's id, after photos were added or annotated
 
     def __init__(self, store: Store, inspection_id: str, *, finding_id: str | None = None,
                  item_code: str | None = None, parent: QWidget | None = None) -> None:
@@ -124,6 +126,13 @@ class FindingDialog(QDialog):
         self.locked_note = named(QLabel(), "lockedNote")
         self.locked_note.setWordWrap(True)
         self.locked_note.setStyleSheet("color: #8a5a00;")
+        # Photos of a stored finding; after submission only after-photos (整改后) are taken.
+        self.photo_strip: PhotoStrip | None = None
+        if self.row is not None:
+            self.photo_strip = named(PhotoStrip(store), "findingPhotos")
+            self.photo_strip.set_target(photos.target_for_finding(store, str(self.row["id"])),
+                                        kind="after" if self.locked else None)
+            self.photo_strip.changed.connect(self._photos_changed)
 
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -134,6 +143,8 @@ class FindingDialog(QDialog):
             ("severity", self.severity), ("department", self.department),
             ("deadline", self.deadline), ("status", self.status),
         ]
+        if self.photo_strip is not None:
+            rows.append(("photos", self.photo_strip))
         for key, widget in rows:
             label = QLabel()
             label.setBuddy(widget)
@@ -168,13 +179,18 @@ class FindingDialog(QDialog):
         self.retranslate()
         language.changed.connect(self.retranslate)
         # Room for a few lines of description; the dialog grows if the user drags it.
-        self.resize(540, self.minimumSizeHint().height() + 48)
+        self.resize(560 if self.photo_strip is None else 640,
+                    self.minimumSizeHint().height() + 48)
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)
         # Focus set before the dialog is shown is lost; the description is typed first.
         if self.description.isEnabled():
             self.description.setFocus()
+
+    def _photos_changed(self) -> None:
+        if self.row is not None:
+            self.photos_changed.emit(str(self.row["id"]))
 
     # -- filling in ----------------------------------------------------------------------
 
@@ -336,6 +352,7 @@ class FindingDialog(QDialog):
             "department": tr("责任部门", "Department"),
             "deadline": tr("整改期限", "Deadline"),
             "status": tr("状态", "Status"),
+            "photos": tr("整改后照片", "After photos") if self.locked else tr("照片", "Photos"),
         }
         for key, label in self.row_labels.items():
             label.setText(names[key] + tr("：", ":"))

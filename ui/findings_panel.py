@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector import findings, inspections, templates
+from inspector import findings, inspections, photos, templates
 from inspector.errors import NotFoundError
 from inspector.store import Store
 from inspector.templates import Named, Template
@@ -38,6 +38,7 @@ from ui.i18n import language, tr
 ModelIndex = QModelIndex | QPersistentModelIndex
 SEVERE = "severe"
 OVERDUE_COLOR = QColor("#c62828")
+NO_PHOTO_COLOR = QColor("#9e9e9e")
 COLUMN_PADDING = 8
 COLUMN_CAPS = {"category": 170, "location": 140, "department": 130}
 STATUS_FILTERS: tuple[str | None, ...] = (None, findings.OPEN, findings.RECTIFIED,
@@ -58,7 +59,7 @@ class FindingsModel(QAbstractTableModel):
     """Rows from ``findings.list_findings`` shown with the template's labels."""
 
     COLUMNS = ("short_id", "category", "description", "location", "department", "severity",
-               "deadline", "status")
+               "deadline", "status", "photos")
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -99,7 +100,7 @@ class FindingsModel(QAbstractTableModel):
     def headers() -> tuple[str, ...]:
         return (tr("编号", "No."), tr("类别", "Category"), tr("描述", "Description"),
                 tr("位置", "Location"), tr("部门", "Department"), tr("严重程度", "Severity"),
-                tr("期限", "Deadline"), tr("状态", "Status"))
+                tr("期限", "Deadline"), tr("状态", "Status"), tr("照片", "Photos"))
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or index.row() >= len(self.rows):
@@ -113,7 +114,15 @@ class FindingsModel(QAbstractTableModel):
                 return department_text(self.template, row["department"])
             if column == "short_id":
                 return row["short_id"]
+            if column == "photos":
+                count = row.get("photo_count", 0)
+                return tr("{n} 张照片", "{n} photo" if count == 1 else "{n} photos", n=count)
             return self._text(row, column) or None
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == "photos":
+            return int(Qt.AlignmentFlag.AlignCenter)
+        if role == Qt.ItemDataRole.ForegroundRole and column == "photos" \
+                and not row.get("photo_count"):
+            return QBrush(NO_PHOTO_COLOR)
         if role == Qt.ItemDataRole.ForegroundRole and column in ("status", "deadline") \
                 and row.get("overdue"):
             return QBrush(OVERDUE_COLOR)
@@ -139,6 +148,8 @@ class FindingsModel(QAbstractTableModel):
             return self.short_id(row)
         if column == "status":
             return status_name("overdue" if row.get("overdue") else row["status"])
+        if column == "photos":
+            return str(row.get("photo_count", 0))
         if column == "description":
             return " ".join(str(row["description"] or "").split())
         if column in ("location", "deadline"):
@@ -290,6 +301,9 @@ class FindingsPanel(QWidget):
                                                         inspection_id=self.inspection_id))
             else:
                 self.total = len(rows)
+            counts = photos.finding_photo_counts(self.store, self.inspection_id)
+            for row in rows:
+                row["photo_count"] = counts.get(str(row["id"]), 0)
         selected = self.selected_finding_id()
         self.model.set_rows(rows, self.template,
                             self.inspection["short_id"] if self.inspection else None)
@@ -386,6 +400,7 @@ class FindingsPanel(QWidget):
             self.dialog.deleteLater()
         self.dialog = dialog
         dialog.saved.connect(self._saved)
+        dialog.photos_changed.connect(self._photos_changed)
         dialog.open()
         return dialog
 
@@ -394,6 +409,10 @@ class FindingsPanel(QWidget):
         row = self.model.row_of(finding_id)
         if row >= 0:
             self.table.selectRow(row)
+        self.changed.emit()
+
+    def _photos_changed(self, _finding_id: str) -> None:
+        self.refresh()
         self.changed.emit()
 
     def _open_index(self, index: QModelIndex) -> None:

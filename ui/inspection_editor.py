@@ -7,8 +7,19 @@ Tab reaches the note. Every edit is saved at once through the domain and can be 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QDoubleValidator, QFont, QKeyEvent, QUndoStack
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QDoubleValidator,
+    QFont,
+    QKeyEvent,
+    QKeySequence,
+    QShortcut,
+    QUndoStack,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -24,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector import inspections
+from inspector import inspections, photos
 from inspector.inspections import InspectionView, ItemState
 from inspector.scoring import FAIL, NA, PASS, RECORDED
 from inspector.store import Store
@@ -33,7 +44,11 @@ from ui.community_page import status_label
 from ui.errors import guarded
 from ui.findings_panel import FindingsPanel
 from ui.i18n import language, tr
+from ui.photo_strip import PhotoStrip
 from ui.undo import AnswerCommand, AnswerState, NoteCommand
+
+if TYPE_CHECKING:  # opened on demand
+    from ui.folder_import_dialog import FolderImportDialog
 
 CODE_ROLE = Qt.ItemDataRole.UserRole + 1
 GREEN, RED, GREY, AMBER = QColor("#1b7f3b"), QColor("#c62828"), QColor("#757575"), QColor(
@@ -140,6 +155,8 @@ class InspectionEditor(QWidget):
         self.subtitle = QLabel(self)
         self.subtitle.setObjectName("inspectionSubtitle")
         self.subtitle.setStyleSheet("color: #555;")
+        # Wraps rather than widening the window (the English checklist name is long).
+        self.subtitle.setWordWrap(True)
         self.progress_label = QLabel(self)
         self.progress_label.setObjectName("progressLabel")
         self.score_label = QLabel(self)
@@ -160,6 +177,10 @@ class InspectionEditor(QWidget):
         self.reopen_button = QPushButton(self)
         self.reopen_button.setObjectName("reopenButton")
         self.reopen_button.clicked.connect(self._request_reopen)
+        self.card_button = QPushButton(self)
+        self.card_button.setObjectName("cameraFolderButton")
+        self.card_button.clicked.connect(self.import_camera_folder)
+        self.folder_dialog: FolderImportDialog | None = None
 
         header = QHBoxLayout()
         header.addWidget(self.back_button)
@@ -173,6 +194,7 @@ class InspectionEditor(QWidget):
         header.addWidget(self.score_label)
         header.addWidget(self.verdict)
         header.addSpacing(12)
+        header.addWidget(self.card_button)
         header.addWidget(self.reopen_button)
         header.addWidget(self.submit_button)
 
@@ -240,6 +262,12 @@ class InspectionEditor(QWidget):
         self.hint = QLabel(self)
         self.hint.setObjectName("keyHint")
         self.hint.setStyleSheet("color: #777;")
+        # the current item's photos (Ctrl+V in the checklist pastes into them too)
+        self.photo_strip = PhotoStrip(store, self)
+        self.photo_strip.changed.connect(self._photos_changed)
+        self.paste_shortcut = QShortcut(QKeySequence.StandardKey.Paste, self.tree)
+        self.paste_shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+        self.paste_shortcut.activated.connect(self.photo_strip.paste)
 
         editors = QHBoxLayout()
         editors.addWidget(self.pass_button)
@@ -260,6 +288,7 @@ class InspectionEditor(QWidget):
         detail_layout.addWidget(self.item_info)
         detail_layout.addWidget(self.item_guidance)
         detail_layout.addLayout(editors)
+        detail_layout.addWidget(self.photo_strip)
         detail_layout.addWidget(self.hint)
 
         self.findings = FindingsPanel(store, self)
@@ -391,6 +420,10 @@ class InspectionEditor(QWidget):
         locked = view.locked
         self.submit_button.setVisible(not locked)
         self.reopen_button.setVisible(locked)
+        self.card_button.setEnabled(not locked)
+        self.card_button.setToolTip(tr("检查已提交，不能再导入照片；请先重新打开。",
+                                       "The inspection is submitted; reopen it to import "
+                                       "photos.") if locked else "")
         for widget in (self.pass_button, self.fail_button, self.na_button, self.value_edit,
                        self.note_edit):
             widget.setEnabled(not locked)
@@ -410,11 +443,15 @@ class InspectionEditor(QWidget):
 
     def _show_current(self) -> None:
         code = self.current_code()
-        if code is None or self.view is None:
+        if code is None or self.view is None or self.inspection_id is None:
             self.item_text.setText("")
             self.item_info.setText("")
+            self.photo_strip.set_target(None)
             return
         state = self._state(code)
+        self.photo_strip.set_target(
+            photos.target_for_response(self.store, self.inspection_id, code),
+            read_only=self.view.locked)
         item = state.item
         self.item_text.setText(f"{item.code}　{item.label()}"
                                + (tr("　【一票否决】", "  [key item]") if item.key else ""))
@@ -553,6 +590,34 @@ class InspectionEditor(QWidget):
     def _findings_changed(self) -> None:
         self.changed.emit()
 
+    def _photos_changed(self) -> None:
+        """Photos were added or annotated: the "缺照片" marks may have changed."""
+        self.reload(self.current_code())
+        self.changed.emit()
+
+    def import_camera_folder(self) -> FolderImportDialog | None:
+        """Open the (non-blocking) camera-folder import for this inspection."""
+        if self.inspection_id is None:
+            return None
+        from ui.folder_import_dialog import FolderImportDialog
+
+        inspection_id = self.inspection_id
+        dialog = guarded(self, lambda: FolderImportDialog(self.store, inspection_id,
+                                                          parent=self))
+        if dialog is None:
+            return None
+        dialog.imported.connect(self._folder_imported)
+        if self.folder_dialog is not None and not self.folder_dialog.isVisible():
+            self.folder_dialog.deleteLater()
+        self.folder_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _folder_imported(self, _result: object) -> None:
+        self.photo_strip.refresh()
+        self.findings.refresh()
+        self._photos_changed()
+
     def _request_submit(self) -> None:
         if self.inspection_id:
             self.submit_requested.emit(self.inspection_id)
@@ -565,6 +630,7 @@ class InspectionEditor(QWidget):
         self.back_button.setText(tr("← 返回社区", "← Community"))
         self.submit_button.setText(tr("提交…", "Submit…"))
         self.reopen_button.setText(tr("重新打开…", "Reopen…"))
+        self.card_button.setText(tr("从相机文件夹导入…", "Import camera folder…"))
         self.pass_button.setText(tr("1 符合", "1 Pass"))
         self.fail_button.setText(tr("2 不符合", "2 Fail"))
         self.na_button.setText(tr("3 不适用", "3 N/A"))

@@ -331,7 +331,7 @@ def test_switching_language_translates_the_panel_and_dialog(qtbot: QtBot,
         headers = [model.headerData(c, Qt.Orientation.Horizontal)
                    for c in range(model.columnCount())]
         assert headers == ["No.", "Category", "Description", "Location", "Department",
-                           "Severity", "Deadline", "Status"]
+                           "Severity", "Deadline", "Status", "Photos"]
         assert add.text() == "Add finding"
         assert save.text() == "Save"
         assert _cell(panel, finding_id, "Status") == "Open"

@@ -1,0 +1,617 @@
+"""A row of photo thumbnails for one target (an answer, a finding, …), and ways to add photos.
+
+Photos come from "添加照片…" (a file dialog), from files dropped on the strip, from the
+clipboard (Ctrl+V: image data or copied files) or from a camera when one is attached. Every
+import is staged in a background job (copy, hash, decode) and stored on the GUI thread, so a
+big batch never freezes the window; a batch with bad files shows one message naming each of
+them while the good ones are kept. Thumbnails are made off the GUI thread too and appear as
+they are ready. Double-click (or Enter on) a thumbnail to open the viewer.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import QMimeData, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QFont,
+    QIcon,
+    QImage,
+    QKeySequence,
+    QPainter,
+    QPen,
+    QPixmap,
+    QShortcut,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from inspector import derived, photos
+from inspector.photos import BatchResult, Target
+from inspector.store import Store
+from ui import errors, jobs
+from ui.i18n import language, tr
+from ui.photo_jobs import ImportItem, JobRelay, PhotoImport, failure_message
+
+SHA_ROLE = Qt.ItemDataRole.UserRole + 1
+ICON_SIZE = QSize(112, 84)
+PHOTO_PATTERNS = "*.jpg *.jpeg *.png *.heic *.heif *.JPG *.JPEG *.PNG *.HEIC *.HEIF"
+
+
+_multimedia_missing = False
+
+
+def camera_available() -> bool:
+    """Whether a camera is attached (False when Qt Multimedia cannot be loaded at all)."""
+    global _multimedia_missing
+    if _multimedia_missing:
+        return False
+    try:
+        from PySide6.QtMultimedia import QMediaDevices
+    except ImportError:  # e.g. no PulseAudio library on this machine: no camera either
+        _multimedia_missing = True
+        return False
+    return bool(QMediaDevices.videoInputs())
+
+
+def kind_name(kind: str | None) -> str:
+    return {"before": tr("整改前", "Before"), "after": tr("整改后", "After")}.get(kind or "", "")
+
+
+def _card(text: str, background: QColor, ink: QColor) -> QPixmap:
+    pixmap = QPixmap(ICON_SIZE)
+    pixmap.fill(background)
+    painter = QPainter(pixmap)
+    painter.setPen(QPen(ink))
+    painter.drawRect(pixmap.rect().adjusted(0, 0, -1, -1))
+    painter.drawText(pixmap.rect(), Qt.AlignmentFlag.AlignCenter, text)
+    painter.end()
+    return pixmap
+
+
+def placeholder_pixmap() -> QPixmap:
+    """Shown while a thumbnail is being made."""
+    return _card("…", QColor("#eceff3"), QColor("#9aa3ad"))
+
+
+def broken_pixmap() -> QPixmap:
+    return _card(tr("无法显示", "Cannot show"), QColor("#fbeaea"), QColor("#b23b3b"))
+
+
+def fit_pixmap(pixmap: QPixmap, size: QSize = ICON_SIZE) -> QPixmap:
+    """Scale into ``size`` and centre on a light card, so every icon has the same shape."""
+    scaled = pixmap.scaled(size, Qt.AspectRatioMode.KeepAspectRatio,
+                           Qt.TransformationMode.SmoothTransformation)
+    card = QPixmap(size)
+    card.fill(QColor("#f4f6f8"))
+    painter = QPainter(card)
+    painter.drawPixmap((size.width() - scaled.width()) // 2,
+                       (size.height() - scaled.height()) // 2, scaled)
+    painter.end()
+    return card
+
+
+def with_badge(pixmap: QPixmap, text: str) -> QPixmap:
+    """A small label in the picture's corner (整改后 …)."""
+    if not text:
+        return pixmap
+    badged = QPixmap(pixmap)
+    painter = QPainter(badged)
+    font = QFont(painter.font())
+    font.setPixelSize(11)
+    font.setBold(True)
+    painter.setFont(font)
+    width = painter.fontMetrics().horizontalAdvance(text) + 8
+    painter.fillRect(0, badged.height() - 17, width, 17, QColor(27, 127, 59, 220))
+    painter.setPen(QColor("white"))
+    painter.drawText(4, badged.height() - 5, text)
+    painter.end()
+    return badged
+
+
+def local_files(mime: QMimeData) -> list[Path]:
+    return [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]
+
+
+def mime_image(mime: QMimeData) -> QImage | None:
+    if not mime.hasImage():
+        return None
+    data = mime.imageData()
+    if isinstance(data, QImage):
+        image = data
+    elif isinstance(data, QPixmap):
+        image = data.toImage()
+    else:
+        return None
+    return None if image.isNull() else image
+
+
+def tooltip_for(row: dict[str, Any]) -> str:
+    lines = [str(row["original_name"] or row["id"][:12])]
+    if row.get("taken_at"):
+        lines.append(tr("拍摄：{t}", "Taken: {t}", t=str(row["taken_at"]).replace("T", " ")))
+    if row.get("kind"):
+        lines.append(kind_name(row["kind"]))
+    lines.append(tr("双击查看", "Double-click to view"))
+    return "\n".join(lines)
+
+
+class PhotoList(QListWidget):
+    """The thumbnails; drops go to the strip, Enter opens the viewer."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setViewMode(QListView.ViewMode.IconMode)
+        self.setFlow(QListView.Flow.LeftToRight)
+        self.setWrapping(False)
+        self.setMovement(QListView.Movement.Static)
+        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setIconSize(ICON_SIZE)
+        self.setSpacing(4)
+        self.setUniformItemSizes(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.NoDragDrop)
+        self.setAcceptDrops(False)
+        self.viewport().setAcceptDrops(False)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # Icons only (no text line under them): the grid is the icon and a small margin.
+        self.setGridSize(QSize(ICON_SIZE.width() + 8, ICON_SIZE.height() + 8))
+        height = (ICON_SIZE.height() + 8 + 2 * self.frameWidth() + 2 * self.spacing()
+                  + self.horizontalScrollBar().sizeHint().height())
+        self.setFixedHeight(height)
+
+
+class PhotoStrip(QWidget):
+    """The photos of one target. ``changed`` fires after photos were added or annotated."""
+
+    changed = Signal()
+
+    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("photoStrip")
+        self.store = store
+        self.target: Target | None = None
+        self.kind: str | None = None
+        self.read_only = False
+        self.rows: list[dict[str, Any]] = []
+        self.imports: list[PhotoImport] = []  # running imports (kept alive until done)
+        self._ended: list[PhotoImport] = []  # deleted when the next import starts
+        self.last_result: BatchResult | None = None
+        self.file_dialog: QFileDialog | None = None
+        self.camera_dialog: QDialog | None = None
+        self.viewer: QDialog | None = None
+        self._thumb_relay: JobRelay | None = None
+        self._thumb_paths: list[Path | None] = []
+        self._pixmaps: dict[str, QPixmap] = {}
+        self._shown = 0
+
+        self.list = PhotoList(self)
+        self.list.setObjectName("photoList")
+        self.list.itemActivated.connect(self._activated)
+        self.empty_label = QLabel(self)
+        self.empty_label.setObjectName("photoEmptyLabel")
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setFixedHeight(self.list.height())
+        self.empty_label.setStyleSheet(
+            "color: #6b7480; border: 1px dashed #b8c0ca; border-radius: 4px;")
+        self.count_label = QLabel(self)
+        self.count_label.setObjectName("photoCountLabel")
+        self.add_button = QPushButton(self)
+        self.add_button.setObjectName("addPhotosButton")
+        self.add_button.setAutoDefault(False)  # Enter in a dialog saves, not "add photos"
+        self.add_button.clicked.connect(self.choose_files)
+        self.camera_button = QPushButton(self)
+        self.camera_button.setObjectName("cameraButton")
+        self.camera_button.setAutoDefault(False)
+        self.camera_button.clicked.connect(self.open_camera)
+        self.camera_button.setVisible(camera_available())
+
+        buttons = QVBoxLayout()
+        buttons.setContentsMargins(0, 0, 0, 0)
+        buttons.addWidget(self.count_label)
+        buttons.addWidget(self.add_button)
+        buttons.addWidget(self.camera_button)
+        buttons.addStretch(1)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.list, 1)
+        layout.addWidget(self.empty_label, 1)
+        layout.addLayout(buttons)
+
+        self.paste_shortcut = QShortcut(QKeySequence.StandardKey.Paste, self)
+        self.paste_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.paste_shortcut.activated.connect(self.paste)
+        self.setAcceptDrops(True)
+        self.retranslate()
+        language.changed.connect(self.retranslate)
+        self._update_state()
+
+    # -- what is shown ---------------------------------------------------------------------
+
+    def set_target(self, target: Target | None, kind: str | None = None,
+                   read_only: bool = False) -> None:
+        """Show the photos of ``target``; new photos get ``kind`` (before/after/None)."""
+        if (target, kind, read_only) == (self.target, self.kind, self.read_only) \
+                and target is not None:
+            return
+        same_target = target == self.target
+        self.target, self.kind, self.read_only = target, kind, read_only
+        if same_target:
+            self._update_state()
+        else:
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Read the target's photos again and make their thumbnails in the background."""
+        if self._thumb_relay is not None:
+            self._thumb_relay.stop()
+            self._thumb_relay = None
+        self.rows = photos.photos_of(self.store, self.target) if self.target else []
+        self.list.clear()
+        placeholder = QIcon(placeholder_pixmap())
+        for row in self.rows:
+            item = QListWidgetItem(placeholder, "")
+            item.setData(SHA_ROLE, row["id"])
+            item.setToolTip(tooltip_for(row))
+            self.list.addItem(item)
+        self._thumb_paths = [None] * len(self.rows)
+        self._shown = 0
+        self._update_state()
+        if self.rows:
+            self._start_thumbnails()
+
+    def _start_thumbnails(self) -> None:
+        data_dir = self.store.data_dir
+        wanted = [(str(r["id"]), str(r["ext"]), r["annotations"]) for r in self.rows]
+        paths = self._thumb_paths
+
+        def work(progress: Any, cancelled: Any) -> None:
+            for index, (sha, ext, notes) in enumerate(wanted):
+                if cancelled():
+                    raise jobs.Cancelled
+                try:
+                    paths[index] = derived.ensure(data_dir, sha, ext, derived.THUMBNAIL, notes)
+                except Exception:  # noqa: BLE001 - a missing or damaged original: shown broken
+                    paths[index] = None
+                progress(index + 1, len(wanted))
+
+        job = jobs.Job(work)
+        self._thumb_relay = JobRelay(job, self, progress=self._thumbnails_ready,
+                                     finished=self._thumbnails_done)
+        jobs.start(job)
+
+    def _thumbnails_ready(self, done: int, _total: int) -> None:
+        for index in range(self._shown, min(done, len(self.rows), self.list.count())):
+            path = self._thumb_paths[index]
+            pixmap = QPixmap(str(path)) if path is not None else QPixmap()
+            base = fit_pixmap(pixmap) if not pixmap.isNull() else broken_pixmap()
+            self._pixmaps[str(self.rows[index]["id"])] = base
+            self._set_icon(index)
+        self._shown = max(self._shown, min(done, len(self.rows)))
+
+    def _thumbnails_done(self, _result: object) -> None:
+        self._thumbnails_ready(len(self.rows), len(self.rows))
+        self._thumb_relay = None
+
+    def _set_icon(self, index: int) -> None:
+        row = self.rows[index]
+        base = self._pixmaps.get(str(row["id"]))
+        item = self.list.item(index)
+        if base is not None and item is not None:
+            item.setIcon(QIcon(with_badge(base, kind_name(row["kind"]))))
+
+    def thumbnails_loaded(self) -> bool:
+        return self._thumb_relay is None and self._shown >= len(self.rows)
+
+    def photo_ids(self) -> list[str]:
+        return [str(row["id"]) for row in self.rows]
+
+    def _update_state(self) -> None:
+        has_target = self.target is not None
+        can_add = has_target and not self.read_only
+        self.add_button.setVisible(not self.read_only)
+        self.add_button.setEnabled(can_add)
+        self.camera_button.setEnabled(can_add)
+        if self.read_only:
+            self.camera_button.setVisible(False)
+        else:
+            self.camera_button.setVisible(camera_available())
+        self.paste_shortcut.setEnabled(can_add)
+        self.list.setVisible(bool(self.rows))
+        self.empty_label.setVisible(not self.rows)
+        self._retranslate_state()
+
+    # -- adding ----------------------------------------------------------------------------
+
+    def choose_files(self) -> QFileDialog | None:
+        """The non-blocking file dialog (multi-select); chosen files are imported."""
+        if not self._can_add():
+            return None
+        dialog = QFileDialog(self, tr("添加照片", "Add photos"))
+        dialog.setObjectName("photoFileDialog")
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
+        dialog.setNameFilters([tr("照片 ({p})", "Photos ({p})", p=PHOTO_PATTERNS),
+                               tr("所有文件 (*)", "All files (*)")])
+        dialog.filesSelected.connect(self._files_chosen)
+        if self.file_dialog is not None:
+            self.file_dialog.deleteLater()
+        self.file_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _files_chosen(self, names: list[str]) -> None:
+        self.import_files([Path(name) for name in names])
+
+    def import_files(self, paths: list[Path], *, cleanup: list[Path] | None = None
+                     ) -> PhotoImport | None:
+        """Import files for the current target (the path every way of adding goes through)."""
+        if not paths or not self._can_add():
+            for path in cleanup or []:
+                path.unlink(missing_ok=True)
+            return None
+        assert self.target is not None
+        self._ended = [ended for ended in self._ended
+                       if shiboken6.isValid(ended) and not ended.dispose()]
+        items = [ImportItem(Path(p), self.target, self.kind) for p in paths]
+        batch = PhotoImport(self.store, items, self, cleanup=cleanup)
+        batch.done.connect(self._imported)
+        self.imports.append(batch)
+        batch.start()
+        return batch
+
+    def import_mime(self, mime: QMimeData) -> PhotoImport | None:
+        """Files (URLs of local files) or image data, from a drop or the clipboard."""
+        files = local_files(mime)
+        if files:
+            return self.import_files(files)
+        image = mime_image(mime)
+        if image is not None:
+            return self.import_image(image)
+        return None
+
+    def import_image(self, image: QImage) -> PhotoImport | None:
+        """Image data (pasted or dropped): written to a temporary PNG, imported, deleted."""
+        if not self._can_add():
+            return None
+        folder = Path(tempfile.mkdtemp(prefix="inspector-paste-"))
+        name = tr("粘贴的图片", "pasted-image") + datetime.now().strftime("-%Y%m%d-%H%M%S.png")
+        path = folder / name
+        if not image.save(str(path), "PNG"):
+            shutil.rmtree(folder, ignore_errors=True)
+            errors.show_error(self, tr("无法保存粘贴的图片。", "Cannot save the pasted image."))
+            return None
+        return self.import_files([path], cleanup=[path, folder])
+
+    def paste(self) -> PhotoImport | None:
+        """Ctrl+V: import the clipboard's image or copied photo files."""
+        if not self._can_add():
+            return None
+        clipboard = QApplication.clipboard()
+        mime = clipboard.mimeData()
+        if mime is not None and local_files(mime):
+            return self.import_files(local_files(mime))
+        image = clipboard.image()
+        if not image.isNull():
+            return self.import_image(image)
+        errors.show_error(self, tr("剪贴板里没有图片或照片文件。",
+                                   "The clipboard holds no image or photo file."))
+        return None
+
+    def _can_add(self) -> bool:
+        return self.target is not None and not self.read_only
+
+    def _imported(self, result: object) -> None:
+        for batch in [b for b in self.imports if b.result is result]:
+            self.imports.remove(batch)
+            self._ended.append(batch)
+        if not isinstance(result, BatchResult):
+            return
+        self.last_result = result
+        if result.failed:
+            errors.show_error(self, failure_message(result),
+                              tr("部分照片未能导入", "Some photos were not imported"))
+        if result.imported:
+            self.refresh()
+            self.changed.emit()
+
+    def busy(self) -> bool:
+        return bool(self.imports) or self._thumb_relay is not None
+
+    # -- drag and drop ---------------------------------------------------------------------
+
+    def _acceptable(self, mime: QMimeData | None) -> bool:
+        return mime is not None and self._can_add() and (
+            bool(local_files(mime)) or mime.hasImage())
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt's name
+        if self._acceptable(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:  # noqa: N802 - Qt's name
+        if self._acceptable(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt's name
+        mime = event.mimeData()
+        if not self._acceptable(mime):
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.import_mime(mime)
+
+    # -- camera and viewer -----------------------------------------------------------------
+
+    def open_camera(self) -> QDialog | None:
+        if not self._can_add() or not camera_available():
+            return None
+        dialog = CameraDialog(self)
+        dialog.captured.connect(self._captured)
+        self.camera_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _captured(self, file_name: str) -> None:
+        path = Path(file_name)
+        self.import_files([path], cleanup=[path])
+
+    def _activated(self, item: QListWidgetItem) -> None:
+        sha = item.data(SHA_ROLE)
+        if sha:
+            self.open_viewer(str(sha))
+
+    def open_viewer(self, sha256: str) -> QDialog | None:
+        from ui.photo_viewer import PhotoViewer
+
+        viewer: PhotoViewer | None = errors.guarded(
+            self, lambda: PhotoViewer(self.store, sha256, self))
+        if viewer is None:
+            return None
+        viewer.changed.connect(self._annotated)
+        if self.viewer is not None and not self.viewer.isVisible():
+            self.viewer.deleteLater()
+        self.viewer = viewer
+        viewer.open()
+        return viewer
+
+    def _annotated(self) -> None:
+        self._pixmaps.clear()
+        self.refresh()
+        self.changed.emit()
+
+    # -- language --------------------------------------------------------------------------
+
+    def _retranslate_state(self) -> None:
+        count = len(self.rows)
+        self.count_label.setText(tr("照片 {n} 张", "{n} photo" if count == 1 else "{n} photos",
+                                    n=count) if self.target is not None else tr("照片", "Photos"))
+        if self.target is None:
+            self.empty_label.setText(tr("请选择一个检查项", "Choose an item"))
+        elif self.read_only:
+            self.empty_label.setText(tr("没有照片（检查已提交，不能再添加）",
+                                        "No photos (the inspection is submitted)"))
+        else:
+            self.empty_label.setText(tr(
+                "暂无照片：把照片拖到这里、按 Ctrl+V 粘贴，或点“添加照片…”",
+                "No photos yet: drop photos here, paste with Ctrl+V, or click “Add photos…”"))
+
+    def retranslate(self) -> None:
+        self.add_button.setText(tr("添加照片…", "Add photos…"))
+        self.add_button.setToolTip(tr("也可以把照片拖到这里，或按 Ctrl+V 粘贴",
+                                      "You can also drop photos here or paste with Ctrl+V"))
+        self.camera_button.setText(tr("拍照…", "Camera…"))
+        for index, row in enumerate(self.rows):
+            item = self.list.item(index)
+            if item is not None:
+                item.setToolTip(tooltip_for(row))
+            self._set_icon(index)
+        self._retranslate_state()
+
+
+class CameraDialog(QDialog):
+    """Take photos with an attached camera; each saved picture is announced by ``captured``."""
+
+    captured = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        from PySide6.QtMultimedia import (
+            QCamera,
+            QImageCapture,
+            QMediaCaptureSession,
+            QMediaDevices,
+        )
+        from PySide6.QtMultimediaWidgets import QVideoWidget
+
+        super().__init__(parent)
+        self.setObjectName("cameraDialog")
+        self.folder = Path(tempfile.mkdtemp(prefix="inspector-camera-"))
+        self.camera = QCamera(QMediaDevices.defaultVideoInput(), self)
+        self.session = QMediaCaptureSession(self)
+        self.capture = QImageCapture(self)
+        self.video = QVideoWidget(self)
+        self.video.setMinimumSize(480, 360)
+        self.session.setCamera(self.camera)
+        self.session.setImageCapture(self.capture)
+        self.session.setVideoOutput(self.video)
+        self.status = QLabel(self)
+        self.shoot_button = QPushButton(self)
+        self.shoot_button.setObjectName("shootButton")
+        self.shoot_button.setDefault(True)
+        self.shoot_button.clicked.connect(self.shoot)
+        self.shoot_button.setEnabled(self.capture.isReadyForCapture())
+        self.capture.readyForCaptureChanged.connect(self.shoot_button.setEnabled)
+        self.capture.imageSaved.connect(self._saved)
+        self.capture.errorOccurred.connect(self._capture_error)
+        self.camera.errorOccurred.connect(self._camera_error)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.buttons.addButton(self.shoot_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.video, 1)
+        layout.addWidget(self.status)
+        layout.addWidget(self.buttons)
+        self.taken = 0
+        self.retranslate()
+        language.changed.connect(self.retranslate)
+        self.camera.start()
+
+    def shoot(self) -> None:
+        name = datetime.now().strftime("camera-%Y%m%d-%H%M%S-%f.jpg")
+        self.capture.captureToFile(str(self.folder / name))
+
+    def _saved(self, _id: int, file_name: str) -> None:
+        self.taken += 1
+        self.status.setText(tr("已拍 {n} 张，正在导入…", "{n} taken, importing…", n=self.taken))
+        self.captured.emit(file_name)
+
+    def _capture_error(self, _id: int, _error: object, message: str) -> None:
+        errors.show_error(self, tr("拍照失败：{e}", "Could not take the photo: {e}", e=message))
+
+    def _camera_error(self, _error: object, message: str) -> None:
+        errors.show_error(self, tr("相机出错：{e}", "Camera error: {e}", e=message))
+
+    def done(self, result: int) -> None:
+        self.camera.stop()
+        try:
+            self.folder.rmdir()  # empty once every picture was imported (and deleted)
+        except OSError:
+            pass
+        super().done(result)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(tr("拍照", "Camera"))
+        self.shoot_button.setText(tr("拍照", "Take photo"))
+        close = self.buttons.button(QDialogButtonBox.StandardButton.Close)
+        if close is not None:
+            close.setText(tr("关闭", "Close"))
+        if not self.taken:
+            self.status.setText(tr("拍下的照片会立即导入到这里。",
+                                   "Each photo taken is imported here at once."))
+
