@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from inspector import findings, inspections, photos
+from inspector.errors import InspectorError
 from inspector.i18n import t
 from inspector.photos import Target
 from inspector.store import Store
@@ -210,4 +211,6 @@ def apply(store: Store, proposals: list[Proposal]) -> photos.BatchResult:
             result.imported.append(photos.import_photo(store, proposal.source, proposal.target))
         except photos.PhotoError as exc:
             result.failed.append((proposal.source, exc.reason))
+        except InspectorError as exc:  # e.g. the inspection was submitted meanwhile
+            result.failed.append((proposal.source, str(exc)))
     return result

@@ -346,49 +346,11 @@ def _link_id(target: Target, sha256: str, kind: str | None) -> str:
 def import_photo(store: Store, source: Path, target: Target, *, kind: str | None = None,
                  caption: str | None = None) -> ImportedPhoto:
     """Import one file as evidence for ``target``; raise PhotoError naming the file."""
-    source = Path(source)
     if kind is not None and kind not in PHOTO_KINDS:
         raise InspectorError(t("照片类型应为 before 或 after", "A photo kind is before or after"))
-    _check_target_open(store, target, kind)
-    staged = stage(store.data_dir, source)
-    try:
-        path, new_file = place(store.data_dir, staged)
-    except OSError as exc:
-        staged.temporary.unlink(missing_ok=True)
-        raise PhotoError(source, t("无法保存：{e}", "cannot store it: {e}",
-                                   e=exc.strerror or exc)) from exc
-    meta = staged.meta
-    link_id = _link_id(target, staged.sha256, kind)
-    with store.write():
-        if store.query_one("SELECT id FROM photos WHERE id = ?", (staged.sha256,)) is None:
-            records.put(store, "photos", staged.sha256, {
-                "ext": EXTENSIONS[staged.format],
-                "original_name": source.name,
-                "size": path.stat().st_size,
-                "format": staged.format,
-                "width": meta.width,
-                "height": meta.height,
-                "taken_at": meta.taken_at,
-                "latitude": meta.latitude,
-                "longitude": meta.longitude,
-                "orientation": meta.orientation,
-                "camera": meta.camera,
-                "exif_problems": "; ".join(meta.problems) or None,
-                "imported_at": now_iso(),
-                "imported_by": store.actor,
-            }, current=None)
-        if store.query_one("SELECT id FROM photo_links WHERE id = ?", (link_id,)) is None:
-            records.put(store, "photo_links", link_id, {
-                "photo_id": staged.sha256,
-                "target_kind": target.kind,
-                "target_id": target.id,
-                "kind": kind,
-                "caption": (caption or "").strip() or None,
-                "created_at": now_iso(),
-                "created_by": store.actor,
-            }, current=None)
-    log.info("imported %s as %s for %s", source, staged.sha256[:12], target.label)
-    return ImportedPhoto(staged.sha256, path, link_id, new_file, meta, source)
+    _check_target_open(store, target, kind)  # before reading a byte of the file
+    return import_staged(store, stage(store.data_dir, Path(source)), target, kind=kind,
+                         caption=caption)
 
 
 def import_photos(store: Store, sources: Iterable[Path], target: Target, *,

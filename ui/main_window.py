@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
@@ -22,13 +23,14 @@ from inspector import inspections
 from inspector.store import Store
 from ui.browser import CommunityBrowser
 from ui.community_page import CommunityPage
-from ui.errors import guarded
+from ui.errors import guarded, show_error
 from ui.i18n import language, tr
 from ui.settings import Settings
 
 if TYPE_CHECKING:  # the editor and dialogs are imported when first opened: a quicker start
     from ui.inspection_editor import InspectionEditor
     from ui.new_inspection_dialog import NewInspectionDialog
+    from ui.report_actions import ReportRun
     from ui.settings_dialog import SettingsDialog
     from ui.submit_dialog import SubmitDialog
 
@@ -104,6 +106,10 @@ class MainWindow(QMainWindow):
             action.setCheckable(True)
             group.addAction(action)
         (self.en_action if language.current() == "en" else self.zh_action).setChecked(True)
+        self.report_action = self._action(lambda: self.report_findings(), "Ctrl+P")
+        self.notices_action = self._action(lambda: self.report_notices())
+        self.summary_action = self._action(lambda: self.report_summary())
+        self.export_action = self._action(lambda: self.export_data())
         self.keys_action = self._action(self.show_keys, QKeySequence.StandardKey.HelpContents)
         self.about_action = self._action(self.show_about)
 
@@ -121,6 +127,12 @@ class MainWindow(QMainWindow):
         for action in (self.new_action, self.finding_action, self.submit_action,
                        self.reopen_action, self.back_action):
             self.inspection_menu.addAction(action)
+        self.report_menu = bar.addMenu("")
+        for action in (self.report_action, self.notices_action):
+            self.report_menu.addAction(action)
+        self.report_menu.addSeparator()
+        self.report_menu.addAction(self.summary_action)
+        self.report_menu.addAction(self.export_action)
         self.language_menu = bar.addMenu("")
         self.language_menu.addAction(self.zh_action)
         self.language_menu.addAction(self.en_action)
@@ -134,6 +146,11 @@ class MainWindow(QMainWindow):
         self.edit_menu.setTitle(tr("编辑(&E)", "&Edit"))
         self.inspection_menu.setTitle(tr("检查(&I)", "&Inspection"))
         self.language_menu.setTitle(tr("语言(&L)", "&Language"))
+        self.report_menu.setTitle(tr("报告(&R)", "&Reports"))
+        self.report_action.setText(tr("检查报告（PDF）…", "Findings report (PDF)…"))
+        self.notices_action.setText(tr("整改通知书…", "Rectification notices…"))
+        self.summary_action.setText(tr("区县汇总表…", "District summary…"))
+        self.export_action.setText(tr("导出数据…", "Export data…"))
         self.help_menu.setTitle(tr("帮助(&H)", "&Help"))
         self.settings_action.setText(tr("设置…", "Settings…"))
         self.quit_action.setText(tr("退出", "Quit"))
@@ -298,6 +315,91 @@ class MainWindow(QMainWindow):
         self.settings.set("language", code)
         language.set(code)
         (self.en_action if code == "en" else self.zh_action).setChecked(True)
+
+    # -- reports ------------------------------------------------------------------------
+
+    def _font(self) -> str | None:
+        return self.settings.get("report_font_path") or None
+
+    def _current_inspection(self) -> str | None:
+        if self._editing() and self.editor.inspection_id:
+            return self.editor.inspection_id
+        selected = self.community_page.selected_inspection()
+        if self.stack.currentWidget() is self.community_page and selected:
+            return selected
+        show_error(self, tr("请先打开或选中一次检查。", "Open or select an inspection first."))
+        return None
+
+    def _save_path(self, title: str, name: str, filters: str) -> Path | None:
+        from PySide6.QtWidgets import QFileDialog
+
+        start = str(self.store.data_dir / "exports" / name)
+        chosen, _filter = QFileDialog.getSaveFileName(self, title, start, filters)
+        return Path(chosen) if chosen else None
+
+    def report_findings(self, target: Path | None = None) -> ReportRun | None:
+        from ui import report_actions
+
+        inspection_id = self._current_inspection()
+        if inspection_id is None:
+            return None
+        short_id = inspections.get(self.store, inspection_id)["short_id"]
+        target = target or self._save_path(tr("保存检查报告", "Save the findings report"),
+                                           f"{short_id}.pdf", "PDF (*.pdf)")
+        if target is None:
+            return None
+        return report_actions.findings_report(self, self.store, inspection_id, target,
+                                              self._font())
+
+    def report_notices(self, folder: Path | None = None) -> ReportRun | None:
+        from PySide6.QtWidgets import QFileDialog
+
+        from ui import report_actions
+
+        inspection_id = self._current_inspection()
+        if inspection_id is None:
+            return None
+        if folder is None:
+            chosen = QFileDialog.getExistingDirectory(
+                self, tr("通知书保存到…", "Save the notices in…"),
+                str(self.store.data_dir / "exports"))
+            folder = Path(chosen) if chosen else None
+        if folder is None:
+            return None
+        return report_actions.notices(self, self.store, inspection_id, folder, self._font())
+
+    def report_summary(self, year: int | None = None,
+                       target: Path | None = None) -> ReportRun | None:
+        from datetime import date
+
+        from ui import report_actions
+
+        if year is None:
+            chosen_year, ok = QInputDialog.getInt(
+                self, tr("区县汇总表", "District summary"), tr("年份：", "Year:"),
+                date.today().year, 2020, 2100)
+            if not ok:
+                return None
+            year = chosen_year
+        target = target or self._save_path(
+            tr("保存汇总表", "Save the summary"), f"绿色社区汇总表-{year}.xlsx",
+            "Excel (*.xlsx);;CSV (*.csv);;PDF (*.pdf)")
+        if target is None:
+            return None
+        return report_actions.district_summary(self, self.store, year, target, self._font())
+
+    def export_data(self, kind: str | None = None,
+                    target: Path | None = None) -> ReportRun | None:
+        from ui import report_actions
+
+        if kind is None or target is None:
+            chosen = self._save_path(tr("导出数据", "Export data"), "green-inspector.xlsx",
+                                     "Excel (*.xlsx);;GeoJSON (*.geojson);;JSON (*.json)")
+            if chosen is None:
+                return None
+            target = chosen
+            kind = {".geojson": "geojson", ".json": "json"}.get(chosen.suffix.lower(), "xlsx")
+        return report_actions.export_data(self, self.store, kind, target)
 
     def show_keys(self) -> None:
         box = QMessageBox(QMessageBox.Icon.Information, tr("键盘快捷键", "Keyboard shortcuts"),

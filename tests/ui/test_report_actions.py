@@ -63,3 +63,19 @@ def test_a_failure_is_a_message(qtbot: QtBot, demo_store: Store, tmp_path: Path)
         pass
     assert errors.shown_messages and "no-such-inspection" in errors.shown_messages[-1]
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_the_window_menu_makes_the_report_of_the_open_inspection(qtbot: QtBot,
+                                                                 demo_store: Store,
+                                                                 tmp_path: Path) -> None:
+    from tests.ui.test_workbench import make_window
+
+    window = make_window(qtbot, demo_store)
+    assert window.report_findings(tmp_path / "none.pdf") is None  # nothing open: a message
+    window.open_inspection(_inspection(demo_store))
+    run = window.report_findings(tmp_path / "r.pdf")
+    assert run is not None
+    with qtbot.waitSignal(run.done, timeout=60_000):
+        pass
+    assert (tmp_path / "r.pdf").exists()
+    assert window.report_menu.title() == "报告(&R)"
