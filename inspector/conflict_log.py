@@ -1,8 +1,7 @@
 """Recording a conflict: a value that lost to a change its author had not seen.
 
-Kept here, below sync, because a local edit can also displace such a value (see
-``Store.log_change``); the id depends only on the lost change, so every device that finds
-the same loss records the same conflict.
+The id depends only on the lost change (and, for a delete, the delete), so every device that
+finds the same loss records — and closes — the same conflict.
 """
 
 from __future__ import annotations
@@ -44,25 +43,3 @@ def record(conn: sqlite3.Connection, kind: str, lost: dict[str, Any],
          change_id(lost), lost["value"], _author(lost), lost["hlc"], now_iso(),
          "resolved" if resolved else "open"))
     return identifier
-
-
-def change_row(conn: sqlite3.Connection, device: str, seq: int) -> dict[str, Any]:
-    cursor = conn.execute("SELECT * FROM changes WHERE device = ? AND seq = ?", (device, seq))
-    names = [d[0] for d in cursor.description]
-    row = cursor.fetchone()
-    assert row is not None, "a version always has its change in the log"
-    return dict(zip(names, row, strict=True))
-
-
-def flag_siblings(conn: sqlite3.Connection, table: str, row_id: str, field: str,
-                  winner: dict[str, Any]) -> list[str]:
-    """The current value is replaced: concurrent branches that held it lose it too."""
-    found = []
-    for device, seq in conn.execute(
-            "SELECT device, seq FROM field_siblings WHERE tbl = ? AND row_id = ? AND field = ?",
-            (table, row_id, field)).fetchall():
-        found.append(record(conn, "value", change_row(conn, device, seq), winner))
-    if found:
-        conn.execute("DELETE FROM field_siblings WHERE tbl = ? AND row_id = ? AND field = ?",
-                     (table, row_id, field))
-    return found

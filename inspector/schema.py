@@ -285,8 +285,8 @@ def m004_sync(db: Database) -> None:
     # number above own_seq may depend on (device, seq). Bundles carry these dependencies.
     db.table("receipts").create({"own_seq": int, "device": str, "seq": int}, strict=True)
     db.table("receipts").create_index(["own_seq"])
-    # Concurrent versions that happened to hold the same value as the current one: if a
-    # later change replaces that value, their authors' value is lost too and is flagged.
+    # Concurrent versions whose value the winning branch had also seen ("absorbed"): if that
+    # branch later loses to one that never saw the value, they are flagged then.
     db.table("field_siblings").create(
         {"tbl": str, "row_id": str, "field": str, "device": str, "seq": int},
         pk=("tbl", "row_id", "field", "device", "seq"),

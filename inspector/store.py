@@ -250,12 +250,7 @@ class Store:
             " device = excluded.device, seq = excluded.seq, hlc = excluded.hlc",
             (table, row_id, field, self.device_id, self._seq, stamp),
         )
-        if version is not None and old_value != new_value:
-            # Another device held this value concurrently (see sync.merge): it is lost now.
-            from inspector import conflict_log
 
-            conflict_log.flag_siblings(conn, table, row_id, field, conflict_log.change_row(
-                conn, self.device_id, self._seq))
 
     # -- local state (not synced) --------------------------------------------------------
 

@@ -80,3 +80,9 @@ def resolve(store: Store, conflict_text: str, value: str | None) -> dict[str, An
         store.conn.execute("UPDATE conflicts SET status = 'resolved' WHERE id = ?",
                            (conflict["id"],))
     return conflict
+
+
+def count_open(store: Store) -> int:
+    """How many conflicts wait for review (the status index answers it)."""
+    row = store.conn.execute("SELECT COUNT(*) FROM conflicts WHERE status = 'open'").fetchone()
+    return int(row[0] or 0)

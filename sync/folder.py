@@ -73,6 +73,11 @@ def sync(store: Store, folder: Path, *,
          progress: Callable[[int, int], None] | None = None,
          cancelled: Callable[[], bool] | None = None) -> SyncReport:
     check_folder(store, folder)
+    if not folder.is_dir():
+        # never create it: a missing mount point would quietly become a local folder
+        raise InspectorError(t("同步文件夹 {f} 不存在（U 盘是否已插入？网络盘是否已连接？）",
+                               "The sync folder {f} does not exist (is the stick plugged in, "
+                               "the share connected?)", f=folder))
     report = SyncReport()
     base = folder / ROOT
     own = base / store.device_id
@@ -141,3 +146,50 @@ def _count(report: SyncReport, result: exchange.ImportReport) -> None:
         entry = f"{result.device_name} ({result.device[:8]})"
         if entry not in report.quarantined:
             report.quarantined.append(entry)
+
+
+def unexported(store: Store, folder: Path | None) -> int:
+    """How many of this device's own changes are not in ``folder`` yet: those above the
+    highest ``last_seq`` of the bundle files in this device's sub-folder (all of them when no
+    folder is set, or when its sub-folder cannot be read). One indexed query and one listing
+    of a single folder, so a status bar can ask it often."""
+    own_total = exchange.have(store, store.device_id)
+    if folder is None:
+        return own_total
+    try:
+        names = [entry.name for entry in (folder / ROOT / store.device_id).iterdir()]
+    except OSError:  # not there yet, or the stick is out
+        names = []
+    spans = [parse_bundle_file_name(name) for name in names]
+    written = max((span[1] for span in spans if span), default=0)
+    return max(0, own_total - written)
+
+
+def import_files(store: Store, paths: list[Path], *,
+                 progress: Callable[[int, int], None] | None = None,
+                 cancelled: Callable[[], bool] | None = None) -> SyncReport:
+    """Import bundle files a person picked (from a USB stick, an e-mail …), each on its own,
+    then whatever kept bundles that made applicable. A file that is refused (damaged,
+    tampered, signed with the wrong key) or already applied is listed in ``skipped`` with
+    the domain's message; the others are still imported."""
+    report = SyncReport()
+    for index, path in enumerate(paths):
+        if cancelled is not None and cancelled():
+            break
+        if progress is not None:
+            progress(index, len(paths))
+        try:
+            result = exchange.import_bundle(store, Path(path))
+        except InspectorError as exc:  # BundleError, SyncError: the message names the file
+            report.skipped.append((Path(path), str(exc)))
+            continue
+        if result.status == exchange.DUPLICATE:
+            report.skipped.append((Path(path), result.message))
+            continue
+        report.bundles_read += 1
+        _count(report, result)
+    for result in exchange.retry_inbox(store, cancelled):
+        _count(report, result)
+    if progress is not None:
+        progress(len(paths), len(paths))
+    return report

@@ -30,6 +30,11 @@ from inspector.store import FUTURE_LIMIT_MS, Store
 
 log = logging.getLogger(__name__)
 
+# When and by whom something was recorded: they follow the value they describe, and differ
+# on every concurrent edit, so they are never a conflict of their own.
+BOOKKEEPING_FIELDS = {"answered_at", "answered_by", "created_at", "created_by", "imported_at",
+                      "imported_by", "installed_at", "resolved_at", "resolved_by",
+                      "updated_at"}
 LOCKED_FINDING_FIELDS = {"category", "description", "item_code", "location", "latitude",
                          "longitude", "severity"}
 
@@ -109,18 +114,9 @@ def _apply_row(store: Store, table: str, row_id: str, changes: list[dict[str, An
         wins = version is None or incoming_key > (Stamp.parse(version[2]), version[0])
         concurrent = version is not None and change["base"] != f"{version[0]}:{version[1]}"
         value = json.loads(change["value"]) if change["value"] is not None else None
-        key = (table, row_id, change["field"])
-        if concurrent and version is not None:
-            displaced = _version_change(store, version)
-            if value != current_value:
-                kept, lost = (change, displaced) if wins else (displaced, change)
-                _flag(store, stats, "value", lost, kept, None)
-                if wins:
-                    _flag_siblings(store, stats, key, change)
-            else:  # same value by chance: remember the other branch in case it changes
-                _add_sibling(store, key, displaced if wins else change)
-        elif wins and version is not None and value != current_value:
-            _flag_siblings(store, stats, key, change)
+        if concurrent and version is not None and change["field"] not in BOOKKEEPING_FIELDS:
+            _settle(store, stats, (table, row_id, change["field"]), change,
+                    _version_change(store, version), wins)
         if wins:
             new_values[change["field"]] = value
             conn.execute(
@@ -146,17 +142,47 @@ def _apply_row(store: Store, table: str, row_id: str, changes: list[dict[str, An
             (*new_values.values(), row_id))
 
 
-def _add_sibling(store: Store, key: tuple[str, str, str], change: dict[str, Any]) -> None:
-    store.conn.execute(
-        "INSERT INTO field_siblings (tbl, row_id, field, device, seq) VALUES (?, ?, ?, ?, ?)"
-        " ON CONFLICT DO NOTHING", (*key, change["device"], change["seq"]))
+def _settle(store: Store, stats: MergeStats, key: tuple[str, str, str],
+            incoming: dict[str, Any], current: dict[str, Any], incoming_wins: bool) -> None:
+    """Two concurrent versions meet. The loser's value is lost unless the winner's author had
+    seen it on this field; if seen, the loser is kept as "absorbed" by the winner, and checked
+    again should the winner itself lose to a branch that never saw that value."""
+    conn = store.conn
+    kept, lost = (incoming, current) if incoming_wins else (current, incoming)
+    seen = lineage_values(conn, kept)
+    if incoming_wins:
+        # what the displaced version had absorbed is now judged against the new winner
+        for device, seq in conn.execute(
+                "SELECT device, seq FROM field_siblings WHERE tbl = ? AND row_id = ?"
+                " AND field = ?", key).fetchall():
+            absorbed = _version_change(store, (device, seq))
+            if absorbed["value"] not in seen:
+                _flag(store, stats, "value", absorbed, kept, None)
+                conn.execute("DELETE FROM field_siblings WHERE tbl = ? AND row_id = ? AND"
+                             " field = ? AND device = ? AND seq = ?", (*key, device, seq))
+    if lost["value"] in seen:
+        conn.execute("INSERT INTO field_siblings (tbl, row_id, field, device, seq)"
+                     " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                     (*key, lost["device"], lost["seq"]))
+    else:
+        _flag(store, stats, "value", lost, kept, None)
 
 
-def _flag_siblings(store: Store, stats: MergeStats, key: tuple[str, str, str],
-                   winner: dict[str, Any]) -> None:
-    for identifier in conflict_log.flag_siblings(store.conn, *key, winner):
-        if identifier not in stats.conflicts:
-            stats.conflicts.append(identifier)
+def lineage_values(conn: Any, change: dict[str, Any], limit: int = 256) -> set[str | None]:
+    """The values a change's author had seen on its field: its own and its bases' values."""
+    values: set[str | None] = {change["value"]}
+    base = change["base"]
+    steps = 0
+    while base and steps < limit:
+        device, _, seq = base.rpartition(":")
+        row = conn.execute("SELECT value, base FROM changes WHERE device = ? AND seq = ?",
+                           (device, int(seq))).fetchone()
+        if row is None:
+            break
+        values.add(row[0])
+        base = row[1]
+        steps += 1
+    return values
 
 
 def _version_change(store: Store, version: tuple[Any, ...]) -> dict[str, Any]:

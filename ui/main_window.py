@@ -26,13 +26,17 @@ from ui.community_page import CommunityPage
 from ui.errors import guarded, show_error
 from ui.i18n import language, tr
 from ui.settings import Settings
+from ui.sync_status import SyncStatus
 
 if TYPE_CHECKING:  # the editor and dialogs are imported when first opened: a quicker start
+    from ui.conflicts_dialog import ConflictsDialog
     from ui.inspection_editor import InspectionEditor
     from ui.new_inspection_dialog import NewInspectionDialog
     from ui.report_actions import ReportRun
+    from ui.roster_dialog import RosterDialog
     from ui.settings_dialog import SettingsDialog
     from ui.submit_dialog import SubmitDialog
+    from ui.sync_dialog import SyncDialog
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +73,9 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(splitter)
         self.status_label = QLabel(self)
         self.statusBar().addPermanentWidget(self.status_label)
+        self.sync_status = SyncStatus(store, self, auto_refresh_ms=15_000, lazy=True)
+        self.sync_status.conflicts_clicked.connect(self.open_conflicts)
+        self.statusBar().addPermanentWidget(self.sync_status)
 
         self._make_actions()
         self.retranslate()
@@ -110,6 +117,9 @@ class MainWindow(QMainWindow):
         self.notices_action = self._action(lambda: self.report_notices())
         self.summary_action = self._action(lambda: self.report_summary())
         self.export_action = self._action(lambda: self.export_data())
+        self.sync_action = self._action(self.open_sync, "Ctrl+Shift+S")
+        self.conflicts_action = self._action(self.open_conflicts)
+        self.roster_action = self._action(self.open_roster)
         self.keys_action = self._action(self.show_keys, QKeySequence.StandardKey.HelpContents)
         self.about_action = self._action(self.show_about)
 
@@ -133,6 +143,11 @@ class MainWindow(QMainWindow):
         self.report_menu.addSeparator()
         self.report_menu.addAction(self.summary_action)
         self.report_menu.addAction(self.export_action)
+        self.sync_menu = bar.addMenu("")
+        self.sync_menu.addAction(self.sync_action)
+        self.sync_menu.addSeparator()
+        self.sync_menu.addAction(self.conflicts_action)
+        self.sync_menu.addAction(self.roster_action)
         self.language_menu = bar.addMenu("")
         self.language_menu.addAction(self.zh_action)
         self.language_menu.addAction(self.en_action)
@@ -147,6 +162,10 @@ class MainWindow(QMainWindow):
         self.inspection_menu.setTitle(tr("检查(&I)", "&Inspection"))
         self.language_menu.setTitle(tr("语言(&L)", "&Language"))
         self.report_menu.setTitle(tr("报告(&R)", "&Reports"))
+        self.sync_menu.setTitle(tr("同步(&S)", "&Sync"))
+        self.sync_action.setText(tr("同步…", "Sync…"))
+        self.conflicts_action.setText(tr("同步冲突…", "Sync conflicts…"))
+        self.roster_action.setText(tr("团队设备…", "Team devices…"))
         self.report_action.setText(tr("检查报告（PDF）…", "Findings report (PDF)…"))
         self.notices_action.setText(tr("整改通知书…", "Rectification notices…"))
         self.summary_action.setText(tr("区县汇总表…", "District summary…"))
@@ -223,6 +242,7 @@ class MainWindow(QMainWindow):
 
     def _data_changed(self) -> None:
         self.browser.reload()
+        self.sync_status.refresh()
 
     # -- dialogs (non-blocking: tests and users drive them the same way) ----------------------
 
@@ -315,6 +335,43 @@ class MainWindow(QMainWindow):
         self.settings.set("language", code)
         language.set(code)
         (self.en_action if code == "en" else self.zh_action).setChecked(True)
+
+    # -- sync -----------------------------------------------------------------------------
+
+    def open_sync(self) -> SyncDialog:
+        from ui.sync_dialog import SyncDialog
+
+        dialog = SyncDialog(self.store, self)
+        dialog.synced.connect(self._synced)
+        dialog.job_ended.connect(self.sync_status.refresh)
+        self._show_dialog(dialog)
+        return dialog
+
+    def open_conflicts(self) -> ConflictsDialog:
+        from ui.conflicts_dialog import ConflictsDialog
+
+        dialog = ConflictsDialog(self.store, self)
+        dialog.resolved.connect(self._synced)
+        self._show_dialog(dialog)
+        return dialog
+
+    def open_roster(self) -> RosterDialog:
+        from ui.roster_dialog import RosterDialog
+
+        dialog = RosterDialog(self.store, self)
+        dialog.changed.connect(self._synced)
+        self._show_dialog(dialog)
+        return dialog
+
+    def _synced(self) -> None:
+        """Other devices' changes arrived: show them; undo must not replay over them."""
+        self.undo_stack.clear()
+        self.browser.reload()
+        if self.community_page.community_id:
+            self.community_page.refresh()
+        if self._editing() and self.editor.inspection_id:
+            self.editor.load(self.editor.inspection_id)
+        self.sync_status.refresh()
 
     # -- reports ------------------------------------------------------------------------
 

@@ -224,3 +224,34 @@ def test_the_database_is_never_placed_in_the_sync_folder(tmp_path: Path) -> None
     shutil.move(str(tmp_path / "local"), str(tmp_path / "share2" / "local"))
     with pytest.raises(DataDirError):
         Store.open(tmp_path / "share2" / "local")
+
+
+def test_a_device_renaming_itself_is_no_conflict(pair: list[Store], tmp_path: Path) -> None:
+    a, b = pair
+    seed_inspection(a)
+    send(a, b, tmp_path)
+    a.set_setting("device_name", "王建国的笔记本")
+    roster.ensure_self(a)
+    send(a, b, tmp_path)
+    assert conflicts.list_conflicts(b) == []
+    assert {d["name"] for d in roster.list_devices(b) if d["id"] == a.device_id} == {
+        "王建国的笔记本"}
+
+
+def test_one_concurrent_answer_is_one_conflict(pair: list[Store], tmp_path: Path) -> None:
+    a, b = pair
+    inspection, _ = seed_inspection(a)
+    send(a, b, tmp_path)
+    inspections.answer(a, inspection, "B04", "fail")
+    inspections.answer(b, inspection, "B04", "pass")
+    send(a, b, tmp_path)
+    send(b, a, tmp_path)
+    assert [c["field"] for c in conflicts.list_conflicts(a)] == ["answer"]
+    assert [c["field"] for c in conflicts.list_conflicts(b)] == ["answer"]
+
+
+def test_a_missing_sync_folder_is_not_created(pair: list[Store], tmp_path: Path) -> None:
+    a, _ = pair
+    with pytest.raises(InspectorError, match="不存在"):
+        folder.sync(a, tmp_path / "media" / "usb")
+    assert not (tmp_path / "media").exists()
