@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -92,6 +93,8 @@ def _setup_logging(data_dir: Path) -> None:
 
 def run(argv: Sequence[str]) -> int:
     args = parse_args(argv)
+    # QtMultimedia (the camera) lists every codec library it cannot load: not for users' eyes.
+    os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia*=false")
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("green-inspector")
