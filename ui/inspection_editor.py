@@ -131,6 +131,7 @@ class InspectionEditor(QWidget):
     back_requested = Signal()
     submit_requested = Signal(str)
     reopen_requested = Signal(str)
+    report_requested = Signal(str)
 
     def __init__(self, store: Store, undo_stack: QUndoStack,
                  parent: QWidget | None = None) -> None:
@@ -174,6 +175,9 @@ class InspectionEditor(QWidget):
         self.submit_button = QPushButton(self)
         self.submit_button.setObjectName("submitButton")
         self.submit_button.clicked.connect(self._request_submit)
+        self.report_button = QPushButton(self)
+        self.report_button.setObjectName("reportButton")
+        self.report_button.clicked.connect(self._request_report)
         self.reopen_button = QPushButton(self)
         self.reopen_button.setObjectName("reopenButton")
         self.reopen_button.clicked.connect(self._request_reopen)
@@ -195,6 +199,7 @@ class InspectionEditor(QWidget):
         header.addWidget(self.verdict)
         header.addSpacing(12)
         header.addWidget(self.card_button)
+        header.addWidget(self.report_button)
         header.addWidget(self.reopen_button)
         header.addWidget(self.submit_button)
 
@@ -622,6 +627,10 @@ class InspectionEditor(QWidget):
         if self.inspection_id:
             self.submit_requested.emit(self.inspection_id)
 
+    def _request_report(self) -> None:
+        if self.inspection_id:
+            self.report_requested.emit(self.inspection_id)
+
     def _request_reopen(self) -> None:
         if self.inspection_id:
             self.reopen_requested.emit(self.inspection_id)
@@ -630,6 +639,9 @@ class InspectionEditor(QWidget):
         self.back_button.setText(tr("← 返回社区", "← Community"))
         self.submit_button.setText(tr("提交…", "Submit…"))
         self.reopen_button.setText(tr("重新打开…", "Reopen…"))
+        self.report_button.setText(tr("检查报告…", "Report…"))
+        self.report_button.setToolTip(tr("生成检查报告 PDF（Ctrl+P）",
+                                         "Make the findings report PDF (Ctrl+P)"))
         self.card_button.setText(tr("从相机文件夹导入…", "Import camera folder…"))
         self.pass_button.setText(tr("1 符合", "1 Pass"))
         self.fail_button.setText(tr("2 不符合", "2 Fail"))

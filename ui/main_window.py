@@ -208,6 +208,7 @@ class MainWindow(QMainWindow):
             editor.changed.connect(self._data_changed)
             editor.submit_requested.connect(self.submit_inspection)
             editor.reopen_requested.connect(self.reopen_inspection)
+            editor.report_requested.connect(lambda _id: self.report_findings())
             self.stack.addWidget(editor)
             self._editor = editor
         return self._editor
