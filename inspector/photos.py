@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from inspector import exif, findings, inspections, records
+from inspector.durable import fsync_dir
 from inspector.errors import InspectorError, NotFoundError, ReadOnlyError
 from inspector.i18n import t
 from inspector.store import Store
@@ -284,16 +285,6 @@ def original_path(data_dir: Path, sha256: str, ext: str) -> Path:
     return data_dir / FOLDER / sha256[:2] / f"{sha256}.{ext}"
 
 
-def _fsync_dir(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
 def _hash_file(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
@@ -334,7 +325,7 @@ def place(data_dir: Path, staged: StagedPhoto) -> tuple[Path, bool]:
         return final, False
     final.parent.mkdir(parents=True, exist_ok=True)
     os.replace(staged.temporary, final)
-    _fsync_dir(final.parent)
+    fsync_dir(final.parent)
     return final, True
 
 

@@ -11,6 +11,7 @@ import io
 import os
 from pathlib import Path
 
+from inspector.durable import fsync_dir
 from inspector.errors import InspectorError
 from inspector.i18n import t
 from inspector.store import Store
@@ -53,7 +54,7 @@ def save(store: Store, data: bytes) -> str:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, target)
-        _fsync_dir(target.parent)
+        fsync_dir(target.parent)
     except OSError as exc:
         temporary.unlink(missing_ok=True)
         raise InspectorError(t("无法保存签名到 {p}：{e}", "Cannot save the signature to {p}: {e}",
@@ -69,11 +70,3 @@ def load(store: Store, sha256: str) -> bytes | None:
         return None
 
 
-def _fsync_dir(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)

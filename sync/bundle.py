@@ -32,6 +32,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO, NoReturn, TypeGuard
 
+from inspector.durable import fsync_dir
 from inspector.errors import InspectorError
 from inspector.i18n import t
 from inspector.timeutil import now_iso
@@ -171,7 +172,7 @@ class Bundle:
                         out.flush()
                         os.fsync(out.fileno())
                     os.replace(temporary, dest)
-                    _fsync_dir(dest.parent)
+                    fsync_dir(dest.parent)
                 except (OSError, _WriteFailed) as exc:
                     cause = exc.__cause__ if isinstance(exc, _WriteFailed) else exc
                     raise BundleError(self.path, "write_failed", t(
@@ -970,7 +971,7 @@ def write_bundle(path: Path, manifest_fields: Mapping[str, Any],
             raw.flush()
             os.fsync(raw.fileno())
         os.replace(temporary, path)
-        _fsync_dir(path.parent)
+        fsync_dir(path.parent)
     except OSError as exc:
         raise fail("write_failed", t("写入失败：{e}", "writing failed: {e}", e=exc)) from exc
     finally:
@@ -1068,11 +1069,3 @@ def _discard(_data: bytes) -> None:
     return None
 
 
-def _fsync_dir(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)

@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 
+from inspector.durable import fsync_dir
 from inspector.errors import InspectorError
 from inspector.i18n import t
 
@@ -69,7 +70,7 @@ class DeviceKey:
                 return cls._load(path)
             except OSError:  # a file system without hard links
                 os.replace(temporary, path)
-            _fsync_dir(path.parent)
+            fsync_dir(path.parent)
         except OSError as exc:
             raise KeyFileError(t("无法写入设备密钥 {file}：{e}",
                                  "Cannot write the device key {file}: {e}",
@@ -154,11 +155,3 @@ def _write_private(path: Path, data: bytes) -> None:
         os.close(descriptor)
 
 
-def _fsync_dir(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
