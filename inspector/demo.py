@@ -76,8 +76,10 @@ def _sample_names(store: Store) -> list[str]:
     return [row["name"] for row in rows]
 
 
-def fill(store: Store, registry: Path = SAMPLE_REGISTRY, seed: int = 20261129) -> int:
-    """Fill an empty data directory; return the number of inspections made."""
+def fill(store: Store, registry: Path = SAMPLE_REGISTRY, seed: int = 20261129, *,
+         with_photos: bool = True) -> int:
+    """Fill an empty data directory; return the number of inspections made. The findings
+    get drawn stand-in photos unless ``with_photos`` is off (tests that count photos)."""
     if store.query_one("SELECT id FROM communities LIMIT 1"):
         raise InspectorError(t("数据目录 {dir} 已有数据，演示数据只能装入空目录。",
                                "The data directory {dir} already has data; demo data only "
@@ -103,12 +105,12 @@ def fill(store: Store, registry: Path = SAMPLE_REGISTRY, seed: int = 20261129) -
                                     (), submit=True,
                                     reopen_reason="社区补交了分类标识整改照片，需重新评定"))
         for plan in plans:
-            _make(store, plan, rng)
+            _make(store, plan, rng, with_photos)
     log.info("demo data: %d inspections", len(plans))
     return len(plans)
 
 
-def _make(store: Store, plan: DemoInspection, rng: random.Random) -> None:
+def _make(store: Store, plan: DemoInspection, rng: random.Random, with_photos: bool) -> None:
     inspection_id = inspections.start(store, plan.community, list(plan.inspectors),
                                       departments=list(plan.departments))
     template = templates.get(store, inspections.get(store, inspection_id)["template_id"])
@@ -124,16 +126,46 @@ def _make(store: Store, plan: DemoInspection, rng: random.Random) -> None:
             inspections.answer(store, inspection_id, item.code, "na", note="本社区无此设施")
         else:
             inspections.answer(store, inspection_id, item.code, "pass")
-    for finding in plan.findings:
+    for number, finding in enumerate(plan.findings):
         finding_id = findings.add(store, inspection_id, category=finding.category,
                                   item_code=finding.item, description=finding.description,
                                   location=finding.location)
+        if with_photos:
+            _photograph(store, inspection_id, finding_id, finding, rng.randint(0, 10_000),
+                        number)
         if finding.status in (findings.RECTIFIED, findings.VERIFIED):
             findings.set_status(store, finding_id, finding.status)
     if plan.submit:
         inspections.submit(store, inspection_id, list(plan.inspectors), representative="刘芳")
     if plan.reopen_reason:
         inspections.reopen(store, inspection_id, plan.reopen_reason)
+
+
+def _photograph(store: Store, inspection_id: str, finding_id: str, finding: DemoFinding,
+                seed: int, number: int) -> None:
+    """The finding's photo (also the failed answer's evidence), and an after-photo once fixed."""
+    from datetime import datetime, timedelta
+
+    from inspector import demo_scenes, photos
+
+    taken = datetime.now().replace(microsecond=0) - timedelta(minutes=40 - 5 * number)
+    shots: list[tuple[str, str | None]] = [
+        (demo_scenes.SCENES_BEFORE.get(finding.category, "plain"), None)]
+    if finding.status in (findings.RECTIFIED, findings.VERIFIED):
+        shots.append(("plain", "after"))
+    folder = store.data_dir / "cache" / "demo"
+    folder.mkdir(parents=True, exist_ok=True)
+    for index, (hazard, kind) in enumerate(shots):
+        path = folder / f"IMG_{seed:04d}_{index}.JPG"
+        path.write_bytes(demo_scenes.scene(hazard, seed + index, taken + timedelta(days=index)))
+        try:
+            photos.import_photo(store, path, photos.target_for_finding(store, finding_id),
+                                kind=kind)
+            if finding.item and kind is None:
+                photos.import_photo(store, path, photos.target_for_response(
+                    store, inspection_id, finding.item))
+        finally:
+            path.unlink(missing_ok=True)
 
 
 def _number(code: str, failed: bool, rng: random.Random) -> float:

@@ -138,7 +138,7 @@ class Sample:
 def sample(store: Store, tmp_path: Path) -> Sample:
     """柳西社区 from the demo, reopened to add findings for three more departments and photos of
     every kind (finding, after-photo, answer, inspection), then signed and submitted."""
-    demo.fill(store)
+    demo.fill(store, with_photos=False)
     tmp_path.mkdir(parents=True, exist_ok=True)
     inspection = inspections.resolve(store, "HS-20261129-001")["id"]
     inspections.reopen(store, inspection, "补充照片")
@@ -291,7 +291,7 @@ def test_appendix_lists_every_photo_hash_with_its_file_name(rich: Sample,
 
 
 def test_a_report_without_findings_builds(store: Store, tmp_path: Path) -> None:
-    demo.fill(store)
+    demo.fill(store, with_photos=False)
     inspection = inspections.resolve(store, "JB-20261129-001")["id"]
     assert not findings.list_findings(store, inspection_id=inspection)
     result = findings_report.build(store, inspection, tmp_path / "empty.pdf")
@@ -302,7 +302,7 @@ def test_a_report_without_findings_builds(store: Store, tmp_path: Path) -> None:
 
 
 def test_200_findings_and_300_photos_build(store: Store, tmp_path: Path) -> None:
-    demo.fill(store)
+    demo.fill(store, with_photos=False)
     inspection = inspections.start(store, "柳西社区", ["王建国"], departments=["住建", "消防"])
     template = inspections.view(store, inspection).template
     categories = [c.code for c in template.hazard_categories]
@@ -485,7 +485,7 @@ def test_cli_writes_the_report_and_the_notices(rich: Sample, tmp_path: Path,
 
 def test_cli_refuses_an_unknown_inspection(store: Store, tmp_path: Path,
                                            capsys: pytest.CaptureFixture[str]) -> None:
-    demo.fill(store)
+    demo.fill(store, with_photos=False)
     data_dir = str(store.data_dir)
     assert cli.main(["--data-dir", data_dir, "report", "XX-20990101-001", "-o",
                      str(tmp_path / "r.pdf")]) == 2

@@ -34,7 +34,7 @@ def demo_template_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Demo data made once per session; tests copy it."""
     folder = tmp_path_factory.mktemp("demo-template")
     with Store.open(folder, actor="演示") as store:
-        demo.fill(store)
+        demo.fill(store, with_photos=False)
     return folder
 
 
