@@ -257,7 +257,7 @@ def make_styles(report_fonts: ReportFonts, *, official: bool = False) -> Styles:
     )
 
 
-def _paragraph_class() -> Any:
+def bold_paragraph_class() -> Any:
     from reportlab.platypus import Paragraph
 
     class BoldParagraph(Paragraph):  # type: ignore[misc]
@@ -288,7 +288,7 @@ def para(text: str, style: Any, *, bold: bool = False) -> Any:
     if not bold:
         return Paragraph(text, style)
     if _BOLD is None:
-        _BOLD = _paragraph_class()
+        _BOLD = bold_paragraph_class()
     return _BOLD(text, style)
 
 

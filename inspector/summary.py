@@ -549,7 +549,9 @@ def to_pdf(summary: Summary, path: Path, font_path: str | Path | None = None) ->
     widths = first + [unit * w for w in weights]
     # Header, subtotal and total rows in pseudo-bold: CJK TrueType fonts rarely have a bold
     # face. A header too wide for its column gets a smaller type, never a broken word.
-    bold = _bold_paragraph_class()
+    from inspector.report_layout import bold_paragraph_class
+
+    bold = bold_paragraph_class()
     header = []
     for label, column_width in zip(summary.header(), widths, strict=True):
         size = 9.0
@@ -618,26 +620,6 @@ def to_pdf(summary: Summary, path: Path, font_path: str | Path | None = None) ->
             subject=t("附件2", "Annex 2"))
         document.build(story, canvasmaker=canvas_class)
     return font
-
-
-def _bold_paragraph_class() -> Any:
-    from reportlab.platypus import Paragraph
-
-    class BoldParagraph(Paragraph):  # type: ignore[misc]
-        """Drawn with fill and a thin stroke (text render mode 2): bold without a bold face."""
-
-        def draw(self) -> None:
-            canvas = self.canv
-            canvas.saveState()
-            canvas.setStrokeColor(self.style.textColor)
-            canvas.setLineWidth(self.style.fontSize * 0.035)
-            canvas.addLiteral("2 Tr")
-            try:
-                super().draw()
-            finally:
-                canvas.restoreState()
-
-    return BoldParagraph
 
 
 def _escape(text: str) -> str:
