@@ -13,10 +13,6 @@ def today() -> date:
     return datetime.now().astimezone().date()
 
 
-def parse_date(text: str) -> date:
-    return date.fromisoformat(text)
-
-
 def stamp_to_local(hlc: str) -> str:
     """The wall-clock part of a clock stamp as local time, for the audit log."""
     millis = int(hlc.split("-", 1)[0])

@@ -15,7 +15,6 @@ import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from inspector import photos
 from inspector.i18n import t
@@ -51,18 +50,6 @@ def have(store: Store, device: str) -> int:
     row = store.conn.execute("SELECT MAX(seq) FROM changes WHERE device = ?",
                              (device,)).fetchone()
     return int(row[0] or 0)
-
-
-def version_vector(store: Store) -> dict[str, int]:
-    return {row["device"]: row["seq"] for row in store.query(
-        "SELECT device, MAX(seq) AS seq FROM changes GROUP BY device")}
-
-
-def pending_export(store: Store, since: int) -> int:
-    return have(store, store.device_id) - since
-
-
-# -- export -------------------------------------------------------------------------------
 
 
 def depends_at(store: Store, own_seq: int) -> dict[str, int]:
@@ -261,7 +248,3 @@ def state_hash(store: Store) -> str:
             digest.update(json.dumps([table, *row], ensure_ascii=False,
                                      default=str).encode("utf-8"))
     return digest.hexdigest()
-
-
-def open_conflicts(store: Store) -> list[dict[str, Any]]:
-    return store.query("SELECT * FROM conflicts WHERE status = 'open' ORDER BY detected_at, id")

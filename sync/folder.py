@@ -126,10 +126,17 @@ def sync(store: Store, folder: Path, *,
             continue
         report.bundles_read += 1
         _count(report, result)
+    return _finish(store, report, len(candidates), progress, cancelled)
+
+
+def _finish(store: Store, report: SyncReport, total: int,
+            progress: Callable[[int, int], None] | None,
+            cancelled: Callable[[], bool] | None) -> SyncReport:
+    """After the bundles read now: apply kept ones they made applicable; report the end."""
     for result in exchange.retry_inbox(store, cancelled):
         _count(report, result)
     if progress is not None:
-        progress(len(candidates), len(candidates))
+        progress(total, total)
     return report
 
 
@@ -188,8 +195,4 @@ def import_files(store: Store, paths: list[Path], *,
             continue
         report.bundles_read += 1
         _count(report, result)
-    for result in exchange.retry_inbox(store, cancelled):
-        _count(report, result)
-    if progress is not None:
-        progress(len(paths), len(paths))
-    return report
+    return _finish(store, report, len(paths), progress, cancelled)

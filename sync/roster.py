@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import socket
-from pathlib import Path
 from typing import Any
 
 from inspector import records
@@ -91,7 +90,3 @@ def revoke(store: Store, device_text: str) -> dict[str, Any]:
 def trusted_key(store: Store, device_id: str) -> str | None:
     row = store.query_one("SELECT public_key, trusted FROM devices WHERE id = ?", (device_id,))
     return str(row["public_key"]) if row and row["trusted"] else None
-
-
-def key_folder(store: Store) -> Path:
-    return store.data_dir / KEY_FOLDER
