@@ -50,7 +50,7 @@ def entries(store: Store, *, table: str | None = None, row_id: str | None = None
     return [
         Entry(
             device=row["device"], seq=row["seq"], hlc=row["hlc"],
-            when=stamp_to_local(row["hlc"]), actor=row["actor"], table=row["tbl"],
+            when=stamp_to_local(row["hlc"], store.wall.tz), actor=row["actor"], table=row["tbl"],
             row_id=row["row_id"], field=row["field"],
             old_value=json.loads(row["old_value"]) if row["old_value"] else None,
             new_value=json.loads(row["value"]) if row["value"] else None, base=row["base"],

@@ -14,7 +14,7 @@ import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 
 from inspector import findings, inspections, photos
@@ -54,29 +54,33 @@ class FolderScan:
     skipped: list[tuple[Path, str]] = field(default_factory=list)
 
 
-def _local_naive(text: str) -> datetime:
+def _local_naive(text: str, tz: tzinfo) -> datetime:
+    """A stored or EXIF time as the wall time in ``tz`` (the laptop's zone), which is how a
+    camera without a UTC offset keeps its clock."""
     value = datetime.fromisoformat(text)
     if value.tzinfo is not None:
-        value = value.astimezone().replace(tzinfo=None)
+        value = value.astimezone(tz).replace(tzinfo=None)
     return value
 
 
 def moments(store: Store, inspection_id: str) -> list[Moment]:
     """Every answer and finding of the inspection, with when it was recorded."""
     result: list[Moment] = []
+    tz = store.wall.tz
     for code, row in inspections.answers_of(store, inspection_id).items():
         if row["answered_at"]:
             result.append(Moment(photos.target_for_response(store, inspection_id, code),
-                                 _local_naive(row["answered_at"]),
+                                 _local_naive(row["answered_at"], tz),
                                  "failed" if row["answer"] == "fail" else "answer"))
     for row in findings.list_findings(store, inspection_id=inspection_id):
         result.append(Moment(photos.target_for_finding(store, row["id"]),
-                             _local_naive(row["created_at"]), "finding"))
+                             _local_naive(row["created_at"], tz), "finding"))
     return result
 
 
-def photo_time(path: Path) -> tuple[datetime | None, str]:
-    """When the photo was taken (EXIF), else the file's modification time."""
+def photo_time(path: Path, tz: tzinfo) -> tuple[datetime | None, str]:
+    """When the photo was taken (EXIF), else the file's modification time, as wall time in
+    ``tz``."""
     from PIL import Image
 
     try:
@@ -87,11 +91,11 @@ def photo_time(path: Path) -> tuple[datetime | None, str]:
 
             meta = exif.read(image)
         if meta.taken_at:
-            return _local_naive(meta.taken_at), "exif"
+            return _local_naive(meta.taken_at, tz), "exif"
     except Exception:  # noqa: BLE001 - unreadable here is reported when it is imported
         log.info("no EXIF time in %s", path)
     try:
-        return datetime.fromtimestamp(path.stat().st_mtime), "file"
+        return datetime.fromtimestamp(path.stat().st_mtime, tz).replace(tzinfo=None), "file"
     except OSError:
         return None, "none"
 
@@ -118,26 +122,11 @@ def list_photos(folder: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
 
 def propose(store: Store, inspection_id: str, folder: Path, *, window_minutes: float = 5,
             offset_minutes: float = 0) -> FolderScan:
-    scan = FolderScan()
-    if not folder.is_dir():
-        scan.skipped.append((folder, t("不是文件夹", "not a folder")))
-        return scan
-    general = photos.target_for_inspection(store, inspection_id)
-    recorded = moments(store, inspection_id)
-    offset = timedelta(minutes=offset_minutes)
-    files, scan.skipped = list_photos(folder)
-    for path in files:
-        taken, source = photo_time(path)
-        target, gap = general, None
-        if taken is not None and recorded:
-            corrected = taken + offset
-            best = min(recorded, key=lambda m: abs((m.at - corrected).total_seconds())
-                       + PREFERENCE_SECONDS[m.preference])
-            distance = abs((best.at - corrected).total_seconds())
-            if distance <= window_minutes * 60:
-                target, gap = best.target, distance
-        scan.proposals.append(Proposal(path, taken, source, target, gap))
-    return scan
+    """A target for every photo under ``folder``: the answer or finding recorded nearest in
+    time, else the inspection's general photos."""
+    return scan(folder, photos.target_for_inspection(store, inspection_id),
+                moments(store, inspection_id), store.wall.tz,
+                window_minutes=window_minutes, offset_minutes=offset_minutes)
 
 
 def match(recorded: list[Moment], general: Target, taken: datetime | None, *,
@@ -154,7 +143,8 @@ def match(recorded: list[Moment], general: Target, taken: datetime | None, *,
     return general, None
 
 
-def scan(folder: Path, general: Target, recorded: list[Moment], *, window_minutes: float = 5,
+def scan(folder: Path, general: Target, recorded: list[Moment], tz: tzinfo, *,
+         window_minutes: float = 5,
          offset_minutes: float = 0, progress: Callable[[int, int], None] | None = None,
          cancelled: Callable[[], bool] | None = None) -> FolderScan:
     """``propose`` without a store: the caller reads ``moments`` and the general target first,
@@ -169,7 +159,7 @@ def scan(folder: Path, general: Target, recorded: list[Moment], *, window_minute
             break
         if progress is not None:
             progress(index, len(files))
-        taken, source = photo_time(path)
+        taken, source = photo_time(path, tz)
         target, gap = match(recorded, general, taken, window_minutes=window_minutes,
                             offset_minutes=offset_minutes)
         result.proposals.append(Proposal(path, taken, source, target, gap))

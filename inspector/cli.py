@@ -22,6 +22,7 @@ from inspector import (
     inspections,
     templates,
 )
+from inspector.clock import WallClock
 from inspector.datadir import resolve_data_dir
 from inspector.errors import ImportFileError, InspectorError
 from inspector.i18n import set_language, t
@@ -49,7 +50,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _open(args: argparse.Namespace, *, readonly: bool = False) -> Store:
-    return Store.open(resolve_data_dir(args.data_dir), readonly=readonly, actor=args.user)
+    return Store.open(resolve_data_dir(args.data_dir), readonly=readonly, actor=args.user,
+                      wall=args.wall)
 
 
 # -- commands ---------------------------------------------------------------------------------
@@ -483,8 +485,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, wall: WallClock | None = None) -> int:
+    """Run one command; ``wall`` sets the clock the domain reads (the system clock if none)."""
     args = build_parser().parse_args(argv)
+    args.wall = wall
     if args.lang:
         set_language(args.lang)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,

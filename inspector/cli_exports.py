@@ -16,7 +16,6 @@ from typing import Any
 
 from inspector.errors import InspectorError
 from inspector.i18n import t
-from inspector.timeutil import today
 
 SUMMARY_FORMATS = ("xlsx", "csv", "pdf")
 
@@ -46,12 +45,14 @@ def cmd_summary(args: argparse.Namespace) -> int:
     from inspector import summary
     from inspector.cli import EXIT_OK, _open, out
 
-    year = summary.check_year(args.year)
+    if args.year is not None:
+        summary.check_year(args.year)
     kind = _format_of(args, SUMMARY_FORMATS)
     targets = summary.load_targets(Path(args.targets)) if args.targets else None
     columns = summary.parse_columns(args.columns)
     output = Path(args.output)
     with _open(args, readonly=True) as store:
+        year = args.year if args.year is not None else store.wall.today().year
         result = summary.compute(store, year, targets, columns)
     if kind == "xlsx":
         summary.to_xlsx(result, output)
@@ -103,7 +104,7 @@ def register(commands: Any, command: Callable[..., Any]) -> None:
 
     p = command(commands, "summary", cmd_summary,
                 "the district summary of a year (附件2 汇总表) as XLSX, CSV or PDF")
-    p.add_argument("--year", type=_year, default=today().year,
+    p.add_argument("--year", type=_year, default=None,
                    help="the year (default: this year); a community counts by its latest "
                    "submitted inspection started in that year")
     p.add_argument("--format", choices=SUMMARY_FORMATS,

@@ -1,8 +1,12 @@
-"""Hybrid logical clock: stamps that never go backwards, even when the wall clock does.
+"""Time as the domain reads it, and the hybrid logical clock that orders changes.
 
-A stamp is ``"<milliseconds since epoch, 15 digits>-<counter, 5 digits>"`` so that stamps
-sort as strings. When the wall clock is behind the last stamp (set back, or a stamp received
-from a peer), the counter advances instead of the time.
+``WallClock`` is the one seam for "what time is it": the store carries one, and every domain
+function asks it (``store.wall.now()``, ``store.wall.today()``), so a test or a training
+session can run on any day and in any time zone without patching ``datetime``.
+
+A hybrid-clock stamp is ``"<milliseconds since epoch, 15 digits>-<counter, 5 digits>"`` so that
+stamps sort as strings. When the wall clock is behind the last stamp (set back, or a stamp
+received from a peer), the counter advances instead of the time.
 """
 
 from __future__ import annotations
@@ -10,12 +14,57 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta, tzinfo
 
 COUNTER_LIMIT = 99_999
 
 
 def wall_clock_ms() -> int:
     return time.time_ns() // 1_000_000
+
+
+class WallClock:
+    """The system clock in the laptop's own time zone."""
+
+    def now(self) -> datetime:
+        """The current time, aware, in the clock's time zone."""
+        return datetime.now().astimezone()
+
+    def millis(self) -> int:
+        return int(self.now().timestamp() * 1000)
+
+    def today(self) -> date:
+        """Today's date where the inspector is (not in UTC)."""
+        return self.now().date()
+
+    def iso(self) -> str:
+        """Now as stored: ISO-8601 to the second, with its offset."""
+        return self.now().isoformat(timespec="seconds")
+
+    @property
+    def tz(self) -> tzinfo:
+        zone = self.now().tzinfo
+        assert zone is not None
+        return zone
+
+
+class SetClock(WallClock):
+    """A clock set to a chosen moment (tests, training): it moves by ``step`` at each reading
+    and by ``advance``, never by itself."""
+
+    def __init__(self, moment: datetime, step: timedelta = timedelta(0)) -> None:
+        if moment.tzinfo is None:
+            raise ValueError("a set clock needs an aware time (with its UTC offset)")
+        self.moment = moment
+        self.step = step
+
+    def now(self) -> datetime:
+        moment = self.moment
+        self.moment += self.step
+        return moment
+
+    def advance(self, delta: timedelta) -> None:
+        self.moment += delta
 
 
 @dataclass(frozen=True, order=True)

@@ -11,7 +11,6 @@ from inspector import records
 from inspector.errors import InspectorError, NotFoundError
 from inspector.i18n import t
 from inspector.store import Store
-from inspector.timeutil import now_iso
 
 PROPERTY_MANAGEMENT = ("专业物业", "准物业", "自治", "无")
 PROPERTY_MANAGEMENT_EN = {
@@ -75,7 +74,7 @@ def create(store: Store, data: CommunityData) -> str:
     community_id = uuid.uuid4().hex
     with store.write():
         records.put(store, "communities", community_id,
-                    {**data.columns(), "created_at": now_iso()})
+                    {**data.columns(), "created_at": store.wall.iso()})
     return community_id
 
 

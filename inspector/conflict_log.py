@@ -10,8 +10,6 @@ import hashlib
 import sqlite3
 from typing import Any
 
-from inspector.timeutil import now_iso
-
 
 def change_id(change: dict[str, Any]) -> str:
     return f"{change['device']}:{change['seq']}"
@@ -26,7 +24,7 @@ def _author(change: dict[str, Any]) -> str:
 
 
 def record(conn: sqlite3.Connection, kind: str, lost: dict[str, Any],
-           kept: dict[str, Any] | None) -> str:
+           kept: dict[str, Any] | None, detected_at: str) -> str:
     """Insert (once) a conflict; return its id. Already resolved elsewhere: closed here."""
     parts = [change_id(lost)] + ([change_id(kept)] if kept and kind != "value" else [])
     identifier = conflict_id(kind, *parts)
@@ -40,6 +38,6 @@ def record(conn: sqlite3.Connection, kind: str, lost: dict[str, Any],
         (identifier, kind, lost.get("tbl"), lost["row_id"], lost["field"],
          change_id(kept) if kept else None, kept["value"] if kept else None,
          _author(kept) if kept else None, kept["hlc"] if kept else None,
-         change_id(lost), lost["value"], _author(lost), lost["hlc"], now_iso(),
+         change_id(lost), lost["value"], _author(lost), lost["hlc"], detected_at,
          "resolved" if resolved else "open"))
     return identifier

@@ -144,11 +144,13 @@ def _make(store: Store, plan: DemoInspection, rng: random.Random, with_photos: b
 def _photograph(store: Store, inspection_id: str, finding_id: str, finding: DemoFinding,
                 seed: int, number: int) -> None:
     """The finding's photo (also the failed answer's evidence), and an after-photo once fixed."""
-    from datetime import datetime, timedelta
+    from datetime import timedelta
 
     from inspector import demo_scenes, photos
 
-    taken = datetime.now().replace(microsecond=0) - timedelta(minutes=40 - 5 * number)
+    # EXIF time is the camera's local wall time, without an offset.
+    taken = (store.wall.now().replace(microsecond=0, tzinfo=None)
+             - timedelta(minutes=40 - 5 * number))
     shots: list[tuple[str, str | None]] = [
         (demo_scenes.SCENES_BEFORE.get(finding.category, "plain"), None)]
     if finding.status in (findings.RECTIFIED, findings.VERIFIED):

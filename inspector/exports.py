@@ -22,6 +22,7 @@ import json
 import os
 import uuid
 from collections.abc import Iterator, Sequence
+from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
@@ -30,7 +31,6 @@ from inspector.errors import InspectorError
 from inspector.i18n import t
 from inspector.store import Store
 from inspector.templates import Template
-from inspector.timeutil import now_iso
 
 FORMATS = ("csv", "xlsx", "geojson", "json")
 DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
@@ -181,6 +181,7 @@ def answer_rows(store: Store) -> Iterator[dict[str, Any]]:
 def finding_rows(store: Store) -> Iterator[dict[str, Any]]:
     """One row per finding, with category and severity names and the derived overdue flag."""
     cache = _Templates(store)
+    today = store.wall.today()
     for row in _iter_rows(store, (
             "SELECT f.*, i.short_id AS inspection_short_id, i.template_id, c.district,"
             " c.street, c.name AS community FROM findings f"
@@ -192,7 +193,7 @@ def finding_rows(store: Store) -> Iterator[dict[str, Any]]:
             **{key: row.get(key) for key in FINDING_COLUMNS},
             "category_name": category_name,
             "severity_name": severity_name,
-            "overdue": int(_overdue(row)),
+            "overdue": int(_overdue(row, today)),
         }
 
 
@@ -207,9 +208,9 @@ def _finding_names(cache: _Templates, row: dict[str, Any]) -> tuple[str, str]:
     return category, severity
 
 
-def _overdue(row: dict[str, Any]) -> bool:
+def _overdue(row: dict[str, Any], today: date) -> bool:
     try:
-        return findings.is_overdue(row)
+        return findings.is_overdue(row, today)
     except ValueError:  # a malformed deadline is not a reason to fail the export
         return False
 
@@ -375,7 +376,7 @@ def write_json(store: Store, path: Path) -> dict[str, int]:
     object ``{"format", "version", "exported_at", "device", "tables": {...}, "counts"}``;
     rows are streamed, not held in memory. Returns the row count per table."""
     counts: dict[str, int] = {}
-    head = {"format": JSON_FORMAT, "version": JSON_VERSION, "exported_at": now_iso(),
+    head = {"format": JSON_FORMAT, "version": JSON_VERSION, "exported_at": store.wall.iso(),
             "device": store.device_id}
     with atomic_path(path) as temporary, open(temporary, "w", encoding="utf-8") as handle:
         handle.write(json.dumps(head, ensure_ascii=False)[:-1] + ', "tables": {')

@@ -20,7 +20,6 @@ from inspector.errors import InspectorError, NotFoundError, ReadOnlyError
 from inspector.i18n import t
 from inspector.store import Store
 from inspector.templates import Template
-from inspector.timeutil import now_iso, today
 
 OPEN, RECTIFIED, VERIFIED = "open", "rectified", "verified"
 STATUSES = (OPEN, RECTIFIED, VERIFIED)
@@ -77,7 +76,7 @@ def add(store: Store, inspection_id: str, *, category: str, description: str,
         level = template.severity(severity or chosen.severity)
         dept = template.department(department or _default_department(template, chosen.code,
                                                                       code)).code
-        due = _parse_deadline(deadline) or (today() + timedelta(days=level.deadline_days)
+        due = _parse_deadline(deadline) or (store.wall.today() + timedelta(days=level.deadline_days)
                                             ).isoformat()
         finding_id = uuid.uuid4().hex
         records.put(store, "findings", finding_id, {
@@ -93,7 +92,7 @@ def add(store: Store, inspection_id: str, *, category: str, description: str,
             "department": dept,
             "deadline": due,
             "status": OPEN,
-            "created_at": now_iso(),
+            "created_at": store.wall.iso(),
             "created_by": store.actor,
         })
     return finding_id
@@ -210,9 +209,10 @@ def _status_code(text: str) -> str:
     raise InspectorError(t("状态应为 {all}", "A status is one of {all}", all=", ".join(STATUSES)))
 
 
-def is_overdue(row: dict[str, Any], on: date | None = None) -> bool:
+def is_overdue(row: dict[str, Any], on: date) -> bool:
+    """Still open after its deadline, as seen on the day ``on``."""
     return bool(row["status"] == OPEN and row["deadline"]
-                and date.fromisoformat(row["deadline"]) < (on or today()))
+                and date.fromisoformat(row["deadline"]) < on)
 
 
 def list_findings(store: Store, *, status: str | None = None, department: str | None = None,
@@ -232,8 +232,9 @@ def list_findings(store: Store, *, status: str | None = None, department: str | 
         params.append(inspection_id)
     sql += " ORDER BY created_at DESC, short_id DESC"
     rows = store.query(sql, params)
+    today = store.wall.today()
     for row in rows:
-        row["overdue"] = is_overdue(row)
+        row["overdue"] = is_overdue(row, today)
     if wanted in ("overdue", STATUS_NAMES["overdue"]):
         rows = [row for row in rows if row["overdue"]]
     return rows

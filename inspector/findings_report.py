@@ -184,7 +184,7 @@ def category_label(template: Template, code: str | None) -> str:
         return code
 
 
-def status_label(row: dict[str, Any], on: date | None = None) -> str:
+def status_label(row: dict[str, Any], on: date) -> str:
     names = {findings.OPEN: t("待整改", "open"), findings.RECTIFIED: t("已整改", "rectified"),
              findings.VERIFIED: t("已复查", "verified")}
     text = names.get(row.get("status") or "", row.get("status") or "")
@@ -674,7 +674,7 @@ def build(store: Store, inspection_id: str, target: Path, *,
     placer = layout.PhotoPlacer(store, styles, total=data.photo_placements,
                                 progress=progress, cancelled=cancelled)
     placer.warnings += list(report_fonts.warnings)
-    generated = datetime.now().astimezone()
+    generated = store.wall.now()
     builder = _Builder(store, data, styles, placer, generated)
     story: list[Any] = []
     story += builder.title_block()

@@ -10,7 +10,6 @@ from inspector import findings, records
 from inspector.errors import InspectorError
 from inspector.i18n import t
 from inspector.store import Store
-from inspector.timeutil import now_iso, today
 
 RESULTS = ("rectified", "not_rectified")
 
@@ -28,11 +27,11 @@ def add(store: Store, finding_id: str, inspector: str, result: str, *, note: str
         finding = findings.get(store, finding_id)
         records.put(store, "followups", followup_id, {
             "finding_id": finding["id"],
-            "visited_on": (visited_on or today()).isoformat(),
+            "visited_on": (visited_on or store.wall.today()).isoformat(),
             "inspector": inspector.strip(),
             "result": result,
             "note": note.strip() or None,
-            "created_at": now_iso(),
+            "created_at": store.wall.iso(),
         }, current=None)
         wanted = findings.VERIFIED if result == "rectified" else findings.OPEN
         if finding["status"] != wanted:

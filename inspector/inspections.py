@@ -15,7 +15,6 @@ from inspector.i18n import t
 from inspector.scoring import FAIL, NA, PASS, Score
 from inspector.store import Store
 from inspector.templates import Item, Template
-from inspector.timeutil import now_iso, today
 
 DRAFT, SUBMITTED, REOPENED = "draft", "submitted", "reopened"
 ANSWER_WORDS = {
@@ -79,7 +78,7 @@ def _clean_names(names: list[str]) -> list[str]:
 
 
 def _next_short_id(store: Store, district: str) -> str:
-    prefix = f"{district_code(district)}-{today():%Y%m%d}-"
+    prefix = f"{district_code(district)}-{store.wall.today():%Y%m%d}-"
     # Compare the counters as numbers: as text "…-999" would sort after "…-1000".
     row = store.query_one(
         "SELECT MAX(CAST(substr(short_id, ?) AS INTEGER)) AS last FROM inspections"
@@ -104,7 +103,7 @@ def start(store: Store, community_id_or_name: str, inspectors: list[str], *,
             "short_id": _next_short_id(store, community["district"]),
             "community_id": community["id"],
             "template_id": template.uid,
-            "started_at": now_iso(),
+            "started_at": store.wall.iso(),
             "status": DRAFT,
             "inspectors": _dumps(names),
             "departments": _dumps(codes),
@@ -227,7 +226,7 @@ def _put_response(store: Store, inspection_id: str, code: str, fields: dict[str,
     else:
         fields = {k: v for k, v in fields.items() if k not in ("inspection_id", "item_code")}
     if "answer" in typed:
-        fields.update(answered_at=now_iso(), answered_by=store.actor)
+        fields.update(answered_at=store.wall.iso(), answered_by=store.actor)
     records.put(store, "responses", response_id, fields, current=current)
 
 
@@ -304,7 +303,7 @@ def submit(store: Store, inspection_id: str, signed_by: list[str], *,
             signature_fields["representative_signature"] = signatures.save(
                 store, representative_signature)
         records.put(store, "inspections", inspection_id, {
-            "status": SUBMITTED, "signed_by": _dumps(names), "finished_at": now_iso(),
+            "status": SUBMITTED, "signed_by": _dumps(names), "finished_at": store.wall.iso(),
             **signature_fields})
         return current.score
 

@@ -323,7 +323,7 @@ def build_all(store: Store, inspection_id: str, folder: Path, *,
     styles = layout.make_styles(report_fonts, official=True)
     total = sum(f.photo_count for a in targets for f in a.findings)
     done = 0
-    issued = datetime.now().astimezone()
+    issued = store.wall.now()
     results: list[ReportResult] = []
     view = data.view
     for addressee in targets:

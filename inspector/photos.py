@@ -26,7 +26,6 @@ from inspector.durable import fsync_dir
 from inspector.errors import InspectorError, NotFoundError, ReadOnlyError
 from inspector.i18n import t
 from inspector.store import Store
-from inspector.timeutil import now_iso
 
 log = logging.getLogger(__name__)
 
@@ -259,6 +258,8 @@ def inspect_file(path: Path, source: Path | None = None) -> tuple[str, exif.Phot
         _register_heif()
     try:
         with warnings.catch_warnings():
+            # Pillow warns of damaged EXIF while opening; exif.read records it as a problem.
+            warnings.simplefilter("ignore", UserWarning)
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(path) as image:
                 if image.format not in EXTENSIONS:
@@ -404,7 +405,7 @@ def import_staged(store: Store, staged: StagedPhoto, target: Target, *,
                 "orientation": meta.orientation,
                 "camera": meta.camera,
                 "exif_problems": "; ".join(meta.problems) or None,
-                "imported_at": now_iso(),
+                "imported_at": store.wall.iso(),
                 "imported_by": store.actor,
             }, current=None)
         if store.query_one("SELECT id FROM photo_links WHERE id = ?", (link_id,)) is None:
@@ -414,7 +415,7 @@ def import_staged(store: Store, staged: StagedPhoto, target: Target, *,
                 "target_id": target.id,
                 "kind": kind,
                 "caption": (caption or "").strip() or None,
-                "created_at": now_iso(),
+                "created_at": store.wall.iso(),
                 "created_by": store.actor,
             }, current=None)
     log.info("imported %s as %s for %s", source, staged.sha256[:12], target.label)

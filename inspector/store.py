@@ -17,12 +17,12 @@ import os
 import sqlite3
 import sys
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from inspector import schema_version
-from inspector.clock import HybridClock, Stamp, wall_clock_ms
+from inspector.clock import HybridClock, Stamp, WallClock
 from inspector.datadir import DataDirLock, check_not_synced, prepare_data_dir
 from inspector.errors import InspectorError, SchemaError
 from inspector.i18n import t
@@ -58,7 +58,7 @@ class Store:
         lock: DataDirLock | _BorrowedLock | None,
         *,
         actor: str,
-        wall: Callable[[], int],
+        wall: WallClock,
     ) -> None:
         self.data_dir = data_dir
         self.conn = conn
@@ -71,8 +71,9 @@ class Store:
         self.template_cache: dict[str, Any] = {}
         self.device_id = self._get_state("device_id") or ""
         self._seq = self._max_own_seq()
-        self._wall = wall
-        self.clock = HybridClock(self._max_stamp(), wall)
+        # The time the domain reads (dates, deadlines, short ids) and the change-order clock.
+        self.wall = wall
+        self.clock = HybridClock(self._max_stamp(), wall.millis)
 
     # -- opening and closing -------------------------------------------------------------
 
@@ -83,9 +84,10 @@ class Store:
         *,
         readonly: bool = False,
         actor: str | None = None,
-        wall: Callable[[], int] = wall_clock_ms,
+        wall: WallClock | None = None,
     ) -> Store:
         data_dir = Path(data_dir)
+        wall = wall or WallClock()
         db_path = data_dir / DB_NAME
         if readonly and db_path.exists():
             conn = _connect(db_path, readonly=True)
@@ -124,9 +126,9 @@ class Store:
         lock (a connection belongs to the thread that made it). Writes on either connection
         serialise through BEGIN IMMEDIATE; closing it leaves the lock to this store."""
         if self.readonly:
-            return Store.open(self.data_dir, readonly=True, actor=self.actor)
+            return Store.open(self.data_dir, readonly=True, actor=self.actor, wall=self.wall)
         conn = _connect(self.data_dir / DB_NAME, readonly=False)
-        return Store(self.data_dir, conn, _BorrowedLock(), actor=self.actor, wall=self._wall)
+        return Store(self.data_dir, conn, _BorrowedLock(), actor=self.actor, wall=self.wall)
 
     @property
     def db(self) -> Any:
@@ -279,7 +281,7 @@ class Store:
 
     def _max_stamp(self) -> Stamp:
         """The latest stamp seen, ignoring stamps far in the future (flagged, not followed)."""
-        limit = Stamp(self._wall() + FUTURE_LIMIT_MS, 0)
+        limit = Stamp(self.wall.millis() + FUTURE_LIMIT_MS, 0)
         row = self.conn.execute("SELECT MAX(hlc) FROM changes WHERE hlc < ?",
                                 (str(limit),)).fetchone()
         stamp = Stamp.parse(row[0]) if row[0] else Stamp(0, 0)

@@ -43,7 +43,6 @@ from inspector.exports import CSV_ENCODING, atomic_path, neutralise
 from inspector.i18n import t
 from inspector.inspections import SUBMITTED
 from inspector.store import Store
-from inspector.timeutil import now_iso
 
 DEFAULT_TARGETS: dict[int, float] = {2021: 40.0, 2022: 60.0}  # 四(二), 四(三): percent
 SORTING_ITEM = "B06"
@@ -367,7 +366,7 @@ def compute(store: Store, year: int, targets: Mapping[int, float] | None = None,
         rows.append(subtotal)
         city = city + subtotal
     rows.append(city)
-    return Summary(year, target, chosen, tuple(rows), now_iso(),
+    return Summary(year, target, chosen, tuple(rows), store.wall.iso(),
                    dict(sorted({**DEFAULT_TARGETS, **(targets or {})}.items())))
 
 

@@ -19,7 +19,6 @@ from inspector import records
 from inspector.errors import NotFoundError, TemplateError
 from inspector.i18n import language, t
 from inspector.store import Store
-from inspector.timeutil import now_iso
 
 log = logging.getLogger(__name__)
 
@@ -525,7 +524,7 @@ def install(store: Store, template: Template) -> bool:
             "title": template.title,
             "body": template.body,
             "sha256": template.sha256,
-            "installed_at": now_iso(),
+            "installed_at": store.wall.iso(),
         })
     log.info("installed checklist %s", template.uid)
     return True

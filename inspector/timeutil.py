@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime, tzinfo
 
 
-def now_iso() -> str:
-    return datetime.now().astimezone().isoformat(timespec="seconds")
-
-
-def today() -> date:
-    return datetime.now().astimezone().date()
-
-
-def stamp_to_local(hlc: str) -> str:
-    """The wall-clock part of a clock stamp as local time, for the audit log."""
+def stamp_to_local(hlc: str, tz: tzinfo | None = None) -> str:
+    """The wall-clock part of a clock stamp in ``tz`` (the system's zone if none), for the
+    audit log."""
     millis = int(hlc.split("-", 1)[0])
-    return datetime.fromtimestamp(millis / 1000).astimezone().isoformat(timespec="seconds")
+    return datetime.fromtimestamp(millis / 1000, tz).astimezone(tz).isoformat(timespec="seconds")

@@ -28,14 +28,13 @@ import zipfile
 import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO, NoReturn, TypeGuard
 
 from inspector.durable import fsync_dir
 from inspector.errors import InspectorError
 from inspector.i18n import t
-from inspector.timeutil import now_iso
 from sync.keys import SIGNATURE_BYTES, DeviceKey, verify
 
 FORMAT = 1
@@ -871,6 +870,14 @@ def _check_photos_named(changes: Sequence[Mapping[str, Any]], photo_names: set[s
 # -- writing --------------------------------------------------------------------------------
 
 
+def _stamp_time(stamp: Any) -> str:
+    try:
+        millis = int(str(stamp).split("-", 1)[0])
+        return datetime.fromtimestamp(millis / 1000, UTC).isoformat(timespec="seconds")
+    except (ValueError, OverflowError, OSError):
+        return "1970-01-01T00:00:00+00:00"
+
+
 def write_bundle(path: Path, manifest_fields: Mapping[str, Any],
                  changes: Sequence[Mapping[str, Any]], photo_files: Mapping[str, Path],
                  key: DeviceKey) -> Path:
@@ -915,7 +922,8 @@ def write_bundle(path: Path, manifest_fields: Mapping[str, Any],
         "clock_min": min(stamps, key=str),
         "clock_max": max(stamps, key=str),
         "depends": {},
-        "created_at": now_iso(),
+        # The author's time of its last change, unless the caller says when it wrote this.
+        "created_at": _stamp_time(max(stamps, key=str)),
         **manifest_fields,
     }
     if manifest["public_key"] != key.public_hex():

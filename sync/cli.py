@@ -15,7 +15,7 @@ from inspector.store import Store
 
 
 def _open(args: argparse.Namespace) -> Store:
-    return Store.open(resolve_data_dir(args.data_dir), actor=args.user)
+    return Store.open(resolve_data_dir(args.data_dir), actor=args.user, wall=args.wall)
 
 
 def _out(text: str) -> None:

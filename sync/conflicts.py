@@ -9,7 +9,6 @@ from inspector import records
 from inspector.errors import InspectorError, NotFoundError
 from inspector.i18n import t
 from inspector.store import Store
-from inspector.timeutil import now_iso
 
 KIND_NAMES = {
     "value": ("同时修改", "edited at the same time"),
@@ -76,7 +75,7 @@ def resolve(store: Store, conflict_text: str, value: str | None) -> dict[str, An
             records.put(store, conflict["tbl"], conflict["row_id"], {conflict["field"]: chosen})
         records.put(store, "conflict_resolutions", conflict["id"], {
             "value": json.dumps(chosen, ensure_ascii=False), "resolved_by": store.actor,
-            "resolved_at": now_iso()})
+            "resolved_at": store.wall.iso()})
         store.conn.execute("UPDATE conflicts SET status = 'resolved' WHERE id = ?",
                            (conflict["id"],))
     return conflict

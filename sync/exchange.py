@@ -19,7 +19,6 @@ from pathlib import Path
 from inspector import photos
 from inspector.i18n import t
 from inspector.store import Store
-from inspector.timeutil import now_iso
 from sync import merge, roster
 from sync.bundle import Bundle, BundleError, bundle_file_name, read_bundle, write_bundle
 from sync.merge import SyncError
@@ -114,6 +113,7 @@ def export_bundle(store: Store, target: Path, *, since: int = 0,
         "clock_min": min(stamps),
         "clock_max": max(stamps),
         "depends": vector,
+        "created_at": store.wall.iso(),
     }
     path = write_bundle(target, manifest, changes, photo_files, roster.device_key(store))
     log.info("exported %d changes (%d photos) to %s", len(changes), len(photo_files), path)
@@ -147,7 +147,7 @@ def _keep(store: Store, bundle: Bundle, state: str, reason: str) -> Path:
             " state, reason, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (id) DO UPDATE SET state = excluded.state, reason = excluded.reason",
             (file_id, str(kept), bundle.device, bundle.device_name, bundle.public_key,
-             bundle.first_seq, bundle.last_seq, state, reason, now_iso()))
+             bundle.first_seq, bundle.last_seq, state, reason, store.wall.iso()))
     return kept
 
 

@@ -22,7 +22,7 @@ from itertools import groupby
 from typing import Any
 
 from inspector import conflict_log
-from inspector.clock import Stamp, wall_clock_ms
+from inspector.clock import Stamp
 from inspector.errors import InspectorError
 from inspector.i18n import t
 from inspector.records import TRACKED_FIELDS
@@ -74,7 +74,7 @@ def apply(store: Store, changes: list[dict[str, Any]]) -> MergeStats:
     if not store.in_write:
         raise RuntimeError("merge.apply outside a write transaction")
     stats = MergeStats()
-    wall = wall_clock_ms()
+    wall = store.wall.millis()
     for (table, row_id), group in groupby(changes, key=lambda c: (c["tbl"], c["row_id"])):
         _apply_row(store, table, row_id, list(group), stats, wall)
     return stats
@@ -194,7 +194,7 @@ def _version_change(store: Store, version: tuple[Any, ...]) -> dict[str, Any]:
 
 def _flag(store: Store, stats: MergeStats, kind: str, lost: dict[str, Any],
           kept: dict[str, Any] | None, extra: str | None) -> None:
-    identifier = conflict_log.record(store.conn, kind, lost, kept)
+    identifier = conflict_log.record(store.conn, kind, lost, kept, store.wall.iso())
     if identifier not in stats.conflicts:
         stats.conflicts.append(identifier)
     log.info("conflict %s (%s) on %s/%s.%s", identifier[:8], kind, lost.get("tbl"),

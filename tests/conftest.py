@@ -1,15 +1,26 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from inspector import communities, i18n, templates
+from inspector.clock import SetClock
 from inspector.communities import CommunityData
 from inspector.store import Store
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+CHINA = timezone(timedelta(hours=8), "CST")
+# The moment test stores are set to, so that no test depends on the day the suite runs.
+TEST_MOMENT = datetime(2026, 11, 29, 9, 30, tzinfo=CHINA)
+
+
+def fixed_clock(moment: datetime = TEST_MOMENT) -> SetClock:
+    """A clock set to ``moment`` that moves a millisecond at each reading (stamps stay
+    ordered, and a test cannot cross midnight by running slowly)."""
+    return SetClock(moment, step=timedelta(milliseconds=1))
 
 
 @pytest.fixture(autouse=True)
@@ -27,8 +38,13 @@ def data_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def store(data_dir: Path) -> Iterator[Store]:
-    with Store.open(data_dir, actor="测试员") as opened:
+def wall() -> SetClock:
+    return fixed_clock()
+
+
+@pytest.fixture
+def store(data_dir: Path, wall: SetClock) -> Iterator[Store]:
+    with Store.open(data_dir, actor="测试员", wall=wall) as opened:
         yield opened
 
 
@@ -39,3 +55,13 @@ def ready_store(store: Store) -> Store:
     communities.create(store, CommunityData("海曙区", "南门街道", "柳西社区", "柳汀街120号",
                                             821, "专业物业"))
     return store
+
+
+def inspection_of(store: Store, community: str) -> dict[str, Any]:
+    """The (latest) inspection of a community by its name, as the fixture made it: tests look
+    inspections up by what they are, never by a dated short id."""
+    row = store.query_one(
+        "SELECT i.* FROM inspections i JOIN communities c ON c.id = i.community_id"
+        " WHERE c.name = ? ORDER BY i.started_at DESC LIMIT 1", (community,))
+    assert row is not None, f"no inspection of {community}"
+    return row

@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from inspector import communities, findings, inspections
-from inspector.clock import HybridClock, Stamp
+from inspector.clock import HybridClock, SetClock, Stamp
 from inspector.communities import CommunityData
 from inspector.store import Store
 
 
-class SettableClock:
-    def __init__(self, millis: int) -> None:
-        self.millis = millis
-
-    def __call__(self) -> int:
-        return self.millis
+def at_millis(millis: int) -> SetClock:
+    return SetClock(datetime.fromtimestamp(millis / 1000, timezone(timedelta(hours=8))))
 
 
 def _changes(store: Store) -> list[dict[str, object]]:
@@ -62,11 +59,11 @@ def test_an_unchanged_save_writes_no_change(ready_store: Store) -> None:
 
 def test_seq_strictly_increases_and_clock_never_goes_back_when_wall_clock_is_set_back(
         data_dir: Path) -> None:
-    wall = SettableClock(1_800_000_000_000)
+    wall = at_millis(1_800_000_000_000)
     with Store.open(data_dir, wall=wall) as store:
         for n in range(5):
             communities.create(store, CommunityData("海曙区", "南门街道", f"社区{n}"))
-        wall.millis -= 3_600_000  # the system clock is set back an hour
+        wall.advance(timedelta(hours=-1))  # the system clock is set back an hour
         for n in range(5, 10):
             communities.create(store, CommunityData("海曙区", "南门街道", f"社区{n}"))
     # and after a restart with the clock still wrong

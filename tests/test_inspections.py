@@ -9,7 +9,7 @@ import pytest
 from inspector import findings, inspections
 from inspector.errors import InspectorError, NotFoundError, ReadOnlyError
 from inspector.store import Store
-from inspector.timeutil import today
+from tests.conftest import TEST_MOMENT
 
 
 def _answer_all(store: Store, inspection_id: str, failing: tuple[str, ...] = ()) -> None:
@@ -28,7 +28,7 @@ def test_start_gives_a_short_human_id(ready_store: Store) -> None:
                               departments=["住建", "消防"])
     second = inspections.start(ready_store, "柳西社区", ["王建国"])
     row = inspections.get(ready_store, first)
-    assert row["short_id"] == f"HS-{today():%Y%m%d}-001"
+    assert row["short_id"] == f"HS-{TEST_MOMENT.date():%Y%m%d}-001"
     assert inspections.get(ready_store, second)["short_id"].endswith("-002")
     assert inspections.inspectors_of(row) == ["王建国", "陈晓燕"]
     assert inspections.departments_of(row) == ["住建", "消防"]
@@ -102,7 +102,7 @@ def test_finding_defaults_come_from_the_category(ready_store: Store) -> None:
     row = findings.get(store, finding_id)
     assert (row["category"], row["department"], row["severity"], row["item_code"]) == (
         "fire_lane_blocked", "消防", "severe", "C01")
-    assert row["deadline"] == (today() + timedelta(days=3)).isoformat()
+    assert row["deadline"] == (TEST_MOMENT.date() + timedelta(days=3)).isoformat()
     assert row["short_id"] == inspections.get(store, inspection_id)["short_id"] + "-F01"
     other = findings.add(store, inspection_id, category="其他", description="电梯困人",
                          item_code="H05", severity="较重", deadline="2030-01-31")

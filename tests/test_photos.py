@@ -336,7 +336,7 @@ def test_failed_items_show_missing_photos_until_one_is_added(ready_store: Store,
 
 def _answered_at(store: Store, inspection: str, code: str) -> datetime:
     row = inspections.answers_of(store, inspection)[code]
-    return datetime.fromisoformat(row["answered_at"]).astimezone().replace(tzinfo=None)
+    return datetime.fromisoformat(row["answered_at"]).astimezone(store.wall.tz).replace(tzinfo=None)
 
 
 def test_a_camera_folder_is_matched_by_time(ready_store: Store, inspection: str,
@@ -458,8 +458,8 @@ def test_a_folder_scan_without_the_store_matches_propose(ready_store: Store, ins
     general = photos.target_for_inspection(store, inspection)
     recorded = camera_card.moments(store, inspection)
     seen: list[tuple[int, int]] = []
-    scanned = camera_card.scan(tmp_path, general, recorded, progress=lambda d, n: seen.append(
-        (d, n)))
+    scanned = camera_card.scan(tmp_path, general, recorded, store.wall.tz,
+                               progress=lambda d, n: seen.append((d, n)))
     proposed = camera_card.propose(store, inspection, tmp_path)
     assert scanned.proposals == proposed.proposals and scanned.skipped == proposed.skipped
     assert seen[-1] == (2, 2)
@@ -474,5 +474,8 @@ def test_a_folder_scan_without_the_store_matches_propose(ready_store: Store, ins
     moment = camera_card.moment_of(recorded, c04)
     assert moment is not None and moment.at == at
     assert camera_card.moment_of(recorded, general) is None
-    assert camera_card.scan(tmp_path, general, recorded, cancelled=lambda: True).proposals == []
-    assert camera_card.scan(tmp_path / "nowhere", general, recorded).skipped[0][1] == "不是文件夹"
+    tz = store.wall.tz
+    assert camera_card.scan(tmp_path, general, recorded, tz,
+                            cancelled=lambda: True).proposals == []
+    assert camera_card.scan(tmp_path / "nowhere", general, recorded,
+                            tz).skipped[0][1] == "不是文件夹"

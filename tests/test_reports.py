@@ -12,7 +12,6 @@ import re
 import shutil
 import subprocess
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
 import pypdf
@@ -33,6 +32,7 @@ from inspector import (
 )
 from inspector import report_layout as layout
 from inspector.store import Store
+from tests.conftest import inspection_of
 from tests.photo_helpers import jpeg, real
 
 ANNOTATIONS = ('{"version": 1, "items": [{"type": "ellipse", "x": 0.3, "y": 0.3, "w": 0.3,'
@@ -134,13 +134,17 @@ class Sample:
     distinct_photos: set[str] = field(default_factory=set)
     annotated: str = ""
 
+    @property
+    def short_id(self) -> str:
+        return str(inspections.get(self.store, self.inspection)["short_id"])
+
 
 def sample(store: Store, tmp_path: Path) -> Sample:
     """柳西社区 from the demo, reopened to add findings for three more departments and photos of
     every kind (finding, after-photo, answer, inspection), then signed and submitted."""
     demo.fill(store, with_photos=False)
     tmp_path.mkdir(parents=True, exist_ok=True)
-    inspection = inspections.resolve(store, "HS-20261129-001")["id"]
+    inspection = inspection_of(store, "柳西社区")["id"]
     inspections.reopen(store, inspection, "补充照片")
     existing = {row["item_code"]: row["id"] for row in
                 store.query("SELECT * FROM findings WHERE inspection_id = ?", (inspection,))}
@@ -221,7 +225,7 @@ def test_every_page_says_page_x_of_y(rich: Sample, tmp_path: Path) -> None:
     assert result.pages == len(pages) > 1
     for number, text in enumerate(pages, start=1):
         assert f"第{number}页共{result.pages}页" in flat(text)
-        assert "HS-20261129-001" in text  # the short id on every page
+        assert rich.short_id in text  # the short id on every page
         assert layout.short_code(result.verification) in text
 
 
@@ -292,7 +296,7 @@ def test_appendix_lists_every_photo_hash_with_its_file_name(rich: Sample,
 
 def test_a_report_without_findings_builds(store: Store, tmp_path: Path) -> None:
     demo.fill(store, with_photos=False)
-    inspection = inspections.resolve(store, "JB-20261129-001")["id"]
+    inspection = inspection_of(store, "怡江社区")["id"]
     assert not findings.list_findings(store, inspection_id=inspection)
     result = findings_report.build(store, inspection, tmp_path / "empty.pdf")
     text = all_text(result.path)
@@ -440,7 +444,7 @@ def test_one_notice_per_department_plus_the_community(rich: Sample, tmp_path: Pa
             assert (description in text) == (key in expected), (name, key)
         for words in ("整改情况", "完成时间", "签字盖章", "整改通知书"):
             assert words in text, (name, words)
-        assert layout.date_text(date.today()) in text
+        assert layout.date_text(rich.store.wall.today()) in text
         assert f"第1页共{by_name[name].pages}页" in text
         assert layout.short_code(by_name[name].verification) in text
     # Photos: the fire notice shows the fire-lane and corridor photos (before and after).
@@ -455,9 +459,9 @@ def test_notices_are_addressed_and_dated(rich: Sample, tmp_path: Path) -> None:
     results = notices.build_all(rich.store, rich.inspection, tmp_path / "notices")
     fire = next(r for r in results if r.path.name == "整改通知书-消防.pdf")
     first = flat(page_texts(fire.path)[0])
-    assert first.startswith("整改通知书编号：HS-20261129-001-消防")
+    assert first.startswith(f"整改通知书编号：{rich.short_id}-消防")
     assert "消防救援机构：" in first
-    today = date.today()
+    today = rich.store.wall.today()
     assert f"{today.year}年{today.month}月{today.day}日" in all_text(fire.path)
     assert embedded_fonts(fire.path) and all(
         emb for name, emb in embedded_fonts(fire.path).items() if name != "Courier")
@@ -470,13 +474,13 @@ def test_cli_writes_the_report_and_the_notices(rich: Sample, tmp_path: Path,
                                                capsys: pytest.CaptureFixture[str]) -> None:
     data_dir = str(rich.store.data_dir)  # the CLI reads while the store stays open
     target = tmp_path / "cli" / "report.pdf"
-    assert cli.main(["--data-dir", data_dir, "report", "HS-20261129-001", "-o",
+    assert cli.main(["--data-dir", data_dir, "report", rich.short_id, "-o",
                      str(target)]) == 0
     out = capsys.readouterr().out
     assert str(target) in out and "页，照片 9 张" in out
     assert target.exists() and "柳西社区" in all_text(target)
     folder = tmp_path / "cli" / "notices"
-    assert cli.main(["--data-dir", data_dir, "notices", "HS-20261129-001", "-o",
+    assert cli.main(["--data-dir", data_dir, "notices", rich.short_id, "-o",
                      str(folder)]) == 0
     out = capsys.readouterr().out
     assert str(folder / "整改通知书-消防.pdf") in out and str(folder / "整改通知书-社区.pdf") in out
@@ -502,9 +506,9 @@ def test_cli_says_when_the_fallback_font_is_used(rich: Sample, tmp_path: Path,
     real_find = fonts.find
     monkeypatch.delenv("INSPECTOR_FONT", raising=False)
     monkeypatch.setattr(fonts, "find", lambda configured=None: real_find(None, candidates=()))
-    assert cli.main(["--data-dir", str(rich.store.data_dir), "report", "HS-20261129-001",
+    assert cli.main(["--data-dir", str(rich.store.data_dir), "report", rich.short_id,
                      "-o", str(tmp_path / "r.pdf")]) == 0
     assert "STSong-Light" in capsys.readouterr().err
-    assert cli.main(["--data-dir", str(rich.store.data_dir), "report", "HS-20261129-001",
+    assert cli.main(["--data-dir", str(rich.store.data_dir), "report", rich.short_id,
                      "-o", str(tmp_path / "r.pdf"), "--font", str(tmp_path / "none.ttf")]) == 2
     assert "none.ttf" in capsys.readouterr().err

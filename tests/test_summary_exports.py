@@ -16,20 +16,21 @@ import pytest
 from openpyxl import load_workbook
 
 from inspector import cli, communities, demo, exports, findings, inspections, photos, summary
+from inspector.clock import SetClock
 from inspector.communities import CommunityData
 from inspector.errors import InspectorError
 from inspector.store import Store
-from inspector.timeutil import today
+from tests.conftest import TEST_MOMENT
 from tests.photo_helpers import real
 
-YEAR = today().year  # the domain stamps now(); other years are written by SQL below
+YEAR = TEST_MOMENT.year  # the test stores' clock; other years are written by SQL below
 PASSING_NUMBERS = {"B06": 85.0, "D01": 40.0, "D05": 12.0, "A05": 90.0, "I03": 2.0,
                    "C05": 0.0, "D02": 0.0, "D03": 0.0, "E07": 0.0}
 
 
 @pytest.fixture
-def demo_store(data_dir: Path) -> Iterator[Store]:
-    with Store.open(data_dir, actor="测试员") as store:
+def demo_store(data_dir: Path, wall: SetClock) -> Iterator[Store]:
+    with Store.open(data_dir, actor="测试员", wall=wall) as store:
         demo.fill(store)
         yield store
 

@@ -31,7 +31,6 @@ from inspector import findings, inspections, photos, templates
 from inspector.errors import NotFoundError
 from inspector.store import Store
 from inspector.templates import HazardCategory, Template
-from inspector.timeutil import today
 from ui import errors
 from ui.i18n import language, tr
 from ui.photo_strip import PhotoStrip
@@ -281,7 +280,7 @@ class FindingDialog(QDialog):
         if not code:
             return
         days = self.template.severity(code).deadline_days
-        self.deadline.setDate(_qdate(today() + timedelta(days=days)))
+        self.deadline.setDate(_qdate(self.store.wall.today() + timedelta(days=days)))
 
     # -- saving --------------------------------------------------------------------------
 

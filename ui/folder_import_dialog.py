@@ -322,11 +322,11 @@ class FolderImportDialog(QDialog):
         self.folder_edit.setText(str(folder))
         self.base, self.proposals, self.overrides, self.skipped = [], [], {}, []
         self.model.removeRows(0, self.model.rowCount())
-        general, recorded = self.general, list(self.recorded)
+        general, recorded, tz = self.general, list(self.recorded), self.store.wall.tz
         window, offset = float(self.window_spin.value()), float(self.offset_spin.value())
 
         def work(progress: Any, cancelled: Any) -> FolderScan:
-            return camera_card.scan(folder, general, recorded, window_minutes=window,
+            return camera_card.scan(folder, general, recorded, tz, window_minutes=window,
                                     offset_minutes=offset, progress=progress,
                                     cancelled=cancelled)
 

@@ -428,14 +428,12 @@ class MainWindow(QMainWindow):
 
     def report_summary(self, year: int | None = None,
                        target: Path | None = None) -> ReportRun | None:
-        from datetime import date
-
         from ui import report_actions
 
         if year is None:
             chosen_year, ok = QInputDialog.getInt(
                 self, tr("区县汇总表", "District summary"), tr("年份：", "Year:"),
-                date.today().year, 2020, 2100)
+                self.store.wall.today().year, 2020, 2100)
             if not ok:
                 return None
             year = chosen_year

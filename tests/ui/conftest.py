@@ -11,7 +11,9 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from inspector import demo  # noqa: E402
+from inspector.clock import SetClock  # noqa: E402
 from inspector.store import Store  # noqa: E402
+from tests.conftest import fixed_clock  # noqa: E402
 from ui import errors  # noqa: E402
 
 
@@ -33,7 +35,7 @@ def _isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Itera
 def demo_template_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Demo data made once per session; tests copy it."""
     folder = tmp_path_factory.mktemp("demo-template")
-    with Store.open(folder, actor="演示") as store:
+    with Store.open(folder, actor="演示", wall=fixed_clock()) as store:
         demo.fill(store, with_photos=False)
     return folder
 
@@ -48,8 +50,8 @@ def demo_dir(demo_template_dir: Path, tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def demo_store(demo_dir: Path) -> Iterator[Store]:
-    with Store.open(demo_dir, actor="王建国") as store:
+def demo_store(demo_dir: Path, wall: SetClock) -> Iterator[Store]:
+    with Store.open(demo_dir, actor="王建国", wall=wall) as store:
         yield store
 
 

@@ -23,7 +23,7 @@ from pytestqt.qtbot import QtBot
 
 from inspector import findings, inspections
 from inspector.store import Store
-from inspector.timeutil import today
+from tests.conftest import TEST_MOMENT
 from ui import errors
 from ui.finding_dialog import FindingDialog
 from ui.findings_panel import FindingsPanel
@@ -128,7 +128,7 @@ def test_add_a_finding_prefilled_from_its_item(qtbot: QtBot, demo_store: Store) 
     assert _combo(dialog, "category").currentData() == "fire_lane_blocked"
     assert _combo(dialog, "department").currentData() == "消防"
     assert _combo(dialog, "severity").currentData() == "severe"
-    assert _deadline(dialog) == today() + timedelta(days=3)
+    assert _deadline(dialog) == TEST_MOMENT.date() + timedelta(days=3)
     item_label = dialog.findChild(QLabel, "itemLabel")
     assert item_label is not None and item_label.text().startswith("C01")
     assert not _combo(dialog, "status").isVisibleTo(dialog)
@@ -154,7 +154,7 @@ def test_add_a_finding_prefilled_from_its_item(qtbot: QtBot, demo_store: Store) 
     assert finding["location"] == "9幢北侧"
     assert finding["item_code"] == "C01"
     assert finding["status"] == findings.OPEN
-    assert finding["deadline"] == (today() + timedelta(days=3)).isoformat()
+    assert finding["deadline"] == (TEST_MOMENT.date() + timedelta(days=3)).isoformat()
     logged = {row["field"] for row in demo_store.query(
         "SELECT field FROM changes WHERE tbl = 'findings' AND row_id = ?", (finding["id"],))}
     assert {"category", "description", "location", "department", "deadline"} <= logged
@@ -175,17 +175,17 @@ def test_category_fills_defaults_but_keeps_what_was_set_by_hand(qtbot: QtBot,
     _choose(category, "garbage_piles")  # 执法, serious (7 days)
     assert department.currentData() == "执法"
     assert severity.currentData() == "serious"
-    assert _deadline(dialog) == today() + timedelta(days=7)
+    assert _deadline(dialog) == TEST_MOMENT.date() + timedelta(days=7)
 
     _choose(department, "住建")  # by hand
     _choose(category, "ebike_indoor_charging")  # 消防, severe (3 days)
     assert department.currentData() == "住建"
     assert severity.currentData() == "severe"
-    assert _deadline(dialog) == today() + timedelta(days=3)
+    assert _deadline(dialog) == TEST_MOMENT.date() + timedelta(days=3)
 
     _choose(severity, "general")  # re-derives the deadline
-    assert _deadline(dialog) == today() + timedelta(days=15)
-    by_hand = today() + timedelta(days=30)
+    assert _deadline(dialog) == TEST_MOMENT.date() + timedelta(days=15)
+    by_hand = TEST_MOMENT.date() + timedelta(days=30)
     deadline = dialog.findChild(QDateEdit, "deadline")
     assert deadline is not None
     deadline.setDate(QDate(by_hand.year, by_hand.month, by_hand.day))
@@ -236,7 +236,7 @@ def test_edit_status_and_filter_the_table(qtbot: QtBot, demo_store: Store) -> No
     assert second in _shown_ids(panel) and first not in _shown_ids(panel)
 
     _choose(_combo(panel, "departmentFilter"), None)
-    findings.edit(demo_store, second, deadline=today() - timedelta(days=1))
+    findings.edit(demo_store, second, deadline=TEST_MOMENT.date() - timedelta(days=1))
     _choose(_combo(panel, "statusFilter"), "overdue")
     assert _shown_ids(panel) == [second]
     assert _cell(panel, second, "状态") == "已逾期"

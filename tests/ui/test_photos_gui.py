@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QComboBox, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from inspector import annotations, derived, findings, inspections, photos
+from inspector.clock import SetClock
 from inspector.store import Store
 from tests.photo_helpers import jpeg, real
 from tests.ui.test_workbench import a_draft, make_window
@@ -184,16 +185,13 @@ def test_the_viewer_shows_exif_and_saves_annotations(qtbot: QtBot, demo_store: S
 
 
 def test_the_folder_dialog_reviews_calibrates_and_imports_what_it_shows(
-        qtbot: QtBot, demo_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+        qtbot: QtBot, demo_store: Store, tmp_path: Path, wall: SetClock) -> None:
     store = demo_store
     inspection_id = a_draft(store)
-    base = datetime(2024, 5, 20, 9, 30)
+    base = datetime(2024, 5, 20, 9, 30)  # the camera's and the laptop's wall time
 
     def at(moment: datetime) -> None:
-        stamp = moment.astimezone().isoformat(timespec="seconds")
-        monkeypatch.setattr(inspections, "now_iso", lambda: stamp)
-        monkeypatch.setattr(findings, "now_iso", lambda: stamp)
+        wall.moment = moment.replace(tzinfo=store.wall.tz)
 
     at(base)
     inspections.answer(store, inspection_id, "C04", "fail")
@@ -202,7 +200,6 @@ def test_the_folder_dialog_reviews_calibrates_and_imports_what_it_shows(
     at(base + timedelta(minutes=20))
     finding_id = findings.add(store, inspection_id, category="corridor_clutter",
                               description="楼道堆放纸箱", item_code="C04")
-    monkeypatch.undo()
     slow = timedelta(minutes=-47)  # the camera's clock is 47 minutes behind
     card = tmp_path / "DCIM"
     card.mkdir()
