@@ -1,4 +1,4 @@
-"""Making photos for tests: real camera files from shared/testdata, and generated ones."""
+"""Making photos for tests: real camera files from tests/data/photos, and generated ones."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ from pathlib import Path
 
 from PIL import Image
 
-SHARED_PHOTOS = Path(__file__).resolve().parents[2] / "shared" / "testdata" / "photos"
+REAL_PHOTOS = Path(__file__).resolve().parent / "data" / "photos"
 
 
 def real(name: str) -> Path:
-    path = SHARED_PHOTOS / name
-    assert path.exists(), f"test photo missing: {path}"
+    """A real camera or phone file kept in the checkout (see tests/data/photos/README.md)."""
+    path = REAL_PHOTOS / name
+    assert path.is_file(), f"test photo missing from the checkout: {path}"
     return path
 
 

@@ -40,15 +40,16 @@ def test_acknowledged_writes_survive_sigkill(data_dir: Path) -> None:
     next_number = 0
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     for _ in range(ROUNDS):
-        process = subprocess.Popen([sys.executable, str(WRITER), str(data_dir),
-                                    str(next_number)], stdout=subprocess.PIPE, env=env)
-        acks = _read_acks(process, rng.randint(1, 60))
-        process.send_signal(signal.SIGKILL)
-        # whatever was in the pipe when it died was acknowledged too
-        assert process.stdout is not None
-        rest = process.stdout.read()
-        acks += [int(line.split()[1]) for line in rest.split(b"\n") if line.startswith(b"ack ")]
-        process.wait()
+        with subprocess.Popen([sys.executable, str(WRITER), str(data_dir), str(next_number)],
+                              stdout=subprocess.PIPE, env=env) as process:
+            acks = _read_acks(process, rng.randint(1, 60))
+            process.send_signal(signal.SIGKILL)
+            # whatever was in the pipe when it died was acknowledged too
+            assert process.stdout is not None
+            rest = process.stdout.read()
+            acks += [int(line.split()[1]) for line in rest.split(b"\n")
+                     if line.startswith(b"ack ")]
+            process.wait()
         acknowledged += acks
         next_number = (max(acks) + 2) if acks else next_number + 1
 

@@ -78,14 +78,15 @@ def test_lock_held_by_another_process_and_released_when_it_is_killed(data_dir: P
          "s = Store.open(Path(sys.argv[1])); print('locked', flush=True); time.sleep(60)",
          str(data_dir)],
         stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout is not None
-        assert holder.stdout.readline().strip() == "locked"
-        with pytest.raises(DataDirError, match="另一个"):
-            Store.open(data_dir)
-    finally:
-        holder.send_signal(signal.SIGKILL)
-        holder.wait()
+    with holder:
+        try:
+            assert holder.stdout is not None
+            assert holder.stdout.readline().strip() == "locked"
+            with pytest.raises(DataDirError, match="另一个"):
+                Store.open(data_dir)
+        finally:
+            holder.send_signal(signal.SIGKILL)
+            holder.wait()
     Store.open(data_dir).close()  # a killed holder never blocks the next start
 
 

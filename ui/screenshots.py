@@ -82,3 +82,88 @@ def render(window: MainWindow, view: str, target: Path) -> None:
         painter.end()
     target.parent.mkdir(parents=True, exist_ok=True)
     pixmap.save(str(target))
+
+
+# -- every picture in docs/, from the current code -----------------------------------------
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+WINDOW_VIEWS = ("main", "editor", "findings", "submit")
+
+
+def _pdf_page_png(pdf: Path, page: int, target: Path, dpi: int = 80) -> None:
+    import subprocess
+
+    stem = target.with_suffix("")
+    subprocess.run(["pdftoppm", "-r", str(dpi), "-png", "-singlefile", "-f", str(page),
+                    "-l", str(page), str(pdf), str(stem)], check=True)
+
+
+def _first_page_with(pdf: Path, words: str) -> int:
+    import subprocess
+
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], check=True,
+                          capture_output=True).stdout.decode("utf-8")
+    for number, page in enumerate(text.split("\f"), start=1):
+        if words in "".join(page.split()):
+            return number
+    return 1
+
+
+def make_all(out: Path = DOCS) -> list[Path]:
+    """Demo data on a set day, every window view in both languages, and the first telling
+    page of each kind of report; returns the files written."""
+    import os
+    import subprocess
+    import sys
+    import tempfile
+    from datetime import datetime, timedelta, timezone
+
+    from inspector import demo, findings_report, notices, summary
+    from inspector.clock import SetClock
+    from inspector.store import Store
+
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    china = timezone(timedelta(hours=8))
+    moment = datetime(2026, 11, 29, 9, 30, tzinfo=china)
+    with tempfile.TemporaryDirectory() as scratch:
+        data = Path(scratch) / "data"
+        clock = SetClock(moment, timedelta(milliseconds=1))
+        with Store.open(data, actor="王建国", wall=clock) as store:
+            demo.fill(store)
+            liuxi = store.query_one(
+                "SELECT i.id FROM inspections i JOIN communities c ON c.id = i.community_id"
+                " WHERE c.name = '柳西社区'")
+            assert liuxi is not None
+            report = findings_report.build(store, liuxi["id"], Path(scratch) / "report.pdf")
+            target = out / "report-findings.png"
+            _pdf_page_png(report.path, _first_page_with(report.path, "四、问题清单"), target)
+            written.append(target)
+            issued = notices.build_all(store, liuxi["id"], Path(scratch) / "notices")
+            target = out / "report-notice.png"
+            _pdf_page_png(issued[0].path, 1, target)
+            written.append(target)
+            year = summary.compute(store, store.wall.today().year)
+            summary.to_pdf(year, Path(scratch) / "summary.pdf")
+            target = out / "report-summary.png"
+            _pdf_page_png(Path(scratch) / "summary.pdf", 1, target)
+            written.append(target)
+        main = Path(__file__).resolve().parents[1] / "main.py"
+        env = {**os.environ, "QT_QPA_PLATFORM": "offscreen",
+               "INSPECTOR_SETTINGS": str(Path(scratch) / "settings.ini")}
+        for language in ("zh", "en"):
+            for view in WINDOW_VIEWS:
+                target = out / f"{view}-{language}.png"
+                subprocess.run([sys.executable, str(main), "--data-dir", str(data),
+                                "--screenshot", str(target), "--view", view, "--lang",
+                                language], check=True, env=env)
+                written.append(target)
+    return written
+
+
+if __name__ == "__main__":
+    import logging
+
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    for path in make_all():
+        logging.getLogger("screenshots").info("%s", path)

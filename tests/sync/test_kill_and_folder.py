@@ -54,13 +54,13 @@ def test_an_import_killed_at_random_points_equals_an_uninterrupted_one(tmp_path:
     for round_number in range(8):
         target = tmp_path / f"round{round_number}"
         shutil.copytree(template, target)
-        child = subprocess.Popen([sys.executable, str(CHILD), str(target), str(stick)],
-                                 env=env, stdout=subprocess.PIPE)
-        assert child.stdout is not None
-        assert child.stdout.readline().strip() == b"ready"
-        time.sleep(rng.uniform(0, full_import_seconds))
-        child.send_signal(signal.SIGKILL)
-        child.wait()
+        with subprocess.Popen([sys.executable, str(CHILD), str(target), str(stick)],
+                              env=env, stdout=subprocess.PIPE) as child:
+            assert child.stdout is not None
+            assert child.stdout.readline().strip() == b"ready"
+            time.sleep(rng.uniform(0, full_import_seconds))
+            child.send_signal(signal.SIGKILL)
+            child.wait()
         with Store.open(target, actor="收件") as store:  # the killed lock never blocks
             assert store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
             for path in sorted(stick.iterdir()):

@@ -15,6 +15,12 @@ PROBE = Path(__file__).with_name("refcount_probe.py")
 
 def test_signal_emits_keep_reference_counts() -> None:
     result = subprocess.run([sys.executable, str(PROBE)], capture_output=True, text=True,
-                            timeout=120, check=False)
+                            check=False)
     assert result.returncode == 0, result.stderr[-2000:]
-    assert "True delta 0 None delta 0" in result.stdout
+    fields = result.stdout.split()
+    values = dict(zip(fields[::2], map(int, fields[1::2]), strict=True))
+    rounds = values["rounds"]
+    # The bug loses a reference per emit (thousands over the run); the interpreter's own
+    # bookkeeping moves a count by a few at most. A tenth of the rounds separates the two.
+    assert abs(values["true_delta"]) < rounds // 10, result.stdout
+    assert abs(values["none_delta"]) < rounds // 10, result.stdout
