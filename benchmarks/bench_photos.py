@@ -1,6 +1,6 @@
 """Photo import: ours vs. a naive pipeline vs. the floor, on 12-megapixel JPEGs.
 
-- ours:  inspector.photos.import_photo (copy + SHA-256 + content check with a draft decode +
+- ours:  inspector.domain.photos.import_photo (copy + SHA-256 + content check with a draft decode +
          EXIF + database rows) then the thumbnail and the report-size copy (draft mode);
 - naive: the same copy and hash, then a full decode, rotate, resize and save of both copies;
 - floor: read + SHA-256 + copy + one draft-mode decode, nothing else.
@@ -60,9 +60,9 @@ def make_photos(folder: Path, count: int, variants: int = 8) -> list[Path]:
 
 
 def run_ours(sources: list[Path], work: Path) -> None:
-    from inspector import communities, derived, inspections, photos, templates
-    from inspector.communities import CommunityData
-    from inspector.store import Store
+    from inspector.core.store import Store
+    from inspector.domain import communities, derived, inspections, photos, templates
+    from inspector.domain.communities import CommunityData
 
     with Store.open(work / "data", actor="bench") as store:
         templates.ensure_builtin(store)

@@ -37,12 +37,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from inspector import communities, inspections, templates
-from inspector.communities import CommunityData
-from inspector.scoring import FAIL, PASS
-from inspector.store import DB_NAME, Store
-from inspector.templates import Item, Template
-from inspector.timeutil import now_iso
+from inspector.core.store import DB_NAME, Store
+from inspector.core.timeutil import now_iso
+from inspector.domain import communities, inspections, templates
+from inspector.domain.communities import CommunityData
+from inspector.domain.scoring import FAIL, PASS
+from inspector.domain.templates import Item, Template
 
 log = logging.getLogger("bench_store")
 

@@ -24,9 +24,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from inspector import communities, inspections, records, templates  # noqa: E402
-from inspector.communities import CommunityData  # noqa: E402
-from inspector.store import Store  # noqa: E402
+from inspector.core import records  # noqa: E402
+from inspector.core.store import Store  # noqa: E402
+from inspector.domain import communities, inspections, templates  # noqa: E402
+from inspector.domain.communities import CommunityData  # noqa: E402
 from sync import exchange, folder, roster  # noqa: E402
 
 log = logging.getLogger("bench_sync")

@@ -32,9 +32,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO, NoReturn, TypeGuard
 
-from inspector.durable import fsync_dir
-from inspector.errors import InspectorError
-from inspector.i18n import t
+from inspector.core.durable import fsync_dir
+from inspector.core.errors import InspectorError
+from inspector.core.i18n import t
 from sync.keys import SIGNATURE_BYTES, DeviceKey, verify
 
 FORMAT = 1

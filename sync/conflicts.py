@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from inspector import records
-from inspector.errors import InspectorError, NotFoundError
-from inspector.i18n import t
-from inspector.store import Store
+from inspector.core import records
+from inspector.core.errors import InspectorError, NotFoundError
+from inspector.core.i18n import t
+from inspector.core.store import Store
 
 KIND_NAMES = {
     "value": ("同时修改", "edited at the same time"),

@@ -16,9 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from inspector import photos
-from inspector.i18n import t
-from inspector.store import Store
+from inspector.core.i18n import t
+from inspector.core.store import Store
+from inspector.domain import photos
 from sync import merge, roster
 from sync.bundle import Bundle, BundleError, bundle_file_name, read_bundle, write_bundle
 from sync.merge import SyncError
@@ -238,7 +238,7 @@ def retry_inbox(store: Store,
 
 def state_hash(store: Store) -> str:
     """A digest of all user data (not local state), equal on devices holding the same data."""
-    from inspector.records import TRACKED_FIELDS
+    from inspector.core.records import TRACKED_FIELDS
 
     digest = hashlib.sha256()
     for table in sorted(TRACKED_FIELDS):

@@ -14,9 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from inspector.errors import InspectorError
-from inspector.i18n import t
-from inspector.store import Store
+from inspector.core.errors import InspectorError
+from inspector.core.i18n import t
+from inspector.core.store import Store
 from sync import exchange, roster
 from sync.bundle import BundleError, parse_bundle_file_name, read_bundle
 from sync.merge import SyncError

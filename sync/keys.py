@@ -19,9 +19,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 
-from inspector.durable import fsync_dir
-from inspector.errors import InspectorError
-from inspector.i18n import t
+from inspector.core.durable import fsync_dir
+from inspector.core.errors import InspectorError
+from inspector.core.i18n import t
 
 KEY_FILE = "device-key.pem"
 PUBLIC_KEY_BYTES = 32

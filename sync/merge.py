@@ -21,12 +21,12 @@ from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any
 
-from inspector import conflict_log
-from inspector.clock import Stamp
-from inspector.errors import InspectorError
-from inspector.i18n import t
-from inspector.records import TRACKED_FIELDS
-from inspector.store import FUTURE_LIMIT_MS, Store
+from inspector.core import conflict_log
+from inspector.core.clock import Stamp
+from inspector.core.errors import InspectorError
+from inspector.core.i18n import t
+from inspector.core.records import TRACKED_FIELDS
+from inspector.core.store import FUTURE_LIMIT_MS, Store
 
 log = logging.getLogger(__name__)
 

@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 
-from inspector import communities, i18n, templates
-from inspector.clock import SetClock
-from inspector.communities import CommunityData
-from inspector.store import Store
+from inspector.core import i18n
+from inspector.core.clock import SetClock
+from inspector.core.store import Store
+from inspector.domain import communities, templates
+from inspector.domain.communities import CommunityData
 
 CHINA = timezone(timedelta(hours=8), "CST")
 # The moment test stores are set to, so that no test depends on the day the suite runs.

@@ -8,9 +8,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from inspector import communities
-from inspector.communities import CommunityData
-from inspector.store import Store
+from inspector.core.store import Store
+from inspector.domain import communities
+from inspector.domain.communities import CommunityData
 
 
 def main() -> None:

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from PIL import Image, ImageChops, ImageStat
 
-from inspector import annotations as anno
-from inspector import i18n
-from inspector.annotations import AnnotationError
+from inspector.core import i18n
+from inspector.domain import annotations as anno
+from inspector.domain.annotations import AnnotationError
 from tests.photo_helpers import real
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -165,8 +165,9 @@ def test_digest_is_short_stable_and_empty_for_nothing() -> None:
 
 
 def test_importing_the_module_does_not_load_pillow() -> None:
-    code = ("import sys, inspector.errors, inspector.i18n; before = 'PIL' in sys.modules; "
-            "import inspector.annotations; print(before, 'PIL' in sys.modules)")
+    code = ("import sys, inspector.core.errors, inspector.core.i18n; "
+            "before = 'PIL' in sys.modules; import inspector.domain.annotations; "
+            "print(before, 'PIL' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                             text=True, check=True)
     before, after = result.stdout.split()

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from inspector import i18n
+from inspector.core import i18n
 from sync import bundle as bundle_module
 from sync.bundle import (
     Bundle,

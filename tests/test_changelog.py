@@ -6,10 +6,10 @@ import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from inspector import communities, findings, inspections
-from inspector.clock import HybridClock, SetClock, Stamp
-from inspector.communities import CommunityData
-from inspector.store import Store
+from inspector.core.clock import HybridClock, SetClock, Stamp
+from inspector.core.store import Store
+from inspector.domain import communities, findings, inspections
+from inspector.domain.communities import CommunityData
 
 
 def at_millis(millis: int) -> SetClock:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from inspector import community_import
-from inspector.errors import ImportFileError
-from inspector.store import Store
+from inspector.core.errors import ImportFileError
+from inspector.core.store import Store
+from inspector.domain import community_import
 
 HEADER_ZH = "区县(市),街道,社区,地址,户数,物业管理\r\n"
 ROWS = ("海曙区,南门街道,柳西社区,柳汀街120号,821,专业物业\r\n"

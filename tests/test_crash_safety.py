@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from inspector.store import Store
+from inspector.core.store import Store
 
 WRITER = Path(__file__).with_name("crash_writer.py")
 ROUNDS = 20

@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from inspector import demo, findings, findings_report, notices, summary, templates
-from inspector.clock import SetClock
-from inspector.store import Store
+from inspector.core.clock import SetClock
+from inspector.core.store import Store
+from inspector.domain import findings, templates
+from inspector.ops import demo
+from inspector.reports import findings_report, notices, summary
 from tests.conftest import CHINA
 from tests.test_reports import all_text, page_texts
 

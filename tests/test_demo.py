@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from inspector import demo, findings, inspections
-from inspector.store import Store
+from inspector.core.store import Store
+from inspector.domain import findings, inspections
+from inspector.ops import demo
 
 
 def test_demo_fills_every_district_and_a_mix_of_outcomes(store: Store) -> None:

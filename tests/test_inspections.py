@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from inspector import findings, inspections
-from inspector.errors import InspectorError, NotFoundError, ReadOnlyError
-from inspector.store import Store
+from inspector.core.errors import InspectorError, NotFoundError, ReadOnlyError
+from inspector.core.store import Store
+from inspector.domain import findings, inspections
 from tests.conftest import TEST_MOMENT
 
 

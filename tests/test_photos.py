@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from inspector import camera_card, derived, findings, followups, inspections, photos
-from inspector.errors import ReadOnlyError
-from inspector.photos import PhotoError
-from inspector.store import Store
+from inspector.core.errors import ReadOnlyError
+from inspector.core.store import Store
+from inspector.domain import camera_card, derived, findings, followups, inspections, photos
+from inspector.domain.photos import PhotoError
 from tests.photo_helpers import big_jpeg, jpeg, real
 
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from pypinyin import Style, lazy_pinyin
 
-from inspector import community_import, pinyin
-from inspector.overview import search_text
+from inspector.domain import community_import, pinyin
+from inspector.domain.overview import search_text
 
 SAMPLE = Path(__file__).resolve().parents[1] / "resources" / "sample" / "communities-sample.csv"
 

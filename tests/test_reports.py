@@ -18,20 +18,12 @@ import pypdf
 import pytest
 from PIL import Image, ImageDraw
 
-from inspector import (
-    cli,
-    demo,
-    derived,
-    findings,
-    findings_report,
-    fonts,
-    i18n,
-    inspections,
-    notices,
-    photos,
-)
-from inspector import report_layout as layout
-from inspector.store import Store
+from inspector import cli
+from inspector.core import i18n
+from inspector.core.store import Store
+from inspector.domain import derived, findings, inspections, photos
+from inspector.ops import demo
+from inspector.reports import findings_report, fonts, layout, notices
 from tests.conftest import inspection_of
 from tests.photo_helpers import jpeg, real
 

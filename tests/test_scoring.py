@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from inspector import scoring, templates
+from inspector.domain import scoring, templates
 
 
 def _template(threshold: float = 80, key_rule: bool = True) -> templates.Template:

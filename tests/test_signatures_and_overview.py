@@ -8,9 +8,9 @@ import io
 import pytest
 from PIL import Image
 
-from inspector import inspections, overview
-from inspector.errors import InspectorError
-from inspector.store import Store
+from inspector.core.errors import InspectorError
+from inspector.core.store import Store
+from inspector.domain import inspections, overview
 
 
 def _png(colour: int = 0) -> bytes:

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from inspector import schema
-from inspector.datadir import resolve_data_dir
-from inspector.errors import DataDirError, SchemaError
-from inspector.store import DB_NAME, Store
+from inspector.core import schema
+from inspector.core.datadir import resolve_data_dir
+from inspector.core.errors import DataDirError, SchemaError
+from inspector.core.store import DB_NAME, Store
 
 
 def test_migrations_apply_on_empty_and_up_to_date_database(data_dir: Path) -> None:
@@ -32,7 +32,7 @@ def test_migrations_apply_on_empty_and_up_to_date_database(data_dir: Path) -> No
 
 
 def test_the_fast_schema_check_knows_every_migration() -> None:
-    from inspector import schema_version
+    from inspector.core import schema_version
 
     assert set(schema_version.MIGRATION_NAMES) == schema.known_migration_names()
 
@@ -74,7 +74,7 @@ def test_lock_held_by_another_process_and_released_when_it_is_killed(data_dir: P
     Store.open(data_dir).close()
     holder = subprocess.Popen(
         [sys.executable, "-c",
-         "import sys, time; from pathlib import Path; from inspector.store import Store; "
+         "import sys, time; from pathlib import Path; from inspector.core.store import Store; "
          "s = Store.open(Path(sys.argv[1])); print('locked', flush=True); time.sleep(60)",
          str(data_dir)],
         stdout=subprocess.PIPE, text=True)
@@ -123,8 +123,8 @@ def test_data_dir_resolution(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) ->
 
 
 def test_a_failed_write_leaves_nothing_behind(store: Store) -> None:
-    from inspector import communities
-    from inspector.communities import CommunityData
+    from inspector.domain import communities
+    from inspector.domain.communities import CommunityData
 
     before = store.query_one("SELECT COUNT(*) AS n FROM changes")
     with pytest.raises(RuntimeError):
@@ -139,9 +139,9 @@ def test_a_failed_write_leaves_nothing_behind(store: Store) -> None:
 
 
 def test_a_full_disk_is_a_message_and_loses_nothing(store: Store) -> None:
-    from inspector import communities
-    from inspector.communities import CommunityData
-    from inspector.errors import InspectorError
+    from inspector.core.errors import InspectorError
+    from inspector.domain import communities
+    from inspector.domain.communities import CommunityData
 
     communities.create(store, CommunityData("海曙区", "南门街道", "甲社区"))
     pages = store.db.conn.execute("PRAGMA page_count").fetchone()[0]

@@ -15,11 +15,14 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from inspector import cli, communities, demo, exports, findings, inspections, photos, summary
-from inspector.clock import SetClock
-from inspector.communities import CommunityData
-from inspector.errors import InspectorError
-from inspector.store import Store
+from inspector import cli
+from inspector.core.clock import SetClock
+from inspector.core.errors import InspectorError
+from inspector.core.store import Store
+from inspector.domain import communities, findings, inspections, photos
+from inspector.domain.communities import CommunityData
+from inspector.ops import demo
+from inspector.reports import exports, summary
 from tests.conftest import TEST_MOMENT
 from tests.photo_helpers import real
 

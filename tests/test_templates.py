@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from inspector import inspections, templates
-from inspector.errors import TemplateError
-from inspector.store import Store
+from inspector.core.errors import TemplateError
+from inspector.core.store import Store
+from inspector.domain import inspections, templates
 
 BUILTIN = templates.BUILTIN_DIR / "ningbo-green-community-v1.json"
 
@@ -101,7 +101,7 @@ def test_other_wrong_values(tmp_path: Path) -> None:
 
 
 def test_english_messages(tmp_path: Path) -> None:
-    from inspector import i18n
+    from inspector.core import i18n
 
     i18n.set_language("en")
     data = _raw()

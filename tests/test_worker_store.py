@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import threading
 
-from inspector import communities
-from inspector.communities import CommunityData
-from inspector.store import Store
+from inspector.core.store import Store
+from inspector.domain import communities
+from inspector.domain.communities import CommunityData
 
 
 def test_a_worker_connection_writes_with_its_change_log(store: Store) -> None:
@@ -30,7 +30,7 @@ def test_a_worker_connection_writes_with_its_change_log(store: Store) -> None:
     # closing the worker did not release the lock
     import pytest
 
-    from inspector.errors import DataDirError
+    from inspector.core.errors import DataDirError
 
     with pytest.raises(DataDirError):
         Store.open(store.data_dir)

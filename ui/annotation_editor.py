@@ -2,8 +2,9 @@
 
 The editor works on a derived copy that is already upright (the caller passes the report-size
 image); the photo file itself is evidence and is never touched. What the editor produces is
-the annotation JSON of ``inspector.annotations`` (coordinates as fractions of the image), which
-``inspector.annotations.render`` draws on derived copies. The scene is laid out in the image's
+the annotation JSON of ``inspector.domain.annotations`` (coordinates as fractions of the
+image), which ``inspector.domain.annotations.render`` draws on derived copies. The scene is laid
+out in the image's
 own pixels, and line widths, arrow heads and text sizes are computed exactly as ``render``
 computes them, so what is seen here is what the report shows. Blurred regions are previewed
 pixelated and hatched; the real blur is applied only in the derived copies.
@@ -68,8 +69,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector import annotations as anno
-from inspector.errors import InspectorError
+from inspector.core.errors import InspectorError
+from inspector.domain import annotations as anno
 from ui.i18n import language, tr
 
 Item = dict[str, Any]
@@ -717,7 +718,7 @@ class AnnotationEditor(QDialog):
         return anno.copy_items(self._items)
 
     def annotations_json(self) -> str:
-        """The canonical annotation JSON (``inspector.annotations.dumps``)."""
+        """The canonical annotation JSON (``inspector.domain.annotations.dumps``)."""
         return anno.dumps(self._items)
 
     def is_modified(self) -> bool:

@@ -10,12 +10,12 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop
+from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
-from inspector.datadir import resolve_data_dir
-from inspector.errors import InspectorError
-from inspector.store import Store
+from inspector.core.datadir import resolve_data_dir
+from inspector.core.errors import InspectorError
+from inspector.core.store import Store
 from ui import jobs
 from ui.errors import CrashReporter
 from ui.i18n import language, tr
@@ -45,12 +45,17 @@ def is_empty(store: Store) -> bool:
 
 
 def wait_for(condition: Callable[[], bool], timeout_s: float = 60) -> bool:
-    """Run the event loop until ``condition`` holds (or the time is up)."""
-    deadline = time.monotonic() + timeout_s
+    """Run the event loop until ``condition`` holds (or the time is up), checking it on a Qt
+    timer rather than sleeping between checks."""
+    if condition():
+        return True
     loop = QEventLoop()
-    while not condition() and time.monotonic() < deadline:
-        loop.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
-        time.sleep(0.005)
+    poll = QTimer()
+    poll.timeout.connect(lambda: condition() and loop.quit())
+    poll.start(10)
+    QTimer.singleShot(int(timeout_s * 1000), loop.quit)
+    loop.exec()
+    poll.stop()
     return condition()
 
 
@@ -58,7 +63,7 @@ def load_demo(data_dir: Path, show_progress: bool) -> None:
     """Fill an empty data directory in the background (its own writing connection)."""
 
     def work(_progress: Callable[[int, int], None], _cancelled: Callable[[], bool]) -> int:
-        from inspector import demo  # only for an empty data directory
+        from inspector.ops import demo  # only for an empty data directory
 
         with Store.open(data_dir) as store:
             return demo.fill(store)

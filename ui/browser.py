@@ -22,9 +22,9 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFont, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QHeaderView, QLabel, QLineEdit, QTreeView, QVBoxLayout, QWidget
 
-from inspector import overview
-from inspector.overview import CommunityStatus
-from inspector.store import Store
+from inspector.core.store import Store
+from inspector.domain import overview
+from inspector.domain.overview import CommunityStatus
 from ui import jobs
 from ui.i18n import language, tr
 

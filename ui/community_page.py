@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector import communities, inspections
-from inspector.store import Store
+from inspector.core.store import Store
+from inspector.domain import communities, inspections
 from ui.i18n import language, tr
 
 STATUS_LABELS = {

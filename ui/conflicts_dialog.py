@@ -29,11 +29,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector import findings, inspections, templates
-from inspector.errors import InspectorError
-from inspector.scoring import FAIL, NA, PASS, RECORDED
-from inspector.store import Store
-from inspector.timeutil import stamp_to_local
+from inspector.core.errors import InspectorError
+from inspector.core.store import Store
+from inspector.core.timeutil import stamp_to_local
+from inspector.domain import findings, inspections, templates
+from inspector.domain.scoring import FAIL, NA, PASS, RECORDED
 from sync import conflicts, roster
 from ui.errors import guarded
 from ui.i18n import language, tr

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from inspector.errors import InspectorError
+from inspector.core.errors import InspectorError
 from ui.i18n import tr
 
 log = logging.getLogger(__name__)

@@ -27,10 +27,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector import findings, inspections, photos, templates
-from inspector.errors import NotFoundError
-from inspector.store import Store
-from inspector.templates import HazardCategory, Template
+from inspector.core.errors import NotFoundError
+from inspector.core.store import Store
+from inspector.domain import findings, inspections, photos, templates
+from inspector.domain.templates import HazardCategory, Template
 from ui import errors
 from ui.i18n import language, tr
 from ui.photo_strip import PhotoStrip

@@ -27,10 +27,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector import findings, inspections, photos, templates
-from inspector.errors import NotFoundError
-from inspector.store import Store
-from inspector.templates import Named, Template
+from inspector.core.errors import NotFoundError
+from inspector.core.store import Store
+from inspector.domain import findings, inspections, photos, templates
+from inspector.domain.templates import Named, Template
 from ui import errors
 from ui.finding_dialog import FindingDialog, department_text, named, status_name
 from ui.i18n import language, tr

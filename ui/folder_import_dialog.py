@@ -2,8 +2,8 @@
 
 The folder is read in the background (each photo's time, then thumbnails); each photo is
 proposed for the answer or finding recorded closest to when it was taken, within the window,
-else for the inspection's general photos (``inspector.camera_card``). The inspector can change
-any row's target, and can correct the camera's clock: pick a photo whose target is right and
+else for the inspection's general photos (``inspector.domain.camera_card``). The inspector can
+change any row's target, and can correct the camera's clock: pick a photo whose target is right and
 "以此照片校准时间" derives the offset from it. Changing the window or the offset proposes again
 at once, keeping the rows changed by hand. Nothing is stored until "导入"; then the reviewed
 list is imported exactly as shown (staged in the background, stored on the GUI thread).
@@ -49,11 +49,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector import camera_card, derived, findings, inspections, photos, templates
-from inspector.camera_card import FolderScan, Moment, Proposal
-from inspector.photos import BatchResult, Target
-from inspector.scoring import FAIL, NA, PASS, RECORDED
-from inspector.store import Store
+from inspector.core.store import Store
+from inspector.domain import camera_card, derived, findings, inspections, photos, templates
+from inspector.domain.camera_card import FolderScan, Moment, Proposal
+from inspector.domain.photos import BatchResult, Target
+from inspector.domain.scoring import FAIL, NA, PASS, RECORDED
 from ui import errors, jobs
 from ui.i18n import language, tr
 from ui.photo_jobs import ImportItem, JobRelay, PhotoImport, failure_message

@@ -10,7 +10,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from inspector import i18n
+from inspector.core import i18n
 
 
 def tr(zh: str, en: str, **params: Any) -> str:

@@ -35,11 +35,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector import inspections, photos
-from inspector.inspections import InspectionView, ItemState
-from inspector.scoring import FAIL, NA, PASS, RECORDED
-from inspector.store import Store
-from inspector.templates import Item
+from inspector.core.store import Store
+from inspector.domain import inspections, photos
+from inspector.domain.inspections import InspectionView, ItemState
+from inspector.domain.scoring import FAIL, NA, PASS, RECORDED
+from inspector.domain.templates import Item
 from ui.community_page import status_label
 from ui.errors import guarded
 from ui.findings_panel import FindingsPanel

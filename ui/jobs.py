@@ -10,7 +10,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
-from inspector.errors import InspectorError
+from inspector.core.errors import InspectorError
 from ui.i18n import tr
 
 log = logging.getLogger(__name__)

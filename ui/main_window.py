@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector import inspections
-from inspector.store import Store
+from inspector.core.store import Store
+from inspector.domain import inspections
 from ui.browser import CommunityBrowser
 from ui.community_page import CommunityPage
 from ui.errors import guarded, show_error

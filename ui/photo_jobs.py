@@ -18,10 +18,10 @@ import shiboken6
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
-from inspector import photos
-from inspector.errors import InspectorError
-from inspector.photos import BatchResult, StagedPhoto, Target
-from inspector.store import Store
+from inspector.core.errors import InspectorError
+from inspector.core.store import Store
+from inspector.domain import photos
+from inspector.domain.photos import BatchResult, StagedPhoto, Target
 from ui import jobs
 from ui.i18n import tr
 

@@ -48,9 +48,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector import derived, photos
-from inspector.photos import BatchResult, Target
-from inspector.store import Store
+from inspector.core.store import Store
+from inspector.domain import derived, photos
+from inspector.domain.photos import BatchResult, Target
 from ui import errors, jobs
 from ui.i18n import language, tr
 from ui.photo_jobs import ImportItem, JobRelay, PhotoImport, failure_message

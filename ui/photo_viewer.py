@@ -39,8 +39,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector import derived, photos
-from inspector.store import Store
+from inspector.core.store import Store
+from inspector.domain import derived, photos
 from ui import errors, jobs
 from ui.i18n import language, tr
 from ui.photo_jobs import JobRelay
@@ -355,7 +355,7 @@ class PhotoViewer(QDialog):
         values["camera"].setText(str(row["camera"] or tr("未记录", "not recorded")))
         imported = str(row["imported_at"] or "").replace("T", " ")[:19]
         values["imported"].setText(f"{imported}　{row['imported_by'] or ''}".strip())
-        from inspector import annotations
+        from inspector.domain import annotations
 
         count = len(annotations.parse(row["annotations"]))
         values["annotations"].setText(tr("{n} 处", "{n}", n=count) if count

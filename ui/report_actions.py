@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from inspector.store import Store
+from inspector.core.store import Store
 from ui import jobs
 from ui.errors import show_error
 from ui.i18n import tr
@@ -91,7 +91,7 @@ def findings_report(parent: QWidget | None, store: Store, inspection_id: str, ta
                     font_path: str | None = None) -> ReportRun:
     def work(worker: Store, progress: Callable[[int, int], None],
              cancelled: Callable[[], bool]) -> Outcome:
-        from inspector import findings_report as report
+        from inspector.reports import findings_report as report
 
         result = report.build(worker, inspection_id, target, font_path=font_path or None,
                               progress=progress, cancelled=cancelled)
@@ -105,7 +105,7 @@ def notices(parent: QWidget | None, store: Store, inspection_id: str, folder: Pa
             font_path: str | None = None) -> ReportRun:
     def work(worker: Store, progress: Callable[[int, int], None],
              cancelled: Callable[[], bool]) -> Outcome:
-        from inspector import notices as notice_module
+        from inspector.reports import notices as notice_module
 
         results = notice_module.build_all(worker, inspection_id, folder,
                                           font_path=font_path or None, progress=progress,
@@ -127,7 +127,7 @@ def district_summary(parent: QWidget | None, store: Store, year: int, target: Pa
                      font_path: str | None = None) -> ReportRun:
     def work(worker: Store, progress: Callable[[int, int], None],
              cancelled: Callable[[], bool]) -> Outcome:
-        from inspector import summary
+        from inspector.reports import summary
 
         progress(0, 2)
         computed = summary.compute(worker, year)
@@ -152,7 +152,7 @@ def district_summary(parent: QWidget | None, store: Store, year: int, target: Pa
 def export_data(parent: QWidget | None, store: Store, kind: str, target: Path) -> ReportRun:
     def work(worker: Store, progress: Callable[[int, int], None],
              cancelled: Callable[[], bool]) -> Outcome:
-        from inspector import exports
+        from inspector.reports import exports
 
         progress(0, 1)
         if kind == "csv":

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector.store import Store
+from inspector.core.store import Store
 from sync import exchange, roster
 from ui import errors, jobs
 from ui.errors import guarded

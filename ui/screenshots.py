@@ -8,7 +8,7 @@ from PySide6.QtCore import QPoint
 from PySide6.QtGui import QColor, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication
 
-from inspector import inspections
+from inspector.domain import inspections
 from ui.main_window import MainWindow
 
 
@@ -118,9 +118,10 @@ def make_all(out: Path = DOCS) -> list[Path]:
     import tempfile
     from datetime import datetime, timedelta, timezone
 
-    from inspector import demo, findings_report, notices, summary
-    from inspector.clock import SetClock
-    from inspector.store import Store
+    from inspector.core.clock import SetClock
+    from inspector.core.store import Store
+    from inspector.ops import demo
+    from inspector.reports import findings_report, notices, summary
 
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
-from inspector.datadir import APP_NAME
+from inspector.core.datadir import APP_NAME
 
 KEYS = ("inspector_name", "default_template", "data_dir", "language", "report_font_path")
 

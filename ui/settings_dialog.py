@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector import templates
-from inspector.store import Store
+from inspector.core.store import Store
+from inspector.domain import templates
 from ui.i18n import language, tr
 from ui.settings import Settings
 

@@ -28,10 +28,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector import inspections
-from inspector.inspections import InspectionView
-from inspector.scoring import Score
-from inspector.store import Store
+from inspector.core.store import Store
+from inspector.domain import inspections
+from inspector.domain.inspections import InspectionView
+from inspector.domain.scoring import Score
 from ui.errors import guarded
 from ui.i18n import language, tr
 from ui.signature_pad import SignaturePad

@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector.store import Store
+from inspector.core.store import Store
 from sync import exchange, folder, roster
 from sync.folder import SyncReport
 from ui import errors, jobs

@@ -15,7 +15,7 @@ from pathlib import Path
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
 
-from inspector.store import Store
+from inspector.core.store import Store
 from ui.i18n import language, tr
 
 

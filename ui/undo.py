@@ -7,9 +7,9 @@ from collections.abc import Callable
 
 from PySide6.QtGui import QUndoCommand
 
-from inspector import inspections
-from inspector.errors import InspectorError
-from inspector.store import Store
+from inspector.core.errors import InspectorError
+from inspector.core.store import Store
+from inspector.domain import inspections
 from ui.errors import show_error
 from ui.i18n import tr
 

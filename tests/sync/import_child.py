@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from inspector.store import Store
+from inspector.core.store import Store
 from sync import exchange
 
 

@@ -7,9 +7,10 @@ from pathlib import Path
 
 from PIL import Image
 
-from inspector import communities, findings, inspections, records, templates
-from inspector.communities import CommunityData
-from inspector.store import Store
+from inspector.core import records
+from inspector.core.store import Store
+from inspector.domain import communities, findings, inspections, templates
+from inspector.domain.communities import CommunityData
 from sync import exchange, roster
 
 

@@ -14,10 +14,10 @@ from typing import Any
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from inspector import findings, inspections, photos
-from inspector.clock import Stamp
-from inspector.errors import InspectorError
-from inspector.store import Store
+from inspector.core.clock import Stamp
+from inspector.core.errors import InspectorError
+from inspector.core.store import Store
+from inspector.domain import findings, inspections, photos
 from sync import exchange
 from sync.merge import BOOKKEEPING_FIELDS
 from tests.sync.team import full_exchange, make_team, seed_inspection, send, small_jpeg

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from inspector import findings, inspections
-from inspector.clock import Stamp
-from inspector.errors import DataDirError, InspectorError
-from inspector.store import Store
+from inspector.core.clock import Stamp
+from inspector.core.errors import DataDirError, InspectorError
+from inspector.core.store import Store
+from inspector.domain import findings, inspections
 from sync import conflicts, exchange, folder, roster
 from sync.bundle import BundleError
 from sync.merge import SyncError
@@ -80,7 +80,7 @@ def _flip(data: bytes) -> bytes:
 
 @pytest.mark.parametrize("entry", ["changes.jsonl", "manifest.json", "photo"])
 def test_one_flipped_byte_is_refused(pair: list[Store], tmp_path: Path, entry: str) -> None:
-    from inspector import photos
+    from inspector.domain import photos
     from tests.photo_helpers import jpeg
 
     a, b = pair
@@ -101,7 +101,7 @@ def test_a_bundle_signed_by_another_key(pair: list[Store], tmp_path: Path) -> No
     seed_inspection(a)
     path = _bundle(a, tmp_path / "a.zip")
     # b's roster holds a different key for a: the bundle is refused
-    from inspector import records
+    from inspector.core import records
     from sync.keys import DeviceKey
 
     with b.write():

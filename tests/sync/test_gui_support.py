@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from inspector import findings
-from inspector.store import Store
+from inspector.core.store import Store
+from inspector.domain import findings
 from sync import conflicts, exchange, folder
 from tests.sync.team import make_team, seed_inspection
 

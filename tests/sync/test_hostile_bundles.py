@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from inspector.store import DB_NAME, Store
+from inspector.core.store import DB_NAME, Store
 from sync import exchange
 from sync.bundle import BundleError
 from sync.keys import DeviceKey

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import select
 import shutil
 import signal
 import subprocess
@@ -11,8 +12,9 @@ import sys
 import time
 from pathlib import Path
 
-from inspector import demo, findings, inspections, photos
-from inspector.store import Store
+from inspector.core.store import Store
+from inspector.domain import findings, inspections, photos
+from inspector.ops import demo
 from sync import conflicts, exchange, folder, roster
 from tests.photo_helpers import jpeg
 from tests.sync.team import make_team
@@ -36,7 +38,7 @@ def test_an_import_killed_at_random_points_equals_an_uninterrupted_one(tmp_path:
     # a receiver that trusts the author, kept as a template for every round
     template = tmp_path / "receiver-template"
     with Store.open(template, actor="收件") as receiver:
-        from inspector import records
+        from inspector.core import records
 
         with receiver.write():
             records.put(receiver, "devices", author.device_id,
@@ -58,7 +60,8 @@ def test_an_import_killed_at_random_points_equals_an_uninterrupted_one(tmp_path:
                               env=env, stdout=subprocess.PIPE) as child:
             assert child.stdout is not None
             assert child.stdout.readline().strip() == b"ready"
-            time.sleep(rng.uniform(0, full_import_seconds))
+            # wait on the child's pipe rather than sleep: the kill may come at its very end
+            select.select([child.stdout], [], [], rng.uniform(0, full_import_seconds))
             child.send_signal(signal.SIGKILL)
             child.wait()
         with Store.open(target, actor="收件") as store:  # the killed lock never blocks

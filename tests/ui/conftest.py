@@ -10,9 +10,9 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from inspector import demo  # noqa: E402
-from inspector.clock import SetClock  # noqa: E402
-from inspector.store import Store  # noqa: E402
+from inspector.core.clock import SetClock  # noqa: E402
+from inspector.core.store import Store  # noqa: E402
+from inspector.ops import demo  # noqa: E402
 from tests.conftest import fixed_clock  # noqa: E402
 from ui import errors  # noqa: E402
 

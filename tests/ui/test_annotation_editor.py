@@ -19,9 +19,9 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from inspector import annotations as anno
-from inspector.annotations import AnnotationError
-from inspector.errors import InspectorError
+from inspector.core.errors import InspectorError
+from inspector.domain import annotations as anno
+from inspector.domain.annotations import AnnotationError
 from tests.ui.conftest import type_text
 from ui.annotation_editor import AnnotationEditor, AnnotationGraphic
 from ui.i18n import language

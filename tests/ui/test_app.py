@@ -13,9 +13,9 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
-from inspector import inspections
-from inspector.errors import InspectorError
-from inspector.store import Store
+from inspector.core.errors import InspectorError
+from inspector.core.store import Store
+from inspector.domain import inspections
 from tests.ui.conftest import type_text
 from tests.ui.test_workbench import make_window
 from ui import errors, jobs

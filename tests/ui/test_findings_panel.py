@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from inspector import findings, inspections
-from inspector.store import Store
+from inspector.core.store import Store
+from inspector.domain import findings, inspections
 from tests.conftest import TEST_MOMENT
 from ui import errors
 from ui.finding_dialog import FindingDialog

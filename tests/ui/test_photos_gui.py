@@ -12,9 +12,9 @@ from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QImage
 from PySide6.QtWidgets import QApplication, QComboBox, QMessageBox
 from pytestqt.qtbot import QtBot
 
-from inspector import annotations, derived, findings, inspections, photos
-from inspector.clock import SetClock
-from inspector.store import Store
+from inspector.core.clock import SetClock
+from inspector.core.store import Store
+from inspector.domain import annotations, derived, findings, inspections, photos
 from tests.photo_helpers import jpeg, real
 from tests.ui.test_workbench import a_draft, make_window
 from ui import errors

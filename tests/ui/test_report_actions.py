@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from inspector.store import Store
+from inspector.core.store import Store
 from ui import report_actions
 
 

@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from inspector import inspections, signatures
-from inspector.store import Store
+from inspector.core.store import Store
+from inspector.domain import inspections, signatures
 from ui import errors
 from ui.i18n import language
 from ui.signature_pad import SignaturePad

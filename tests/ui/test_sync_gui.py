@@ -16,9 +16,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QFileDialog, QTableWidget
 from pytestqt.qtbot import QtBot
 
-from inspector import findings, photos
-from inspector.errors import InspectorError
-from inspector.store import Store
+from inspector.core.errors import InspectorError
+from inspector.core.store import Store
+from inspector.domain import findings, photos
 from sync import conflicts, exchange, folder, roster
 from tests.sync.team import make_team, seed_inspection, small_jpeg
 from ui import errors
@@ -452,7 +452,7 @@ def test_the_main_window_has_the_sync_menu_and_status(qtbot: QtBot, tmp_path: Pa
 
     stores = make_team(tmp_path, 1)
     try:
-        from inspector import demo
+        from inspector.ops import demo
 
         demo.fill(stores[0])
         window = make_window(qtbot, stores[0])

@@ -8,8 +8,8 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
-from inspector import findings, inspections, overview
-from inspector.store import Store
+from inspector.core.store import Store
+from inspector.domain import findings, inspections, overview
 from tests.ui.conftest import type_text
 from tests.ui.test_workbench import make_window
 from ui.finding_dialog import FindingDialog

@@ -12,8 +12,8 @@ from PySide6.QtCore import QElapsedTimer, Qt, QTimer
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
-from inspector import findings, inspections, overview
-from inspector.store import Store
+from inspector.core.store import Store
+from inspector.domain import findings, inspections, overview
 from tests.ui.conftest import type_text
 from ui import browser as browser_module
 from ui.main_window import MainWindow
@@ -111,9 +111,9 @@ def test_reopening_the_application_shows_the_same_state(qtbot: QtBot, demo_dir: 
 
 
 def _big_registry(folder: Path, communities: int = 1000, per: int = 5) -> None:
-    from inspector import communities as community_domain
-    from inspector import templates
-    from inspector.communities import CommunityData
+    from inspector.domain import communities as community_domain
+    from inspector.domain import templates
+    from inspector.domain.communities import CommunityData
 
     districts = ["海曙区", "江北区", "镇海区", "北仑区", "鄞州区"]
     with Store.open(folder, actor="生成") as store, store.write():

@@ -1,0 +1,5 @@
+"""The ``inspector`` command line."""
+
+from inspector.cli.app import main
+
+__all__ = ["main"]

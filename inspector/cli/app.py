@@ -1,0 +1,506 @@
+"""The ``inspector`` command line: the same domain functions the GUI calls.
+
+Exit status: 0 on success, 2 with a message on bad input or a refused operation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from inspector.core.clock import WallClock
+from inspector.core.datadir import resolve_data_dir
+from inspector.core.errors import ImportFileError, InspectorError
+from inspector.core.i18n import set_language, t
+from inspector.core.store import Store
+from inspector.domain import audit, communities, community_import, findings, inspections, templates
+from inspector.ops import demo
+
+log = logging.getLogger("inspector")
+
+EXIT_OK, EXIT_REFUSED = 0, 2
+
+
+def out(text: str = "") -> None:
+    sys.stdout.write(text + "\n")
+
+
+def out_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is our exit status 2 with a one-line message."""
+
+    def error(self, message: str) -> Any:
+        sys.stderr.write(f"{self.prog}: {message}\n")
+        raise SystemExit(EXIT_REFUSED)
+
+
+def _open(args: argparse.Namespace, *, readonly: bool = False) -> Store:
+    return Store.open(resolve_data_dir(args.data_dir), readonly=readonly, actor=args.user,
+                      wall=args.wall)
+
+
+# -- commands ---------------------------------------------------------------------------------
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    with _open(args) as store:
+        templates.ensure_builtin(store)
+        out(t("数据目录：{d}", "Data directory: {d}", d=store.data_dir))
+        out(t("设备编号：{d}", "Device id: {d}", d=store.device_id))
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    with _open(args) as store:
+        count = demo.fill(store)
+        total = store.query_one("SELECT COUNT(*) AS n FROM communities")
+        out(t("已装入演示数据：{c} 个社区，{i} 次检查（数据目录 {d}）",
+              "Demo data loaded: {c} communities, {i} inspections (data directory {d})",
+              c=total["n"] if total else 0, i=count, d=store.data_dir))
+    return EXIT_OK
+
+
+def cmd_communities_import(args: argparse.Namespace) -> int:
+    with _open(args) as store:
+        result = community_import.import_file(store, Path(args.file))
+    out(t("导入完成：新增 {a}，更新 {u}，未变 {n}", "Imported: {a} added, {u} updated, "
+          "{n} unchanged", a=result.added, u=result.updated, n=result.unchanged))
+    return EXIT_OK
+
+
+def cmd_communities_list(args: argparse.Namespace) -> int:
+    with _open(args, readonly=True) as store:
+        rows = communities.list_all(store, district=args.district)
+    if args.json:
+        for row in rows:
+            row["tags"] = json.loads(row["tags"]) if row["tags"] else []
+        out_json(rows)
+        return EXIT_OK
+    for row in rows:
+        out("\t".join([row["id"][:8], row["district"], row["street"], row["name"],
+                       str(row["households"] or ""), row["property_management"] or ""]))
+    return EXIT_OK
+
+
+def cmd_templates_list(args: argparse.Namespace) -> int:
+    with _open(args) as store:
+        templates.ensure_builtin(store)
+        rows = templates.list_installed(store)
+    if args.json:
+        out_json(rows)
+    else:
+        for row in rows:
+            out(f"{row['id']}\t{row['title']}\t{row['sha256'][:12]}")
+    return EXIT_OK
+
+
+def cmd_templates_validate(args: argparse.Namespace) -> int:
+    template = templates.load_file(Path(args.file))
+    out(t("{f} 有效：{uid}，{s} 部分，{n} 项", "{f} is valid: {uid}, {s} sections, {n} items",
+          f=args.file, uid=template.uid, s=len(template.sections), n=len(template.items)))
+    return EXIT_OK
+
+
+def cmd_templates_install(args: argparse.Namespace) -> int:
+    template = templates.load_file(Path(args.file))
+    with _open(args) as store:
+        fresh = templates.install(store, template)
+    out(t("已安装 {uid}", "Installed {uid}", uid=template.uid) if fresh
+        else t("{uid} 已安装，内容相同", "{uid} is already installed, unchanged", uid=template.uid))
+    return EXIT_OK
+
+
+def cmd_inspections_new(args: argparse.Namespace) -> int:
+    with _open(args) as store:
+        inspection_id = inspections.start(store, args.community, args.inspector,
+                                          template_uid=args.template,
+                                          departments=args.department)
+    out(inspection_id)
+    return EXIT_OK
+
+
+def cmd_inspections_answer(args: argparse.Namespace) -> int:
+    with _open(args) as store:
+        row = inspections.resolve(store, args.id)
+        item = templates.get(store, row["template_id"]).item(args.item)
+        answer, value = inspections.parse_answer(item, args.answer)
+        inspections.answer(store, row["id"], item.code, answer, value=value, note=args.note)
+    return EXIT_OK
+
+
+def _view_json(view: inspections.InspectionView) -> dict[str, Any]:
+    score = view.score
+    return {
+        "id": view.id,
+        "short_id": view.row["short_id"],
+        "status": view.status,
+        "community": {k: view.community[k] for k in ("id", "district", "street", "name")},
+        "template": view.template.uid,
+        "started_at": view.row["started_at"],
+        "finished_at": view.row["finished_at"],
+        "inspectors": inspections.inspectors_of(view.row),
+        "departments": inspections.departments_of(view.row),
+        "signed_by": inspections.signers_of(view.row),
+        "reopen_reason": view.row["reopen_reason"],
+        "score": None if score.percent is None else round(score.percent, 2),
+        "meets_standard": score.met,
+        "counts": {"pass": score.passed, "fail": score.failed, "na": score.not_applicable,
+                   "recorded": score.recorded, "unanswered": len(score.unanswered)},
+        "missing": list(score.unanswered),
+        "key_failed": list(score.key_failed),
+        "items": [
+            {"code": s.item.code, "section": s.item.section, "text": s.item.text,
+             "key": s.item.key, "answer": s.answer, "value": s.value, "note": s.note}
+            for s in view.items
+        ],
+    }
+
+
+def cmd_inspections_show(args: argparse.Namespace) -> int:
+    with _open(args, readonly=True) as store:
+        view = inspections.view(store, inspections.resolve(store, args.id)["id"])
+    data = _view_json(view)
+    if args.json:
+        out_json(data)
+        return EXIT_OK
+    answer_names = {"pass": t("符合", "pass"), "fail": t("不符合", "FAIL"),
+                    "na": t("不适用", "n/a"), "recorded": t("已记录", "recorded"),
+                    None: t("未填", "—")}
+    out(f"{data['short_id']}  {view.community['district']} {view.community['street']} "
+        f"{view.community['name']}  [{data['status']}]")
+    out(t("检查表：{tpl}  检查人员：{who}", "Checklist: {tpl}  Inspectors: {who}",
+          tpl=data["template"], who="、".join(data["inspectors"])))
+    for state in view.items:
+        value = f" = {state.value:g}" if state.value is not None else ""
+        mark = "★" if state.item.key else " "
+        note = f"  ({state.note})" if state.note else ""
+        out(f"{mark}{state.item.code}  {answer_names[state.answer]}{value}  "
+            f"{state.item.label()}{note}")
+    score = "—" if data["score"] is None else f"{data['score']:.1f}%"
+    out(t("得分 {s}，{m}；未填 {n} 项", "Score {s}, {m}; {n} unanswered", s=score,
+          m=t("达标", "meets the standard") if data["meets_standard"]
+          else t("未达标", "does not meet the standard"), n=len(data["missing"])))
+    return EXIT_OK
+
+
+def cmd_inspections_list(args: argparse.Namespace) -> int:
+    with _open(args, readonly=True) as store:
+        if args.community:
+            community = communities.resolve(store, args.community)
+            rows = inspections.list_for_community(store, community["id"])
+        else:
+            rows = store.query("SELECT * FROM inspections ORDER BY started_at DESC")
+    if args.json:
+        out_json(rows)
+    else:
+        for row in rows:
+            out(f"{row['short_id']}\t{row['id'][:8]}\t{row['status']}\t{row['started_at']}")
+    return EXIT_OK
+
+
+def cmd_inspections_submit(args: argparse.Namespace) -> int:
+    with _open(args) as store:
+        row = inspections.resolve(store, args.id)
+        score = inspections.submit(store, row["id"], args.signed_by)
+    out(t("已提交 {sid}：{m}", "Submitted {sid}: {m}", sid=row["short_id"],
+          m=t("达标", "meets the standard") if score.met else t("未达标", "does not meet the "
+                                                               "standard")))
+    return EXIT_OK
+
+
+def cmd_inspections_reopen(args: argparse.Namespace) -> int:
+    with _open(args) as store:
+        row = inspections.resolve(store, args.id)
+        inspections.reopen(store, row["id"], args.reason)
+    return EXIT_OK
+
+
+def cmd_findings_add(args: argparse.Namespace) -> int:
+    with _open(args) as store:
+        row = inspections.resolve(store, args.inspection)
+        finding_id = findings.add(
+            store, row["id"], category=args.category, description=args.description,
+            item_code=args.item, location=args.location, severity=args.severity,
+            department=args.department, deadline=args.deadline)
+    out(finding_id)
+    return EXIT_OK
+
+
+def cmd_findings_list(args: argparse.Namespace) -> int:
+    with _open(args, readonly=True) as store:
+        inspection_id = inspections.resolve(store, args.inspection)["id"] if args.inspection \
+            else None
+        rows = findings.list_findings(store, status=args.status, department=args.department,
+                                      inspection_id=inspection_id)
+    if args.json:
+        out_json(rows)
+        return EXIT_OK
+    for row in rows:
+        status = "overdue" if row["overdue"] else row["status"]
+        out("\t".join([row["short_id"], status, row["severity"], row["department"],
+                       row["deadline"] or "", row["description"]]))
+    return EXIT_OK
+
+
+def cmd_findings_set(args: argparse.Namespace) -> int:
+    changes = {k: v for k, v in (("department", args.department), ("deadline", args.deadline),
+                                 ("severity", args.severity), ("location", args.location),
+                                 ("description", args.description),
+                                 ("category", args.category)) if v is not None}
+    if not changes and args.status is None:
+        raise InspectorError(t("没有要修改的内容", "Nothing to change"))
+    with _open(args) as store:
+        row = findings.resolve(store, args.id)
+        with store.write():
+            if changes:
+                findings.edit(store, row["id"], **changes)
+            if args.status is not None:
+                findings.set_status(store, row["id"], args.status)
+    return EXIT_OK
+
+
+def _photo_json(row: dict[str, Any]) -> dict[str, Any]:
+    return {"sha256": row["id"], "name": row["original_name"], "size": row["size"],
+            "format": row["format"], "width": row["width"], "height": row["height"],
+            "taken_at": row["taken_at"], "latitude": row["latitude"],
+            "longitude": row["longitude"], "camera": row["camera"], "kind": row.get("kind"),
+            "exif_problems": row["exif_problems"]}
+
+
+def cmd_photos_add(args: argparse.Namespace) -> int:
+    from inspector.domain import photos
+
+    with _open(args) as store:
+        target = photos.parse_target(store, args.target)
+        result = photos.import_photos(store, [Path(f) for f in args.files], target,
+                                      kind=args.kind)
+    for photo in result.imported:
+        out(f"{photo.sha256}\t{photo.source}")
+    if result.failed:
+        sys.stderr.write(result.summary() + "\n")
+        return EXIT_REFUSED
+    return EXIT_OK
+
+
+def cmd_photos_list(args: argparse.Namespace) -> int:
+    from inspector.domain import photos
+
+    with _open(args, readonly=True) as store:
+        rows = photos.photos_of(store, photos.parse_target(store, args.target))
+    data = [_photo_json(row) for row in rows]
+    if args.json:
+        out_json(data)
+        return EXIT_OK
+    for photo in data:
+        place = (f"{photo['latitude']:.6f},{photo['longitude']:.6f}"
+                 if photo["latitude"] is not None else "-")
+        out("\t".join([photo["sha256"][:16], photo["taken_at"] or "-", place,
+                       f"{photo['width']}x{photo['height']}", str(photo["size"]),
+                       photo["name"]]))
+    return EXIT_OK
+
+
+def cmd_photos_import_folder(args: argparse.Namespace) -> int:
+    from inspector.domain import camera_card
+
+    with _open(args) as store:
+        inspection = inspections.resolve(store, args.inspection)
+        scan = camera_card.propose(store, inspection["id"], Path(args.folder),
+                                   window_minutes=args.window, offset_minutes=args.offset)
+        for proposal in scan.proposals:
+            gap = "" if proposal.gap_seconds is None else f" ({proposal.gap_seconds:.0f} s)"
+            out(f"{proposal.source.name} → {proposal.target.label}{gap}")
+        result = camera_card.apply(store, scan.proposals)
+    for path, reason in scan.skipped:
+        sys.stderr.write(t("跳过 {p}：{r}", "skipped {p}: {r}", p=path, r=reason) + "\n")
+    out(result.summary())
+    return EXIT_REFUSED if result.failed else EXIT_OK
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from inspector.domain import photos
+
+    with _open(args, readonly=True) as store:
+        report = photos.verify(store)
+    for line in report.lines():
+        out(line)
+    return EXIT_OK if report.ok else 1
+
+
+def cmd_log(args: argparse.Namespace) -> int:
+    with _open(args, readonly=True) as store:
+        entries = audit.entries(store, table=args.table, row_id=args.row, limit=args.limit)
+    if args.json:
+        out_json([entry.as_dict() for entry in entries])
+        return EXIT_OK
+    for entry in entries:
+        out(f"{entry.when}  {entry.actor or '-'}@{entry.device[:8]}#{entry.seq}  "
+            f"{entry.table}/{entry.row_id[:12]}.{entry.field}: "
+            f"{_short(entry.old_value)} → {_short(entry.new_value)}")
+    return EXIT_OK
+
+
+def _short(value: Any) -> str:
+    text = "∅" if value is None else str(value)
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+# -- the parser -------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="inspector", description="绿色社区巡查 Green Community Inspector")
+    parser.add_argument("--data-dir", help="data directory (default: INSPECTOR_DATA_DIR or the "
+                        "platform's user data directory)")
+    parser.add_argument("--lang", choices=("zh", "en"), help="language of messages")
+    parser.add_argument("--user", help="who is making the changes (for the audit log)")
+    parser.add_argument("-v", "--verbose", action="store_true")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    def command(group: Any, name: str, handler: Callable[[argparse.Namespace], int],
+                help_text: str) -> argparse.ArgumentParser:
+        sub: argparse.ArgumentParser = group.add_parser(name, help=help_text)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    command(commands, "init", cmd_init, "create the data directory and install checklists")
+    command(commands, "demo", cmd_demo, "fill an empty data directory with demo data")
+
+    group = commands.add_parser("communities", help="the community registry")
+    sub = group.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    p = command(sub, "import", cmd_communities_import, "import a CSV community list")
+    p.add_argument("file")
+    p = command(sub, "list", cmd_communities_list, "list communities")
+    p.add_argument("--district")
+    p.add_argument("--json", action="store_true")
+
+    group = commands.add_parser("templates", help="checklist templates")
+    sub = group.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    p = command(sub, "list", cmd_templates_list, "installed checklists")
+    p.add_argument("--json", action="store_true")
+    p = command(sub, "validate", cmd_templates_validate, "check a template file")
+    p.add_argument("file")
+    p = command(sub, "install", cmd_templates_install, "install a template file")
+    p.add_argument("file")
+
+    group = commands.add_parser("inspections", help="inspections")
+    sub = group.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    p = command(sub, "new", cmd_inspections_new, "start an inspection; prints its id")
+    p.add_argument("--community", required=True, help="community id or name")
+    p.add_argument("--inspector", required=True, action="append", help="repeat for several")
+    p.add_argument("--department", action="append", help="joint-team department; repeatable")
+    p.add_argument("--template", help="checklist id, e.g. ningbo-green-community@v1")
+    p = command(sub, "answer", cmd_inspections_answer, "answer an item")
+    p.add_argument("id")
+    p.add_argument("item")
+    p.add_argument("answer", help="pass, fail or na; a number or na for number items")
+    p.add_argument("--note")
+    p = command(sub, "show", cmd_inspections_show, "an inspection with its answers and score")
+    p.add_argument("id")
+    p.add_argument("--json", action="store_true")
+    p = command(sub, "list", cmd_inspections_list, "list inspections")
+    p.add_argument("--community")
+    p.add_argument("--json", action="store_true")
+    p = command(sub, "submit", cmd_inspections_submit, "sign and lock an inspection")
+    p.add_argument("id")
+    p.add_argument("--signed-by", required=True, action="append")
+    p = command(sub, "reopen", cmd_inspections_reopen, "unlock a submitted inspection")
+    p.add_argument("id")
+    p.add_argument("--reason", required=True)
+
+    group = commands.add_parser("findings", help="findings (hazards)")
+    sub = group.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    p = command(sub, "add", cmd_findings_add, "add a finding; prints its id")
+    p.add_argument("inspection")
+    p.add_argument("--category", required=True)
+    p.add_argument("--description", required=True)
+    p.add_argument("--item")
+    p.add_argument("--location")
+    p.add_argument("--severity")
+    p.add_argument("--department")
+    p.add_argument("--deadline", help="YYYY-MM-DD")
+    p = command(sub, "list", cmd_findings_list, "list findings")
+    p.add_argument("--status", help="open, rectified, verified or overdue")
+    p.add_argument("--department")
+    p.add_argument("--inspection")
+    p.add_argument("--json", action="store_true")
+    p = command(sub, "set", cmd_findings_set, "change a finding")
+    p.add_argument("id")
+    p.add_argument("--status")
+    p.add_argument("--department")
+    p.add_argument("--deadline")
+    p.add_argument("--severity")
+    p.add_argument("--location")
+    p.add_argument("--description")
+    p.add_argument("--category")
+
+    group = commands.add_parser("photos", help="photos as evidence")
+    sub = group.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    p = command(sub, "add", cmd_photos_add, "import photos for INSPECTION:ITEM, a finding or "
+                "a follow-up")
+    p.add_argument("target")
+    p.add_argument("files", nargs="+")
+    p.add_argument("--kind", choices=("before", "after"))
+    p = command(sub, "list", cmd_photos_list, "photos of a target")
+    p.add_argument("target")
+    p.add_argument("--json", action="store_true")
+    p = command(sub, "import-folder", cmd_photos_import_folder,
+                "match a camera folder to an inspection's answers and findings by time")
+    p.add_argument("inspection")
+    p.add_argument("folder")
+    p.add_argument("--window", type=float, default=5, help="minutes (default 5)")
+    p.add_argument("--offset", type=float, default=0,
+                   help="minutes to add to the camera's clock")
+    command(commands, "verify", cmd_verify, "re-hash every photo original; exit 1 if anything "
+            "is missing, altered or dangling")
+
+    from inspector.cli import exports as cli_exports
+    from inspector.cli import reports as cli_reports
+
+    cli_reports.register(commands, command)
+    cli_exports.register(commands, command)
+    from inspector.cli import sync as sync_cli  # the sync commands live with sync
+
+    sync_cli.register(commands, command)
+
+    p = command(commands, "log", cmd_log, "the audit trail: who changed what, when")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--table")
+    p.add_argument("--row", help="row id or its prefix")
+    p.add_argument("--limit", type=int)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, *, wall: WallClock | None = None) -> int:
+    """Run one command; ``wall`` sets the clock the domain reads (the system clock if none)."""
+    args = build_parser().parse_args(argv)
+    args.wall = wall
+    if args.lang:
+        set_language(args.lang)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        handler: Callable[[argparse.Namespace], int] = args.handler
+        return handler(args)
+    except ImportFileError as exc:
+        sys.stderr.write(f"{t('错误', 'Error')}: {exc}\n")
+        for problem in exc.problems:
+            sys.stderr.write(f"  {problem}\n")
+        return EXIT_REFUSED
+    except InspectorError as exc:
+        sys.stderr.write(f"{t('错误', 'Error')}: {exc}\n")
+        return EXIT_REFUSED
+    except BrokenPipeError:  # output piped into `head`: not an error
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,411 @@
+"""The one writing connection to a data directory, and the change log written with every change.
+
+Rules kept here so no caller can forget them:
+- a write is ``with store.write():`` — ``BEGIN IMMEDIATE`` … ``COMMIT``; nested writes join the
+  outer transaction through a savepoint;
+- every change to user data goes through ``log_change`` inside that transaction;
+- the connection belongs to the thread that opened it (sqlite3 enforces this).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import getpass
+import json
+import logging
+import os
+import sqlite3
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from inspector.core import schema_version
+from inspector.core.clock import HybridClock, Stamp, WallClock
+from inspector.core.datadir import DataDirLock, check_not_synced, prepare_data_dir
+from inspector.core.errors import InspectorError, SchemaError
+from inspector.core.i18n import t
+
+log = logging.getLogger(__name__)
+
+DB_NAME = "inspector.db"
+FUTURE_LIMIT_MS = 24 * 3600 * 1000  # a received stamp further ahead is flagged, not followed
+BUSY_TIMEOUT_MS = 5000
+
+
+def default_actor() -> str:
+    name = os.environ.get("INSPECTOR_USER")
+    if name:
+        return name
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+class Store:
+    """An open data directory. Use ``Store.open`` and close it (or use it as a context manager)."""
+
+    def __init__(
+        self,
+        data_dir: Path,
+        conn: sqlite3.Connection,
+        lock: DataDirLock | _BorrowedLock | None,
+        *,
+        actor: str,
+        wall: WallClock,
+    ) -> None:
+        self.data_dir = data_dir
+        self.conn = conn
+        self._db: Any = None
+        self.readonly = lock is None
+        self.actor = actor
+        self._lock = lock
+        self._write_depth = 0
+        # Parsed templates by id: safe to keep, an installed template never changes.
+        self.template_cache: dict[str, Any] = {}
+        self.device_id = self._get_state("device_id") or ""
+        self._seq = self._max_own_seq()
+        # The time the domain reads (dates, deadlines, short ids) and the change-order clock.
+        self.wall = wall
+        self.clock = HybridClock(self._max_stamp(), wall.millis)
+
+    # -- opening and closing -------------------------------------------------------------
+
+    @classmethod
+    def open(
+        cls,
+        data_dir: Path,
+        *,
+        readonly: bool = False,
+        actor: str | None = None,
+        wall: WallClock | None = None,
+    ) -> Store:
+        data_dir = Path(data_dir)
+        wall = wall or WallClock()
+        db_path = data_dir / DB_NAME
+        if readonly and db_path.exists():
+            conn = _connect(db_path, readonly=True)
+            try:
+                pending = _check_schema(conn, db_path)
+            except BaseException:
+                conn.close()
+                raise
+            if not pending:
+                return cls(data_dir, conn, None, actor=actor or default_actor(), wall=wall)
+            conn.close()  # needs migrating: fall through to a writing open
+        check_not_synced(data_dir)
+        prepare_data_dir(data_dir)
+        lock = DataDirLock(data_dir)
+        lock.acquire()
+        try:
+            conn = _connect(db_path, readonly=False)
+            try:
+                if _check_schema(conn, db_path):
+                    from inspector.core import schema  # sqlite-utils: only when migrating
+
+                    schema.migrate(conn)
+                _ensure_device_id(conn)
+                sync_folder = _state(conn, "sync_folder")
+                check_not_synced(data_dir, Path(sync_folder) if sync_folder else None)
+            except BaseException:
+                conn.close()
+                raise
+        except BaseException:
+            lock.release()
+            raise
+        return cls(data_dir, conn, lock, actor=actor or default_actor(), wall=wall)
+
+    def open_worker(self) -> Store:
+        """A second connection for a background thread of this process, under this store's
+        lock (a connection belongs to the thread that made it). Writes on either connection
+        serialise through BEGIN IMMEDIATE; closing it leaves the lock to this store."""
+        if self.readonly:
+            return Store.open(self.data_dir, readonly=True, actor=self.actor, wall=self.wall)
+        conn = _connect(self.data_dir / DB_NAME, readonly=False)
+        return Store(self.data_dir, conn, _BorrowedLock(), actor=self.actor, wall=self.wall)
+
+    @property
+    def db(self) -> Any:
+        """The connection as a sqlite-utils Database, for schema work and tests."""
+        if self._db is None:
+            from sqlite_utils import Database
+
+            self._db = Database(self.conn, execute_plugins=False, strict=True)
+        return self._db
+
+    def close(self) -> None:
+        self.conn.close()
+        if self._lock is not None:
+            self._lock.release()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- transactions --------------------------------------------------------------------
+
+    @property
+    def in_write(self) -> bool:
+        return self._write_depth > 0
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[Store]:
+        """A write transaction. Everything inside commits together or not at all."""
+        if self.readonly:
+            raise InspectorError(
+                t("数据目录以只读方式打开，不能修改。", "The data directory is open read-only.")
+            )
+        conn = self.conn
+        saved_seq = self._seq
+        savepoint = f"w{self._write_depth}"
+        if self._write_depth == 0:
+            _execute(conn, "BEGIN IMMEDIATE")
+            # Another connection of this process (a worker) may have written meanwhile.
+            self._seq = self._max_own_seq()
+            self.clock.observe(self._own_last_stamp())
+            saved_seq = self._seq
+        else:
+            conn.execute(f"SAVEPOINT {savepoint}")
+        self._write_depth += 1
+        try:
+            yield self
+        except BaseException:
+            self._write_depth -= 1
+            self._seq = saved_seq
+            if self._write_depth == 0:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+            elif conn.in_transaction:
+                conn.execute(f"ROLLBACK TO {savepoint}")
+                conn.execute(f"RELEASE {savepoint}")
+            if self._write_depth == 0 and _is_disk_full(sys.exc_info()[1]):
+                raise _disk_full_error() from sys.exc_info()[1]
+            raise
+        self._write_depth -= 1
+        if self._write_depth == 0:
+            try:
+                _execute(conn, "COMMIT")
+            except BaseException:
+                self._seq = saved_seq
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        else:
+            conn.execute(f"RELEASE {savepoint}")
+
+    # -- the change log ------------------------------------------------------------------
+
+    def log_change(
+        self,
+        table: str,
+        row_id: str,
+        field: str,
+        old_value: Any,
+        new_value: Any,
+        *,
+        new_row: bool = False,
+    ) -> None:
+        """Append one field change to the log and record it as that field's current version."""
+        if not self.in_write:
+            raise RuntimeError("log_change outside a write transaction")
+        conn = self.conn
+        version = None if new_row else conn.execute(
+            "SELECT device, seq, hlc FROM field_versions WHERE tbl = ? AND row_id = ?"
+            " AND field = ?",
+            (table, row_id, field),
+        ).fetchone()
+        base = f"{version[0]}:{version[1]}" if version else None
+        self._seq += 1
+        now = self.clock.now()
+        if version is not None and Stamp.parse(version[2]) >= now:
+            # A change sorts after the version it replaces, on every device, even when that
+            # version carries a (flagged) clock from the future this clock did not follow.
+            now = Stamp.parse(version[2]).successor()
+        stamp = str(now)
+        conn.execute(
+            "INSERT INTO changes (device, seq, hlc, tbl, row_id, field, value, old_value, base,"
+            " actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                self.device_id,
+                self._seq,
+                stamp,
+                table,
+                row_id,
+                field,
+                _json(new_value),
+                _json(old_value),
+                base,
+                self.actor,
+            ),
+        )
+        conn.execute(
+            "INSERT INTO field_versions (tbl, row_id, field, device, seq, hlc)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tbl, row_id, field) DO UPDATE SET"
+            " device = excluded.device, seq = excluded.seq, hlc = excluded.hlc",
+            (table, row_id, field, self.device_id, self._seq, stamp),
+        )
+
+
+    # -- local state (not synced) --------------------------------------------------------
+
+    def _get_state(self, key: str) -> str | None:
+        return _state(self.conn, key)
+
+    def get_setting(self, key: str) -> str | None:
+        return self._get_state(key)
+
+    def set_setting(self, key: str, value: str | None) -> None:
+        with self.write():
+            if value is None:
+                self.conn.execute("DELETE FROM local_state WHERE key = ?", (key,))
+            else:
+                self.conn.execute(
+                    "INSERT INTO local_state (key, value) VALUES (?, ?) ON CONFLICT (key)"
+                    " DO UPDATE SET value = excluded.value",
+                    (key, value),
+                )
+
+    def _max_own_seq(self) -> int:
+        row = self.conn.execute(
+            "SELECT MAX(seq) FROM changes WHERE device = ?", (self.device_id,)
+        ).fetchone()
+        return int(row[0] or 0)
+
+    def _max_stamp(self) -> Stamp:
+        """The latest stamp seen, ignoring stamps far in the future (flagged, not followed)."""
+        limit = Stamp(self.wall.millis() + FUTURE_LIMIT_MS, 0)
+        row = self.conn.execute("SELECT MAX(hlc) FROM changes WHERE hlc < ?",
+                                (str(limit),)).fetchone()
+        stamp = Stamp.parse(row[0]) if row[0] else Stamp(0, 0)
+        return max(stamp, self._own_last_stamp())
+
+    def _own_last_stamp(self) -> Stamp:
+        row = self.conn.execute(
+            "SELECT hlc FROM changes WHERE device = ? ORDER BY seq DESC LIMIT 1",
+            (self.device_id,)).fetchone()
+        return Stamp.parse(row[0]) if row else Stamp(0, 0)
+
+    # -- reading helpers -----------------------------------------------------------------
+
+    def query(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> list[dict[str, Any]]:
+        cursor = self.conn.execute(sql, params)
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def query_one(
+        self, sql: str, params: tuple[Any, ...] | list[Any] = ()
+    ) -> dict[str, Any] | None:
+        rows = self.query(sql, params)
+        return rows[0] if rows else None
+
+
+class _BorrowedLock:
+    """The lock of the store a worker connection was opened from: not released by it."""
+
+    def release(self) -> None:
+        return None
+
+
+def _is_disk_full(exc: BaseException | None) -> bool:
+    return isinstance(exc, sqlite3.OperationalError) and "full" in str(exc).lower()
+
+
+def _disk_full_error() -> InspectorError:
+    return InspectorError(
+        t(
+            "磁盘已满，刚才的修改没有保存（已有数据完好）。请腾出空间后重试。",
+            "The disk is full; the last change was not saved (existing data is intact). "
+            "Free some space and try again.",
+        )
+    )
+
+
+def _execute(conn: sqlite3.Connection, sql: str) -> None:
+    """Run BEGIN/COMMIT, turning a full disk into a message instead of a traceback."""
+    try:
+        conn.execute(sql)
+    except sqlite3.OperationalError as exc:
+        if _is_disk_full(exc):
+            raise _disk_full_error() from exc
+        raise
+
+
+def _connect(db_path: Path, *, readonly: bool) -> sqlite3.Connection:
+    try:
+        if readonly:
+            conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=5)
+        else:
+            conn = sqlite3.connect(str(db_path), timeout=5)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        if not readonly:
+            conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise SchemaError(
+            t(
+                "{path} 不是巡查程序的数据库，或已损坏：{error}",
+                "{path} is not an inspector database, or it is damaged: {error}",
+                path=db_path,
+                error=exc,
+            )
+        ) from exc
+    return conn
+
+
+def _table_exists(conn: sqlite3.Connection, name: str) -> bool:
+    row = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+    ).fetchone()
+    return row is not None
+
+
+def _check_schema(conn: sqlite3.Connection, db_path: Path) -> bool:
+    """Refuse a database written by a newer program; return whether migrations are pending."""
+    applied: set[str] = set()
+    if _table_exists(conn, "_sqlite_migrations"):
+        applied = {
+            row[0]
+            for row in conn.execute(
+                "SELECT name FROM _sqlite_migrations WHERE migration_set = ?",
+                (schema_version.MIGRATION_SET,),
+            )
+        }
+    unknown = applied - set(schema_version.MIGRATION_NAMES)
+    if unknown:
+        raise SchemaError(
+            t(
+                "数据库 {path} 由更新版本的巡查程序创建（未知的结构版本：{names}）；"
+                "请升级本程序后再打开。",
+                "The database {path} was written by a newer version of the inspector "
+                "(unknown schema versions: {names}); upgrade this program to open it.",
+                path=db_path,
+                names=", ".join(sorted(unknown)),
+            )
+        )
+    return applied != set(schema_version.MIGRATION_NAMES)
+
+
+def _state(conn: sqlite3.Connection, key: str) -> str | None:
+    if not _table_exists(conn, "local_state"):
+        return None
+    row = conn.execute("SELECT value FROM local_state WHERE key = ?", (key,)).fetchone()
+    return str(row[0]) if row else None
+
+
+def _ensure_device_id(conn: sqlite3.Connection) -> None:
+    if _state(conn, "device_id"):
+        return
+    with conn:
+        conn.execute(
+            "INSERT INTO local_state (key, value) VALUES ('device_id', ?)", (uuid.uuid4().hex,)
+        )

@@ -1,0 +1,241 @@
+"""Findings (问题/隐患): what is wrong, where, who must fix it, by when, and its status.
+
+Status runs open → rectified → verified (rectified may go back to open when a re-inspection
+rejects the fix; verified may be reopened if the hazard comes back). ``overdue`` is derived:
+an open finding past its deadline.
+
+After the inspection is submitted, the finding's facts (category, description, item,
+location, severity) are locked with it; its routing and life cycle (department, deadline,
+status) keep changing as the departments act on it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+from typing import Any
+
+from inspector.core import records
+from inspector.core.errors import InspectorError, NotFoundError, ReadOnlyError
+from inspector.core.i18n import t
+from inspector.core.store import Store
+from inspector.domain import inspections, templates
+from inspector.domain.templates import Template
+
+OPEN, RECTIFIED, VERIFIED = "open", "rectified", "verified"
+STATUSES = (OPEN, RECTIFIED, VERIFIED)
+STATUS_NAMES = {OPEN: "待整改", RECTIFIED: "已整改", VERIFIED: "已复查", "overdue": "已逾期"}
+TRANSITIONS = {
+    OPEN: {RECTIFIED, VERIFIED},
+    RECTIFIED: {VERIFIED, OPEN},
+    VERIFIED: {OPEN},
+}
+LOCKED_AFTER_SUBMIT = {"category", "description", "item_code", "location", "latitude",
+                       "longitude", "severity"}
+EDITABLE = LOCKED_AFTER_SUBMIT | {"department", "deadline"}
+
+
+def _parse_deadline(text: str | date | None) -> str | None:
+    if text is None or text == "":
+        return None
+    if isinstance(text, date):
+        return text.isoformat()
+    try:
+        return date.fromisoformat(text.strip()).isoformat()
+    except ValueError:
+        raise InspectorError(t("整改期限“{d}”不是 YYYY-MM-DD 格式的日期",
+                               "The deadline {d!r} is not a date like YYYY-MM-DD",
+                               d=text)) from None
+
+
+def _check_coordinates(latitude: float | None, longitude: float | None) -> None:
+    if (latitude is None) != (longitude is None):
+        raise InspectorError(t("经纬度需要同时给出", "Give both latitude and longitude"))
+    if latitude is not None and longitude is not None and not (
+            -90 <= latitude <= 90 and -180 <= longitude <= 180):
+        raise InspectorError(t("经纬度超出范围", "Latitude/longitude out of range"))
+
+
+def add(store: Store, inspection_id: str, *, category: str, description: str,
+        item_code: str | None = None, location: str | None = None,
+        severity: str | None = None, department: str | None = None,
+        deadline: str | date | None = None, latitude: float | None = None,
+        longitude: float | None = None) -> str:
+    """Add a finding; department, severity and deadline default from the hazard category."""
+    if not description.strip():
+        raise InspectorError(t("问题描述不能为空", "A finding needs a description"))
+    _check_coordinates(latitude, longitude)
+    with store.write():
+        inspection = inspections.get(store, inspection_id)
+        if inspection["status"] == inspections.SUBMITTED:
+            raise ReadOnlyError(t("检查 {sid} 已提交，不能再添加问题；请先重新打开。",
+                                  "The inspection {sid} is submitted; reopen it to add "
+                                  "findings.", sid=inspection["short_id"]))
+        template = templates.get(store, inspection["template_id"])
+        chosen = template.category(category)
+        code = template.item(item_code).code if item_code else None
+        level = template.severity(severity or chosen.severity)
+        dept = template.department(department or _default_department(template, chosen.code,
+                                                                      code)).code
+        due = _parse_deadline(deadline) or (store.wall.today() + timedelta(days=level.deadline_days)
+                                            ).isoformat()
+        finding_id = uuid.uuid4().hex
+        records.put(store, "findings", finding_id, {
+            "short_id": _next_short_id(store, inspection),
+            "inspection_id": inspection_id,
+            "item_code": code,
+            "category": chosen.code,
+            "description": description.strip(),
+            "location": (location or "").strip() or None,
+            "latitude": latitude,
+            "longitude": longitude,
+            "severity": level.code,
+            "department": dept,
+            "deadline": due,
+            "status": OPEN,
+            "created_at": store.wall.iso(),
+            "created_by": store.actor,
+        })
+    return finding_id
+
+
+def _default_department(template: Template, category: str, item_code: str | None) -> str:
+    # The catch-all category ("其他") has no real owner; the item it came from has one.
+    chosen = template.category(category)
+    if item_code and not chosen.items:
+        return template.item(item_code).departments[0]
+    return chosen.department
+
+
+def _next_short_id(store: Store, inspection: dict[str, Any]) -> str:
+    row = store.query_one("SELECT COUNT(*) AS n FROM findings WHERE inspection_id = ?",
+                          (inspection["id"],))
+    return f"{inspection['short_id']}-F{(row['n'] if row else 0) + 1:02d}"
+
+
+def get(store: Store, finding_id: str) -> dict[str, Any]:
+    row = store.query_one("SELECT * FROM findings WHERE id = ?", (finding_id,))
+    if row is None:
+        raise NotFoundError(t("没有问题 {id}", "No finding {id}", id=finding_id))
+    return row
+
+
+def resolve(store: Store, text: str) -> dict[str, Any]:
+    text = text.strip()
+    row = store.query_one("SELECT * FROM findings WHERE id = ? OR short_id = ?",
+                          (text, text.upper()))
+    if row:
+        return row
+    if len(text) >= 6:
+        matches = store.query("SELECT * FROM findings WHERE id LIKE ? || '%' LIMIT 2", (text,))
+        if len(matches) == 1:
+            return matches[0]
+    raise NotFoundError(t("找不到问题 {id}", "No finding {id}", id=text))
+
+
+def edit(store: Store, finding_id: str, **changes: Any) -> dict[str, Any]:
+    """Change a finding's fields (not its status: see ``set_status``)."""
+    unknown = set(changes) - EDITABLE
+    if unknown:
+        raise InspectorError(t("不能修改的字段：{f}", "Fields that cannot be edited: {f}",
+                               f=", ".join(sorted(unknown))))
+    with store.write():
+        row = get(store, finding_id)
+        if row.get("deleted"):
+            raise InspectorError(t("问题 {sid} 已删除", "The finding {sid} was deleted",
+                                   sid=row["short_id"]))
+        inspection = inspections.get(store, row["inspection_id"])
+        locked = set(changes) & LOCKED_AFTER_SUBMIT
+        if locked and inspection["status"] == inspections.SUBMITTED:
+            raise ReadOnlyError(t(
+                "检查 {sid} 已提交，问题的 {f} 不能再修改（部门、期限和状态仍可修改）。",
+                "The inspection {sid} is submitted; the finding's {f} can no longer change "
+                "(department, deadline and status still can).", sid=inspection["short_id"],
+                f=", ".join(sorted(locked))))
+        template = templates.get(store, inspection["template_id"])
+        values: dict[str, Any] = {}
+        for field, value in changes.items():
+            if field == "category":
+                values[field] = template.category(value).code
+            elif field == "severity":
+                values[field] = template.severity(value).code
+            elif field == "department":
+                values[field] = template.department(value).code
+            elif field == "item_code":
+                values[field] = template.item(value).code if value else None
+            elif field == "deadline":
+                values[field] = _parse_deadline(value)
+            elif field == "description":
+                if not str(value).strip():
+                    raise InspectorError(t("问题描述不能为空", "A finding needs a description"))
+                values[field] = str(value).strip()
+            elif field == "location":
+                values[field] = (value or "").strip() or None
+            else:
+                values[field] = value
+        _check_coordinates(values.get("latitude", row["latitude"]),
+                           values.get("longitude", row["longitude"]))
+        return records.put(store, "findings", finding_id, values)
+
+
+def set_status(store: Store, finding_id: str, status: str) -> None:
+    status = _status_code(status)
+    with store.write():
+        row = get(store, finding_id)
+        if status == row["status"]:
+            return
+        if status not in TRANSITIONS[row["status"]]:
+            raise InspectorError(t("问题 {sid} 不能从“{a}”改为“{b}”",
+                                   "The finding {sid} cannot go from {a} to {b}",
+                                   sid=row["short_id"], a=row["status"], b=status))
+        records.put(store, "findings", finding_id, {"status": status})
+
+
+def delete(store: Store, finding_id: str) -> None:
+    """Remove a finding recorded by mistake (a tombstone: sync flags a concurrent edit)."""
+    with store.write():
+        row = get(store, finding_id)
+        inspection = inspections.get(store, row["inspection_id"])
+        if inspection["status"] == inspections.SUBMITTED:
+            raise ReadOnlyError(t("检查 {sid} 已提交，问题不能删除。",
+                                  "The inspection {sid} is submitted; its findings cannot be "
+                                  "deleted.", sid=inspection["short_id"]))
+        records.delete(store, "findings", row["id"])
+
+
+def _status_code(text: str) -> str:
+    for code, name in STATUS_NAMES.items():
+        if text.strip().lower() in (code, name) and code in STATUSES:
+            return code
+    raise InspectorError(t("状态应为 {all}", "A status is one of {all}", all=", ".join(STATUSES)))
+
+
+def is_overdue(row: dict[str, Any], on: date) -> bool:
+    """Still open after its deadline, as seen on the day ``on``."""
+    return bool(row["status"] == OPEN and row["deadline"]
+                and date.fromisoformat(row["deadline"]) < on)
+
+
+def list_findings(store: Store, *, status: str | None = None, department: str | None = None,
+                  inspection_id: str | None = None) -> list[dict[str, Any]]:
+    """Findings, newest first; status may be 'overdue' (derived)."""
+    sql = "SELECT * FROM findings WHERE deleted IS NULL"
+    params: list[Any] = []
+    wanted = status.strip().lower() if status else None
+    if wanted and wanted not in ("overdue", STATUS_NAMES["overdue"]):
+        sql += " AND status = ?"
+        params.append(_status_code(wanted))
+    if department:
+        sql += " AND department = ?"
+        params.append(department)
+    if inspection_id:
+        sql += " AND inspection_id = ?"
+        params.append(inspection_id)
+    sql += " ORDER BY created_at DESC, short_id DESC"
+    rows = store.query(sql, params)
+    today = store.wall.today()
+    for row in rows:
+        row["overdue"] = is_overdue(row, today)
+    if wanted in ("overdue", STATUS_NAMES["overdue"]):
+        rows = [row for row in rows if row["overdue"]]
+    return rows

@@ -1,0 +1,570 @@
+"""Checklist templates: data, not code. Loaded from JSON, validated, installed immutably.
+
+A template is identified by ``<id>@v<version>``. Once installed its content never changes:
+installing different content under the same id and version is refused, so an inspection
+always scores against exactly the checklist it was made with.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from inspector.core import records
+from inspector.core.errors import NotFoundError, TemplateError
+from inspector.core.i18n import language, t
+from inspector.core.store import Store
+
+log = logging.getLogger(__name__)
+
+RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+BUILTIN_DIR = RESOURCES / "checklists"
+FORMAT = 1
+ANSWER_TYPES = ("yes_no_na", "yes_no", "number")
+PHOTO_RULES = ("required", "optional", "none")
+OPERATORS = (">=", "<=", ">", "<", "==")
+
+
+@dataclass(frozen=True)
+class PassRule:
+    op: str
+    value: float
+
+    def passes(self, number: float) -> bool:
+        return {
+            ">=": number >= self.value,
+            "<=": number <= self.value,
+            ">": number > self.value,
+            "<": number < self.value,
+            "==": number == self.value,
+        }[self.op]
+
+    def describe(self) -> str:
+        return f"{self.op} {self.value:g}"
+
+
+@dataclass(frozen=True)
+class Item:
+    code: str
+    section: str
+    text: str
+    text_en: str
+    guidance: str
+    answer_type: str
+    key: bool
+    photo_on_fail: str
+    departments: tuple[str, ...]
+    weight: float
+    clause: str
+    unit: str = ""
+    minimum: float | None = None
+    maximum: float | None = None
+    pass_if: PassRule | None = None
+
+    @property
+    def scored(self) -> bool:
+        return not (self.answer_type == "number" and self.pass_if is None)
+
+    @property
+    def allows_na(self) -> bool:
+        return self.answer_type != "yes_no"
+
+    def label(self) -> str:
+        return self.text_en if language() == "en" and self.text_en else self.text
+
+    def clause_label(self) -> str:
+        """The plan clause; in English with Arabic numerals (三(二)2 → 3(2)2)."""
+        if language() != "en":
+            return self.clause
+        return self.clause.translate(_CHINESE_NUMERALS)
+
+
+_CHINESE_NUMERALS = str.maketrans("一二三四五六七八九十", "123456789X")
+
+
+@dataclass(frozen=True)
+class Section:
+    code: str
+    title: str
+    title_en: str
+    clause: str
+    items: tuple[Item, ...]
+
+    def label(self) -> str:
+        return self.title_en if language() == "en" and self.title_en else self.title
+
+
+@dataclass(frozen=True)
+class Named:
+    code: str
+    name: str
+    name_en: str
+
+    def label(self) -> str:
+        return self.name_en if language() == "en" and self.name_en else self.name
+
+
+@dataclass(frozen=True)
+class Severity(Named):
+    deadline_days: int
+
+
+@dataclass(frozen=True)
+class HazardCategory(Named):
+    department: str
+    severity: str
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Rule:
+    key_items_must_pass: bool
+    min_score_percent: float
+
+
+@dataclass(frozen=True)
+class Template:
+    uid: str  # "<id>@v<version>", the primary key in the store
+    code: str
+    version: int
+    title: str
+    title_en: str
+    sections: tuple[Section, ...]
+    departments: tuple[Named, ...]
+    severities: tuple[Severity, ...]
+    hazard_categories: tuple[HazardCategory, ...]
+    rule: Rule
+    body: str  # canonical JSON text
+    sha256: str
+
+    @cached_property
+    def items(self) -> tuple[Item, ...]:
+        return tuple(item for section in self.sections for item in section.items)
+
+    @cached_property
+    def _items_by_code(self) -> dict[str, Item]:
+        return {item.code.upper(): item for item in self.items}
+
+    def item(self, code: str) -> Item:
+        found = self._items_by_code.get(code.upper())
+        if found is not None:
+            return found
+        raise NotFoundError(
+            t(
+                "检查表 {tpl} 中没有检查项 {code}",
+                "The checklist {tpl} has no item {code}",
+                tpl=self.uid,
+                code=code,
+            )
+        )
+
+    def category(self, code_or_name: str) -> HazardCategory:
+        for category in self.hazard_categories:
+            if code_or_name in (category.code, category.name, category.name_en):
+                return category
+        raise NotFoundError(
+            t(
+                "未知的隐患类别 {c}；可用：{all}",
+                "Unknown hazard category {c}; known: {all}",
+                c=code_or_name,
+                all="、".join(c.name for c in self.hazard_categories),
+            )
+        )
+
+    def severity(self, code_or_name: str) -> Severity:
+        for severity in self.severities:
+            if code_or_name in (severity.code, severity.name, severity.name_en):
+                return severity
+        raise NotFoundError(
+            t(
+                "未知的严重程度 {s}；可用：{all}",
+                "Unknown severity {s}; known: {all}",
+                s=code_or_name,
+                all=", ".join(f"{s.code} ({s.name})" for s in self.severities),
+            )
+        )
+
+    def department(self, code_or_name: str) -> Named:
+        for department in self.departments:
+            if code_or_name in (department.code, department.name, department.name_en):
+                return department
+        raise NotFoundError(
+            t(
+                "未知的部门 {d}；可用：{all}",
+                "Unknown department {d}; known: {all}",
+                d=code_or_name,
+                all="、".join(d.code for d in self.departments),
+            )
+        )
+
+    def label(self) -> str:
+        return self.title_en if language() == "en" and self.title_en else self.title
+
+
+# -- validation ----------------------------------------------------------------------------
+
+
+class _Problems:
+    """Collects every problem in a template file, each naming where it is."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.lines: list[str] = []
+
+    def add(self, where: str, field: str, problem: str) -> None:
+        self.lines.append(
+            t("{where}，字段 {field}：{problem}", "{where}, field {field}: {problem}",
+              where=where, field=field, problem=problem)
+        )
+
+    def raise_if_any(self) -> None:
+        if self.lines:
+            head = t(
+                "检查表文件 {file} 无效，未安装（{n} 处问题）：",
+                "The checklist file {file} is invalid and was not installed ({n} problems):",
+                file=self.source,
+                n=len(self.lines),
+            )
+            raise TemplateError("\n  ".join([head, *self.lines]))
+
+
+def _missing() -> str:
+    return t("缺少", "missing")
+
+
+def _wrong_type(expected: str) -> str:
+    return t("应为{e}", "must be {e}", e=expected)
+
+
+def _get(obj: dict[str, Any], key: str, kind: type | tuple[type, ...], where: str,
+         problems: _Problems, *, required: bool = True, default: Any = None) -> Any:
+    if key not in obj or obj[key] is None:
+        if required:
+            problems.add(where, key, _missing())
+        return default
+    value = obj[key]
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    # bool is an int in Python; a weight of `true` is still wrong.
+    if isinstance(value, bool) and bool not in kinds:
+        problems.add(where, key, _wrong_type(_type_name(kinds)))
+        return default
+    if not isinstance(value, kinds):
+        problems.add(where, key, _wrong_type(_type_name(kinds)))
+        return default
+    if isinstance(value, str) and not value.strip():
+        if required:
+            problems.add(where, key, t("不能为空", "must not be empty"))
+        return default
+    return value
+
+
+def _type_name(kinds: tuple[type, ...]) -> str:
+    names = {str: t("文字", "text"), int: t("整数", "an integer"), float: t("数字", "a number"),
+             bool: "true/false", list: t("列表", "a list"), dict: t("对象", "an object")}
+    return " / ".join(names.get(k, k.__name__) for k in kinds if not (k is int and float in kinds))
+
+
+def parse_template(data: Any, source: str) -> Template:
+    """Validate template data and build the model; every problem is reported at once."""
+    problems = _Problems(source)
+    top = t("模板", "template")
+    if not isinstance(data, dict):
+        problems.add(top, "-", _wrong_type(_type_name((dict,))))
+        problems.raise_if_any()
+    fmt = _get(data, "format", int, top, problems)
+    if fmt is not None and fmt != FORMAT:
+        problems.add(top, "format", t("不支持的格式 {f}（支持 {s}）", "unsupported format {f} "
+                                       "(supported: {s})", f=fmt, s=FORMAT))
+    code = _get(data, "id", str, top, problems, default="")
+    version = _get(data, "version", int, top, problems, default=0)
+    if isinstance(version, int) and version < 1 and "version" in data:
+        problems.add(top, "version", t("应为正整数", "must be a positive integer"))
+    title = _get(data, "title", str, top, problems, default="")
+    title_en = _get(data, "title_en", str, top, problems, required=False, default="")
+
+    departments: list[Named] = []
+    for index, raw in enumerate(_get(data, "departments", list, top, problems, default=[])):
+        where = t("部门 #{i}", "department #{i}", i=index + 1)
+        if not isinstance(raw, dict):
+            problems.add(where, "-", _wrong_type(_type_name((dict,))))
+            continue
+        departments.append(Named(
+            _get(raw, "code", str, where, problems, default=""),
+            _get(raw, "name", str, where, problems, default=""),
+            _get(raw, "name_en", str, where, problems, required=False, default=""),
+        ))
+    department_codes = {d.code for d in departments}
+
+    severities: list[Severity] = []
+    for index, raw in enumerate(_get(data, "severities", list, top, problems, default=[])):
+        where = t("严重程度 #{i}", "severity #{i}", i=index + 1)
+        if not isinstance(raw, dict):
+            problems.add(where, "-", _wrong_type(_type_name((dict,))))
+            continue
+        severities.append(Severity(
+            _get(raw, "code", str, where, problems, default=""),
+            _get(raw, "name", str, where, problems, default=""),
+            _get(raw, "name_en", str, where, problems, required=False, default=""),
+            _get(raw, "deadline_days", int, where, problems, default=0),
+        ))
+    severity_codes = {s.code for s in severities}
+
+    sections: list[Section] = []
+    seen_items: dict[str, str] = {}
+    raw_sections = _get(data, "sections", list, top, problems, default=[])
+    if "sections" in data and isinstance(raw_sections, list) and not raw_sections:
+        problems.add(top, "sections", t("不能为空", "must not be empty"))
+    for s_index, raw_section in enumerate(raw_sections):
+        s_where = t("第 {i} 部分", "section #{i}", i=s_index + 1)
+        if not isinstance(raw_section, dict):
+            problems.add(s_where, "-", _wrong_type(_type_name((dict,))))
+            continue
+        s_code = _get(raw_section, "code", str, s_where, problems, default="")
+        if s_code:
+            s_where = t("部分 {c}", "section {c}", c=s_code)
+        items: list[Item] = []
+        raw_items = _get(raw_section, "items", list, s_where, problems, default=[])
+        for i_index, raw_item in enumerate(raw_items):
+            item = _parse_item(raw_item, s_code, s_where, i_index, department_codes, problems)
+            if item is None:
+                continue
+            if item.code in seen_items:
+                problems.add(t("检查项 {c}", "item {c}", c=item.code), "code",
+                             t("编号重复（{other} 中已有）", "duplicate code (already in {other})",
+                               other=seen_items[item.code]))
+            seen_items[item.code] = s_where
+            items.append(item)
+        sections.append(Section(
+            s_code,
+            _get(raw_section, "title", str, s_where, problems, default=""),
+            _get(raw_section, "title_en", str, s_where, problems, required=False, default=""),
+            _get(raw_section, "clause", str, s_where, problems, required=False, default=""),
+            tuple(items),
+        ))
+
+    categories: list[HazardCategory] = []
+    for index, raw in enumerate(_get(data, "hazard_categories", list, top, problems, default=[])):
+        where = t("隐患类别 #{i}", "hazard category #{i}", i=index + 1)
+        if not isinstance(raw, dict):
+            problems.add(where, "-", _wrong_type(_type_name((dict,))))
+            continue
+        c_code = _get(raw, "code", str, where, problems, default="")
+        if c_code:
+            where = t("隐患类别 {c}", "hazard category {c}", c=c_code)
+        department = _get(raw, "department", str, where, problems, default="")
+        if department and department not in department_codes:
+            problems.add(where, "department", t("未知部门 {d}", "unknown department {d}",
+                                                d=department))
+        severity = _get(raw, "severity", str, where, problems, default="")
+        if severity and severity not in severity_codes:
+            problems.add(where, "severity", t("未知严重程度 {s}", "unknown severity {s}",
+                                              s=severity))
+        linked = _get(raw, "items", list, where, problems, required=False, default=[])
+        for code_ in linked:
+            if code_ not in seen_items:
+                problems.add(where, "items", t("未知检查项 {c}", "unknown item {c}", c=code_))
+        categories.append(HazardCategory(
+            c_code,
+            _get(raw, "name", str, where, problems, default=""),
+            _get(raw, "name_en", str, where, problems, required=False, default=""),
+            department,
+            severity,
+            tuple(str(c) for c in linked),
+        ))
+
+    rule_where = t("达标规则", "rule")
+    raw_rule = _get(data, "rule", dict, top, problems, default={})
+    must_pass = _get(raw_rule, "key_items_must_pass", bool, rule_where, problems, default=True)
+    threshold = _get(raw_rule, "min_score_percent", (int, float), rule_where, problems,
+                     default=0.0)
+    if not 0 <= threshold <= 100:
+        problems.add(rule_where, "min_score_percent", t("应在 0 到 100 之间",
+                                                        "must be between 0 and 100"))
+    problems.raise_if_any()
+
+    body = canonical_json(data)
+    return Template(
+        uid=f"{code}@v{version}",
+        code=code,
+        version=version,
+        title=title,
+        title_en=title_en,
+        sections=tuple(sections),
+        departments=tuple(departments),
+        severities=tuple(severities),
+        hazard_categories=tuple(categories),
+        rule=Rule(bool(must_pass), float(threshold)),
+        body=body,
+        sha256=hashlib.sha256(body.encode("utf-8")).hexdigest(),
+    )
+
+
+def _parse_item(raw: Any, section: str, s_where: str, index: int, department_codes: set[str],
+                problems: _Problems) -> Item | None:
+    where = t("{s} 第 {i} 项", "{s} item #{i}", s=s_where, i=index + 1)
+    if not isinstance(raw, dict):
+        problems.add(where, "-", _wrong_type(_type_name((dict,))))
+        return None
+    code = _get(raw, "code", str, where, problems, default="")
+    if code:
+        where = t("检查项 {c}", "item {c}", c=code)
+    answer_type = _get(raw, "answer_type", str, where, problems, default="")
+    if answer_type and answer_type not in ANSWER_TYPES:
+        problems.add(where, "answer_type", t("未知的答案类型 {a}（可用：{all}）",
+                                             "unknown answer type {a} (known: {all})",
+                                             a=answer_type, all=", ".join(ANSWER_TYPES)))
+    key = _get(raw, "key", bool, where, problems, default=False)
+    photo = _get(raw, "photo_on_fail", str, where, problems, default="none")
+    if photo not in PHOTO_RULES:
+        problems.add(where, "photo_on_fail", t("应为 {all}", "must be one of {all}",
+                                               all=", ".join(PHOTO_RULES)))
+    departments = _get(raw, "departments", list, where, problems, default=[])
+    if "departments" in raw and isinstance(departments, list) and not departments:
+        problems.add(where, "departments", t("不能为空", "must not be empty"))
+    for department in departments:
+        if department not in department_codes:
+            problems.add(where, "departments", t("未知部门 {d}", "unknown department {d}",
+                                                 d=department))
+    weight = _get(raw, "weight", (int, float), where, problems, default=0)
+    if isinstance(weight, (int, float)) and weight < 0:
+        problems.add(where, "weight", t("不能为负数", "must not be negative"))
+    pass_if: PassRule | None = None
+    if answer_type == "number":
+        if "pass_if" not in raw:
+            problems.add(where, "pass_if", t("数字项必须给出 pass_if（仅记录的项写 null）",
+                                             "number items need pass_if (null for record-only)"))
+        elif raw["pass_if"] is not None:
+            rule = raw["pass_if"]
+            op = rule.get("op") if isinstance(rule, dict) else None
+            value = rule.get("value") if isinstance(rule, dict) else None
+            if op not in OPERATORS:
+                problems.add(where, "pass_if.op", t("应为 {all}", "must be one of {all}",
+                                                    all=" ".join(OPERATORS)))
+            elif not isinstance(value, (int, float)) or isinstance(value, bool):
+                problems.add(where, "pass_if.value", _wrong_type(_type_name((int, float))))
+            else:
+                pass_if = PassRule(op, float(value))
+    if key and answer_type == "yes_no_na":
+        problems.add(where, "key", t("一票否决项不能允许“不适用”（应为 yes_no）",
+                                     "a key item cannot allow N/A (use yes_no)"))
+    if key and answer_type == "number" and "pass_if" in raw and raw["pass_if"] is None:
+        problems.add(where, "key", t("一票否决项必须有合格规则", "a key item needs a pass rule"))
+    minimum = raw.get("min")
+    maximum = raw.get("max")
+    for name, bound in (("min", minimum), ("max", maximum)):
+        if bound is not None and (not isinstance(bound, (int, float)) or isinstance(bound, bool)):
+            problems.add(where, name, _wrong_type(_type_name((int, float))))
+    return Item(
+        code=code,
+        section=section,
+        text=_get(raw, "text", str, where, problems, default=""),
+        text_en=_get(raw, "text_en", str, where, problems, required=False, default=""),
+        guidance=_get(raw, "guidance", str, where, problems, required=False, default=""),
+        answer_type=answer_type,
+        key=bool(key),
+        photo_on_fail=photo,
+        departments=tuple(str(d) for d in departments),
+        weight=float(weight) if isinstance(weight, (int, float)) else 0.0,
+        clause=_get(raw, "clause", str, where, problems, default=""),
+        unit=str(raw.get("unit") or ""),
+        minimum=float(minimum) if isinstance(minimum, (int, float)) else None,
+        maximum=float(maximum) if isinstance(maximum, (int, float)) else None,
+        pass_if=pass_if,
+    )
+
+
+def canonical_json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def load_file(path: Path) -> Template:
+    """Read and validate a template file. Raises TemplateError naming the file."""
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise TemplateError(t("无法读取检查表文件 {file}：{e}", "Cannot read the checklist file "
+                              "{file}: {e}", file=path, e=exc.strerror or exc)) from exc
+    try:
+        data = json.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise TemplateError(t("检查表文件 {file} 不是 UTF-8 编码", "The checklist file {file} "
+                              "is not UTF-8 text", file=path)) from exc
+    except json.JSONDecodeError as exc:
+        raise TemplateError(t("检查表文件 {file} 不是有效的 JSON：第 {line} 行第 {col} 列，{msg}",
+                              "The checklist file {file} is not valid JSON: line {line}, "
+                              "column {col}: {msg}", file=path, line=exc.lineno, col=exc.colno,
+                              msg=exc.msg)) from exc
+    return parse_template(data, str(path))
+
+
+# -- the store -------------------------------------------------------------------------------
+
+
+def install(store: Store, template: Template) -> bool:
+    """Install a template; return False if exactly this one is already installed."""
+    with store.write():
+        existing = store.query_one("SELECT sha256 FROM templates WHERE id = ?", (template.uid,))
+        if existing is not None:
+            if existing["sha256"] == template.sha256:
+                return False
+            raise TemplateError(t(
+                "检查表 {uid} 已安装且内容不同；已安装的检查表不能原地修改，"
+                "请提高 version 作为新版本。",
+                "The checklist {uid} is already installed with different content; an installed "
+                "checklist is never changed in place: raise its version to make a new one.",
+                uid=template.uid))
+        records.put(store, "templates", template.uid, {
+            "code": template.code,
+            "version": template.version,
+            "title": template.title,
+            "body": template.body,
+            "sha256": template.sha256,
+            "installed_at": store.wall.iso(),
+        })
+    log.info("installed checklist %s", template.uid)
+    return True
+
+
+def builtin_files() -> list[Path]:
+    return sorted(BUILTIN_DIR.glob("*.json"))
+
+
+def ensure_builtin(store: Store) -> None:
+    """Install the checklists shipped in resources/ that are not installed yet."""
+    with store.write():
+        for path in builtin_files():
+            install(store, load_file(path))
+
+
+def get(store: Store, uid: str) -> Template:
+    cached = store.template_cache.get(uid)
+    if isinstance(cached, Template):
+        return cached
+    row = store.query_one("SELECT id, body FROM templates WHERE id = ?", (uid,))
+    if row is None:
+        raise NotFoundError(t("没有检查表 {uid}", "No checklist {uid}", uid=uid))
+    template = parse_template(json.loads(row["body"]), uid)
+    store.template_cache[uid] = template
+    return template
+
+
+def list_installed(store: Store) -> list[dict[str, Any]]:
+    return store.query(
+        "SELECT id, code, version, title, sha256, installed_at FROM templates"
+        " ORDER BY code, version"
+    )
+
+
+def latest(store: Store) -> Template:
+    row = store.query_one("SELECT id FROM templates ORDER BY version DESC, code LIMIT 1")
+    if row is None:
+        ensure_builtin(store)
+        row = store.query_one("SELECT id FROM templates ORDER BY version DESC, code LIMIT 1")
+        if row is None:
+            raise NotFoundError(t("没有安装任何检查表", "No checklist is installed"))
+    return get(store, row["id"])

@@ -1,0 +1,181 @@
+"""Demo data: the sample registry plus a few realistic inspections and findings."""
+
+from __future__ import annotations
+
+import logging
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+from inspector.core.errors import InspectorError
+from inspector.core.i18n import t
+from inspector.core.store import Store
+from inspector.domain import community_import, findings, inspections, templates
+
+log = logging.getLogger(__name__)
+
+SAMPLE_REGISTRY = templates.RESOURCES / "sample" / "communities-sample.csv"
+
+
+@dataclass(frozen=True)
+class DemoFinding:
+    category: str
+    description: str
+    location: str
+    item: str | None = None
+    status: str = findings.OPEN
+
+
+@dataclass(frozen=True)
+class DemoInspection:
+    community: str
+    inspectors: tuple[str, ...]
+    departments: tuple[str, ...]
+    failed: tuple[str, ...]
+    findings: tuple[DemoFinding, ...]
+    submit: bool = True
+    reopen_reason: str | None = None
+
+
+DEMO_INSPECTIONS = (
+    DemoInspection(
+        "柳西社区", ("王建国", "陈晓燕"), ("住建", "执法", "消防"),
+        failed=("C01", "C04", "D03"),
+        findings=(
+            DemoFinding("fire_lane_blocked", "3幢东侧消防车道被两辆私家车长期占用",
+                        "3幢东侧消防车道", "C01"),
+            DemoFinding("corridor_clutter", "5幢2单元一至三楼楼道堆放纸箱和旧家具",
+                        "5幢2单元楼道", "C04", findings.RECTIFIED),
+            DemoFinding("ebike_indoor_charging", "12幢北侧窗口拉出电线为电动自行车飞线充电",
+                        "12幢北侧", "D03"),
+        ),
+    ),
+    DemoInspection(
+        "尹江岸社区", ("王建国",), ("住建", "执法"), failed=("E07",),
+        findings=(DemoFinding("waterlogging", "2幢与4幢之间道路雨后积水约10厘米",
+                              "2幢与4幢之间", "E07", findings.VERIFIED),),
+    ),
+)
+
+
+# Item -> (category, description, location) of what an inspector typically writes down.
+TYPICAL_FINDINGS: dict[str, tuple[str, str, str]] = {
+    "B04": ("bin_overflow_damaged", "东门投放点2号其他垃圾桶桶盖缺失，垃圾满溢", "东门垃圾投放点"),
+    "B05": ("garbage_piles", "垃圾投放点西侧堆放3袋装修垃圾，未及时清运", "垃圾投放点西侧"),
+    "B07": ("waste_sorting_improper", "归集点未设清洗点，地面污水横流", "垃圾归集点"),
+    "E03": ("lighting_broken", "7幢1单元楼道灯损坏2处", "7幢1单元楼道"),
+    "F02": ("green_space_damaged", "中心绿地草坪枯黄、杂草丛生，养护不到位", "中心绿地"),
+    "G03": ("fitness_equipment_damaged", "健身点漫步机扶手断裂", "小区健身点"),
+    "H02": ("other", "物业服务内容和收费标准未在公告栏公示", "物业服务中心"),
+    "I02": ("other", "宣传栏内容仍为去年内容，未及时更新", "北门宣传栏"),
+}
+
+
+def _sample_names(store: Store) -> list[str]:
+    rows = store.query("SELECT name FROM communities ORDER BY district, street, name")
+    return [row["name"] for row in rows]
+
+
+def fill(store: Store, registry: Path = SAMPLE_REGISTRY, seed: int = 20261129, *,
+         with_photos: bool = True) -> int:
+    """Fill an empty data directory; return the number of inspections made. The findings
+    get drawn stand-in photos unless ``with_photos`` is off (tests that count photos)."""
+    if store.query_one("SELECT id FROM communities LIMIT 1"):
+        raise InspectorError(t("数据目录 {dir} 已有数据，演示数据只能装入空目录。",
+                               "The data directory {dir} already has data; demo data only "
+                               "goes into an empty one.", dir=store.data_dir))
+    rng = random.Random(seed)
+    with store.write():
+        templates.ensure_builtin(store)
+        community_import.import_file(store, registry)
+        plans = list(DEMO_INSPECTIONS)
+        names = [n for n in _sample_names(store) if n not in {p.community for p in plans}]
+        # A spread of further inspections across districts: most meet the standard.
+        for name in rng.sample(names, 10):
+            bad = tuple(rng.sample(["B07", "E03", "F02", "G03", "H02", "I02"],
+                                   rng.randint(0, 3)))
+            if rng.random() < 0.25:
+                bad += (rng.choice(["B04", "B05"]),)
+            demo_findings = tuple(DemoFinding(*TYPICAL_FINDINGS[code], item=code)
+                                  for code in bad[:2])
+            plans.append(DemoInspection(name, (rng.choice(["李娜", "张伟", "赵敏"]),),
+                                        ("住建",), bad, demo_findings,
+                                        submit=rng.random() < 0.8))
+        plans.append(DemoInspection(names[-1], ("张伟",), ("住建", "执法"), ("B02",),
+                                    (), submit=True,
+                                    reopen_reason="社区补交了分类标识整改照片，需重新评定"))
+        for plan in plans:
+            _make(store, plan, rng, with_photos)
+    log.info("demo data: %d inspections", len(plans))
+    return len(plans)
+
+
+def _make(store: Store, plan: DemoInspection, rng: random.Random, with_photos: bool) -> None:
+    inspection_id = inspections.start(store, plan.community, list(plan.inspectors),
+                                      departments=list(plan.departments))
+    template = templates.get(store, inspections.get(store, inspection_id)["template_id"])
+    for item in template.items:
+        failed = item.code in plan.failed
+        if item.answer_type == "number":
+            value = _number(item.code, failed, rng)
+            inspections.answer(store, inspection_id, item.code, "value", value=value)
+        elif failed:
+            inspections.answer(store, inspection_id, item.code, "fail",
+                               note="现场发现问题，见问题清单")
+        elif item.allows_na and rng.random() < 0.08:
+            inspections.answer(store, inspection_id, item.code, "na", note="本社区无此设施")
+        else:
+            inspections.answer(store, inspection_id, item.code, "pass")
+    for number, finding in enumerate(plan.findings):
+        finding_id = findings.add(store, inspection_id, category=finding.category,
+                                  item_code=finding.item, description=finding.description,
+                                  location=finding.location)
+        if with_photos:
+            _photograph(store, inspection_id, finding_id, finding, rng.randint(0, 10_000),
+                        number)
+        if finding.status in (findings.RECTIFIED, findings.VERIFIED):
+            findings.set_status(store, finding_id, finding.status)
+    if plan.submit:
+        inspections.submit(store, inspection_id, list(plan.inspectors), representative="刘芳")
+    if plan.reopen_reason:
+        inspections.reopen(store, inspection_id, plan.reopen_reason)
+
+
+def _photograph(store: Store, inspection_id: str, finding_id: str, finding: DemoFinding,
+                seed: int, number: int) -> None:
+    """The finding's photo (also the failed answer's evidence), and an after-photo once fixed."""
+    from datetime import timedelta
+
+    from inspector.domain import photos
+    from inspector.ops import demo_scenes
+
+    # EXIF time is the camera's local wall time, without an offset.
+    taken = (store.wall.now().replace(microsecond=0, tzinfo=None)
+             - timedelta(minutes=40 - 5 * number))
+    shots: list[tuple[str, str | None]] = [
+        (demo_scenes.SCENES_BEFORE.get(finding.category, "plain"), None)]
+    if finding.status in (findings.RECTIFIED, findings.VERIFIED):
+        shots.append(("plain", "after"))
+    folder = store.data_dir / "cache" / "demo"
+    folder.mkdir(parents=True, exist_ok=True)
+    for index, (hazard, kind) in enumerate(shots):
+        path = folder / f"IMG_{seed:04d}_{index}.JPG"
+        path.write_bytes(demo_scenes.scene(hazard, seed + index, taken + timedelta(days=index)))
+        try:
+            photos.import_photo(store, path, photos.target_for_finding(store, finding_id),
+                                kind=kind)
+            if finding.item and kind is None:
+                photos.import_photo(store, path, photos.target_for_response(
+                    store, inspection_id, finding.item))
+        finally:
+            path.unlink(missing_ok=True)
+
+
+def _number(code: str, failed: bool, rng: random.Random) -> float:
+    if code in ("A05", "B06"):  # percentages that pass at 80
+        return float(rng.randint(62, 79) if failed else rng.randint(82, 97))
+    if code in ("D01", "D05"):  # recorded counts
+        return float(rng.randint(10, 120))
+    if code == "I03":
+        return float(0 if failed else rng.randint(1, 4))
+    return float(rng.randint(1, 5) if failed else 0)  # counts where 0 passes

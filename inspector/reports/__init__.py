@@ -1,0 +1,1 @@
+"""Documents: the findings report, notices, the district summary and data exports."""
