@@ -37,21 +37,22 @@ from inspector.core.errors import InspectorError
 from inspector.core.i18n import t
 from sync.keys import SIGNATURE_BYTES, DeviceKey, verify
 
-FORMAT = 1
+# 2: changes write registers and name what they replaced; photos may be listed as missing.
+FORMAT = 2
 APP = "green-inspector"
 MANIFEST = "manifest.json"
 CHANGES = "changes.jsonl"
 SIGNATURE = "signature"
 PHOTO_EXTENSIONS = ("jpg", "png", "heic")
-PHOTO_TABLE = "photos"  # a change to this table's "ext" field names a photo in the bundle
-PHOTO_EXT_FIELD = "ext"
+PHOTO_TABLE = "photos"  # a change to this table's "meta" register names a photo's original
+PHOTO_REGISTER = "meta"
 MAX_SEQ = 10**12 - 1  # bundle file names hold 12 digits
 
 MANIFEST_FIELDS = frozenset({
     "format", "app", "device", "device_name", "public_key", "first_seq", "last_seq",
-    "clock_min", "clock_max", "depends", "counts", "entries", "created_at"})
+    "clock_min", "clock_max", "depends", "counts", "entries", "created_at", "missing_photos"})
 CHANGE_FIELDS = frozenset({
-    "device", "seq", "hlc", "tbl", "row_id", "field", "value", "base", "actor"})
+    "device", "seq", "hlc", "tbl", "row_id", "reg", "value", "replaces", "actor"})
 
 PHOTO_NAME = re.compile(r"photos/([0-9a-f]{64})\.(jpg|png|heic)")
 DEVICE_ID = re.compile(r"[0-9a-f]{16,64}")
@@ -207,7 +208,7 @@ def bundle_file_name(first_seq: int, last_seq: int) -> str:
 def parse_bundle_file_name(name: str) -> tuple[int, int] | None:
     """(first_seq, last_seq) of a bundle file name; None for anything else (temporary names,
     conflict copies, other files)."""
-    match = FILE_NAME.fullmatch(name)
+    match = FILE_NAME.fullmatch(name.lower())  # FAT sticks and Windows may upper-case it
     if not match:
         return None
     first, last = int(match.group(1)), int(match.group(2))
@@ -269,7 +270,7 @@ def read_bundle(path: Path, limits: Limits = Limits()) -> Bundle:
                                            expected_sha=listed[CHANGES]["sha256"])
         changes = _parse_changes(changes_bytes, manifest, fail)
         photo_names = sorted(name for name in listed if name != CHANGES)
-        _check_photos_named(changes, set(photo_names), fail)
+        _check_photos_named(changes, set(photo_names), fail, manifest["missing_photos"])
         for name in photo_names:
             archive.read_entry(archive.entries[name], _discard,
                                expected_sha=listed[name]["sha256"])
@@ -674,6 +675,11 @@ def _load_manifest(data: bytes, fail: Fail) -> dict[str, Any]:
     version = manifest.get("format")
     if not _is_int(version) or version < 1:
         raise fail("manifest_schema", t("格式版本无效", "the format version is not valid"))
+    if version < FORMAT:
+        raise fail("old_format", t(
+            "由升级前的程序生成（格式 {v}）；升级时数据已并入，无需导入",
+            "it was made before the upgrade (format {v}); its data was carried over at the "
+            "upgrade, nothing to import", v=version))
     if version > FORMAT:
         raise fail("format_version", t(
             "由更新版本的程序生成（格式 {v}，本程序只能读取格式 {ours}）：请升级本程序",
@@ -765,6 +771,12 @@ def _check_manifest(manifest: Mapping[str, Any], fail: Fail, limits: Limits) -> 
         raise fail("count_mismatch", t(
             "清单记录 {n} 张照片，但列出了 {m} 张", "the manifest counts {n} photos but lists "
             "{m}", n=counts["photos"], m=photos))
+    missing_photos = manifest["missing_photos"]
+    if not isinstance(missing_photos, list) or not all(
+            isinstance(name, str) and PHOTO_NAME.fullmatch(name) and name not in entries
+            for name in missing_photos):
+        raise bad("missing_photos", "不是未附带的照片名称列表",
+                  "is not a list of photo names that are not in the bundle")
     created = manifest["created_at"]
     try:
         if not isinstance(created, str) or datetime.fromisoformat(created).tzinfo is None:
@@ -824,24 +836,30 @@ def _parse_changes(data: bytes, manifest: Mapping[str, Any],
             raise bad(number, "时钟戳 {h} 不在清单的范围 {a}–{b} 内",
                       "clock stamp {h} outside the manifest's range {a}-{b}",
                       h=hlc, a=low, b=high)
-        for key in ("tbl", "field"):
+        for key in ("tbl", "reg"):
             if not isinstance(change[key], str) or not IDENTIFIER.fullmatch(change[key]):
                 raise bad(number, "{k} 不是名称", "{k} is not a name", k=key)
         row_id = change["row_id"]
         if not isinstance(row_id, str) or not 0 < len(row_id) <= MAX_ROW_ID_CHARS:
             raise bad(number, "row_id 不是非空文本", "row_id is not a non-empty text")
         value = change["value"]
-        if value is not None:
-            try:
-                if not isinstance(value, str):
-                    raise ValueError(value)
-                json.loads(value)
-            except ValueError:
-                raise bad(number, "value 不是 JSON 文本或 null",
-                          "value is not JSON text or null") from None
-        base = change["base"]
-        if base is not None and not (isinstance(base, str) and BASE.fullmatch(base)):
-            raise bad(number, "base 不是“设备:序号”或 null", "base is not \"device:seq\" or null")
+        try:
+            if not isinstance(value, str) or not isinstance(_json_loads(value), dict):
+                raise ValueError(value)
+        except ValueError:
+            raise bad(number, "value 不是 JSON 对象文本", "value is not the text of a JSON "
+                      "object") from None
+        replaces = change["replaces"]
+        try:
+            if replaces is not None:
+                listed = _json_loads(replaces) if isinstance(replaces, str) else None
+                if not isinstance(listed, list) or not listed or not all(
+                        isinstance(v, str) and BASE.fullmatch(v) for v in listed):
+                    raise ValueError(replaces)
+        except ValueError:
+            raise bad(number, "replaces 不是“设备:序号”列表的 JSON 文本或 null",
+                      "replaces is not the JSON text of a list of \"device:seq\", nor null"
+                      ) from None
         if change["actor"] is not None and not isinstance(change["actor"], str):
             raise bad(number, "actor 不是文本或 null", "actor is not text or null")
         changes.append(change)
@@ -849,18 +867,19 @@ def _parse_changes(data: bytes, manifest: Mapping[str, Any],
 
 
 def _check_photos_named(changes: Sequence[Mapping[str, Any]], photo_names: set[str],
-                        fail: Fail) -> None:
-    """A photo row introduced by these changes (its "ext" field) comes with its original."""
+                        fail: Fail, missing: Sequence[str] = ()) -> None:
+    """A photo row introduced by these changes (its "meta" register) comes with its original,
+    or is listed as missing (the author no longer had it)."""
     for change in changes:
-        if change["tbl"] != PHOTO_TABLE or change["field"] != PHOTO_EXT_FIELD:
+        if change["tbl"] != PHOTO_TABLE or change["reg"] != PHOTO_REGISTER:
             continue
-        ext = json.loads(change["value"]) if change["value"] is not None else None
+        ext = json.loads(change["value"]).get("ext")
         name = f"photos/{change['row_id']}.{ext}"
         if not PHOTO_NAME.fullmatch(name):
             raise fail("changes_schema", t(
                 "变更 {seq} 的照片编号或扩展名无效", "change {seq} names a photo with an id or "
                 "extension that is not valid", seq=change["seq"]))
-        if name not in photo_names:
+        if name not in photo_names and name not in missing:
             raise fail("missing_photo", t(
                 "变更 {seq} 引入的照片 {name} 不在数据包中",
                 "the photo {name} introduced by change {seq} is not in the bundle",
@@ -922,6 +941,7 @@ def write_bundle(path: Path, manifest_fields: Mapping[str, Any],
         "clock_min": min(stamps, key=str),
         "clock_max": max(stamps, key=str),
         "depends": {},
+        "missing_photos": [],
         # The author's time of its last change, unless the caller says when it wrote this.
         "created_at": _stamp_time(max(stamps, key=str)),
         **manifest_fields,
@@ -962,7 +982,7 @@ def write_bundle(path: Path, manifest_fields: Mapping[str, Any],
                                   "the bundle would exceed the size limits: write several "
                                   "smaller bundles"))
     parsed = _parse_changes(changes_bytes, checked, fail)
-    _check_photos_named(parsed, set(photos), fail)
+    _check_photos_named(parsed, set(photos), fail, checked["missing_photos"])
     signature = key.sign(manifest_bytes)
 
     temporary = path.with_name(f"{path.name}.tmp-{secrets.token_hex(6)}")

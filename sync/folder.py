@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +40,8 @@ class SyncReport:
     skipped: list[tuple[Path, str]] = field(default_factory=list)
     waiting: list[str] = field(default_factory=list)
     quarantined: list[str] = field(default_factory=list)
+    forked_from: str = ""  # this data directory took a new identity (it was copied)
+    read_only: bool = False  # the folder could only be read: nothing was exported
 
 
 def check_folder(store: Store, folder: Path) -> None:
@@ -71,7 +74,8 @@ def _skip_reason(name: str) -> str | None:
 
 def sync(store: Store, folder: Path, *,
          progress: Callable[[int, int], None] | None = None,
-         cancelled: Callable[[], bool] | None = None) -> SyncReport:
+         cancelled: Callable[[], bool] | None = None,
+         max_bytes: int = exchange.DEFAULT_MAX_BUNDLE_BYTES) -> SyncReport:
     check_folder(store, folder)
     if not folder.is_dir():
         # never create it: a missing mount point would quietly become a local folder
@@ -80,28 +84,31 @@ def sync(store: Store, folder: Path, *,
                                "the share connected?)", f=folder))
     report = SyncReport()
     base = folder / ROOT
-    own = base / store.device_id
-    own.mkdir(parents=True, exist_ok=True)
-    # 1. write what this device has not written to the folder yet (at least its own roster
-    #    entry, so that a new device can be trusted by the others)
-    roster.ensure_self(store)
-    written = [parse_bundle_file_name(p.name) for p in own.iterdir()]
-    since = max((span[1] for span in written if span), default=0)
-    if exchange.have(store, store.device_id) > since:
-        written_now = exchange.export_bundles(store, own, since=since)
-        report.exported = written_now[-1] if written_now else None
+    writable = os.access(folder, os.W_OK) and (not base.exists() or os.access(base, os.W_OK))
+    if writable:
+        # 1. this device's own sub-folder: another copy of this data directory writing under
+        #    the same id makes this one take a new identity; a missing or damaged file of
+        #    ours is written again; then what is not in the folder yet (at least this
+        #    device's roster entry, so that a new device can be trusted by the others)
+        report.forked_from = _check_identity(store, base / store.device_id)
+        roster.ensure_self(store)
+        report.exported = _write_own(store, base / store.device_id, max_bytes, report)
+    else:
+        report.read_only = True
     # 2. read everyone else's, oldest first per device
     candidates: list[Path] = []
-    for device_folder in sorted(p for p in base.iterdir() if p.is_dir()):
+    device_folders = sorted(p for p in base.iterdir() if p.is_dir()) if base.is_dir() else []
+    for device_folder in device_folders:
         if device_folder.name == store.device_id:
             continue
-        for path in sorted(device_folder.iterdir()):
+        held = exchange.have(store, device_folder.name)
+        for path in sorted(device_folder.iterdir(), key=lambda p: p.name.lower()):
             reason = _skip_reason(path.name)
             if reason:
                 report.skipped.append((path, reason))
                 continue
             span = parse_bundle_file_name(path.name)
-            if span and span[1] <= exchange.have(store, device_folder.name):
+            if span and span[1] <= held:
                 continue  # already applied: nothing to say
             candidates.append(path)
     for index, path in enumerate(candidates):
@@ -112,6 +119,8 @@ def sync(store: Store, folder: Path, *,
         try:
             bundle = read_bundle(path)
         except BundleError as exc:
+            if exc.code == "old_format":
+                continue  # from before the upgrade: carried over then
             report.skipped.append((path, t("不完整或已损坏，下次再试：{e}", "incomplete or "
                                            "damaged, tried again next time: {e}",
                                            e=exc.reason if hasattr(exc, "reason") else exc)))
@@ -127,6 +136,82 @@ def sync(store: Store, folder: Path, *,
         report.bundles_read += 1
         _count(report, result)
     return _finish(store, report, len(candidates), progress, cancelled)
+
+
+def _own_spans(store: Store, own: Path) -> tuple[list[tuple[int, int]], list[Path]]:
+    """The ranges of this device's changes its sub-folder holds intact, and the files there
+    that are not what this device wrote (damaged, replaced, or a stranger's)."""
+    recorded = {row["name"]: row for row in store.query("SELECT * FROM exported")}
+    spans: list[tuple[int, int]] = []
+    foreign: list[Path] = []
+    for path in sorted(own.iterdir()) if own.is_dir() else []:
+        span = parse_bundle_file_name(path.name)
+        if span is None or _skip_reason(path.name):
+            continue
+        row = recorded.get(path.name.lower())
+        try:
+            intact = row is not None and path.stat().st_size == row["size"]
+        except OSError:
+            intact = False
+        if intact:
+            spans.append(span)
+        else:
+            foreign.append(path)
+    return spans, foreign
+
+
+def _check_identity(store: Store, own: Path) -> str:
+    """Take a new identity if the own sub-folder holds bundles another copy of this data
+    directory signed under this id; returns the old id then (else "")."""
+    _spans, strangers = _own_spans(store, own)
+    for path in strangers:
+        try:
+            bundle = read_bundle(path)
+        except BundleError:
+            continue  # damaged: written again below
+        if bundle.device != store.device_id:
+            continue
+        if exchange._same_as_ours(store, bundle):  # noqa: SLF001 - one package
+            with store.write():
+                store.conn.execute(
+                    "INSERT OR REPLACE INTO exported VALUES (?, ?, ?, ?, ?)",
+                    (path.name.lower(), bundle.first_seq, bundle.last_seq,
+                     exchange._file_sha(path), path.stat().st_size))  # noqa: SLF001
+            continue
+        old = exchange.take_new_identity(store, exchange.fork_point(store, bundle.changes))
+        log.warning("data directory copied: continuing as a new device (was %s)", old)
+        return old
+    return ""
+
+
+def _write_own(store: Store, own: Path, max_bytes: int, report: SyncReport) -> Path | None:
+    """Write every range of own changes the sub-folder lacks (gaps left by a deleted,
+    renamed or damaged file, and what is new)."""
+    own.mkdir(parents=True, exist_ok=True)
+    spans, damaged = _own_spans(store, own)
+    row = store.conn.execute("SELECT MIN(seq) FROM changes WHERE device = ?",
+                             (store.device_id,)).fetchone()
+    covered = int(row[0] or 1) - 1  # numbers below were used before the upgrade
+    for path in damaged:
+        span = parse_bundle_file_name(path.name)
+        if span is not None and span[1] > covered:
+            report.skipped.append((path, t("本机的数据包已损坏或被替换，已重新写出",
+                                           "this device's bundle was damaged or replaced: "
+                                           "written again")))
+            path.unlink(missing_ok=True)
+    last = exchange.have(store, store.device_id)
+    gaps: list[tuple[int, int]] = []
+    for first, end in sorted(spans):
+        if first > covered + 1:
+            gaps.append((covered, first - 1))
+        covered = max(covered, end)
+    if last > covered:
+        gaps.append((covered, last))
+    written: list[Path] = []
+    for since, until in gaps:
+        written += exchange.export_bundles(store, own, since=since, until=until,
+                                           max_bytes=max_bytes, record=True)
+    return written[-1] if written else None
 
 
 def _finish(store: Store, report: SyncReport, total: int,
@@ -163,13 +248,8 @@ def unexported(store: Store, folder: Path | None) -> int:
     own_total = exchange.have(store, store.device_id)
     if folder is None:
         return own_total
-    try:
-        names = [entry.name for entry in (folder / ROOT / store.device_id).iterdir()]
-    except OSError:  # not there yet, or the stick is out
-        names = []
-    spans = [parse_bundle_file_name(name) for name in names]
-    written = max((span[1] for span in spans if span), default=0)
-    return max(0, own_total - written)
+    row = store.conn.execute("SELECT MAX(last_seq) FROM exported").fetchone()
+    return max(0, own_total - int(row[0] or 0))
 
 
 def import_files(store: Store, paths: list[Path], *,

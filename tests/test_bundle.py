@@ -48,12 +48,14 @@ def stamp(n: int) -> str:
 
 def change(seq: int, **fields: Any) -> dict[str, Any]:
     return {"device": DEVICE, "seq": seq, "hlc": stamp(seq), "tbl": "findings",
-            "row_id": f"row-{seq}", "field": "description", "value": json.dumps(f"第{seq}处"),
-            "base": None if seq == 1 else f"{DEVICE}:{seq - 1}", "actor": "王建国", **fields}
+            "row_id": f"row-{seq}", "reg": "status", "value": json.dumps({"status": "open"}),
+            "replaces": None if seq == 1 else json.dumps([f"{DEVICE}:{seq - 1}"]),
+            "actor": "王建国", **fields}
 
 
 def photo_change(seq: int, sha: str, ext: str) -> dict[str, Any]:
-    return change(seq, tbl="photos", row_id=sha, field="ext", value=json.dumps(ext), base=None)
+    return change(seq, tbl="photos", row_id=sha, reg="meta", value=json.dumps({"ext": ext}),
+                  replaces=None)
 
 
 @dataclass
@@ -78,7 +80,7 @@ def sample(tmp_path: Path, key: DeviceKey) -> Sample:
     (tmp_path / "a.jpg").write_bytes(jpeg)
     (tmp_path / "b.PNG").write_bytes(png)
     changes = [change(1), photo_change(2, sha_jpeg, "jpg"), change(3, actor=None),
-               photo_change(4, sha_png, "png"), change(5, value=None)]
+               photo_change(4, sha_png, "png"), change(5, value=json.dumps({"status": None}))]
     path = write_bundle(tmp_path / bundle_file_name(1, 5),
                         {"device": DEVICE, "device_name": "一号笔记本",
                          "depends": {OTHER_DEVICE: 17}},
@@ -159,12 +161,12 @@ def manifest_for(key: DeviceKey, changes_bytes: bytes, photos: dict[str, bytes],
                     for name, data in photos.items()})
     lines = [json.loads(line) for line in changes_bytes.decode("utf-8").splitlines()]
     manifest = {
-        "format": 1, "app": "green-inspector", "device": DEVICE, "device_name": "测试",
+        "format": 2, "app": "green-inspector", "device": DEVICE, "device_name": "测试",
         "public_key": key.public_hex(), "first_seq": lines[0]["seq"],
         "last_seq": lines[-1]["seq"], "clock_min": min(c["hlc"] for c in lines),
         "clock_max": max(c["hlc"] for c in lines), "depends": {},
         "counts": {"changes": len(lines), "photos": len(photos)}, "entries": entries,
-        "created_at": "2026-11-29T10:00:00+08:00"}
+        "created_at": "2026-11-29T10:00:00+08:00", "missing_photos": []}
     manifest.update(overrides)
     return manifest
 
@@ -510,12 +512,30 @@ def test_an_end_record_understating_the_entry_count_is_refused(tmp_path: Path) -
 
 def test_a_future_format_says_a_newer_program_made_it(tmp_path: Path, key: DeviceKey) -> None:
     path = forge(tmp_path / "b.zip", key, changes=jsonl([change(1)]),
-                 edit=lambda m: m.update(format=2, something_new=True))
+                 edit=lambda m: m.update(format=3, something_new=True))
     error = refused(path, "format_version")
     assert "更新版本" in str(error)
     i18n.set_language("en")
     error = refused(path, "format_version")
     assert "newer version" in str(error)
+
+
+def test_a_bundle_from_before_the_upgrade_is_named_as_such(tmp_path: Path,
+                                                           key: DeviceKey) -> None:
+    path = forge(tmp_path / "b.zip", key, changes=jsonl([change(1)]),
+                 edit=lambda m: m.update(format=1))
+    assert "升级前" in str(refused(path, "old_format"))
+
+
+def test_a_photo_listed_as_missing_travels_without_its_original(tmp_path: Path,
+                                                                key: DeviceKey) -> None:
+    """The author lost an original: its rows still sync, the file is named as missing."""
+    name = f"photos/{'d' * 64}.jpg"
+    target = tmp_path / bundle_file_name(1, 2)
+    write_bundle(target, {"device": DEVICE, "missing_photos": [name]},
+                 [change(1), photo_change(2, "d" * 64, "jpg")], {}, key)
+    read = read_bundle(target)
+    assert read.photo_names == [] and read.manifest["missing_photos"] == [name]
 
 
 @pytest.mark.parametrize("edit, code", [
@@ -561,9 +581,12 @@ def test_changes_jsonl_with_more_lines_than_counted_is_refused(tmp_path: Path,
     [change(1), {k: v for k, v in change(2).items() if k != "actor"}, change(3)],
     [change(1), change(2, value="not json"), change(3)],
     [change(1), change(2, value=3), change(3)],
-    [change(1), change(2, base="someone"), change(3)],
+    [change(1), change(2, replaces="someone"), change(3)],
+    [change(1), change(2, replaces="[]"), change(3)],  # replaces nothing: null, not []
+    [change(1), change(2, replaces=json.dumps(["someone"])), change(3)],
+    [change(1), change(2, value=json.dumps(["a list"])), change(3)],
     [change(1), change(2, tbl=""), change(3)],
-    [change(1), change(2, field="x; DROP TABLE"), change(3)],
+    [change(1), change(2, reg="x; DROP TABLE"), change(3)],
     [change(1), change(2, row_id=""), change(3)],
     [change(1), change(2, hlc="12:00"), change(3)],
     [change(1), change(2, actor=5), change(3)],

@@ -20,7 +20,7 @@ def _changes(store: Store) -> list[dict[str, object]]:
     return store.query("SELECT * FROM changes ORDER BY seq")
 
 
-def test_every_domain_change_is_logged_with_old_and_new_value(ready_store: Store) -> None:
+def test_every_domain_change_is_logged_as_a_whole_register(ready_store: Store) -> None:
     store = ready_store
     before = len(_changes(store))
     inspection_id = inspections.start(store, "柳西社区", ["王建国"], departments=["消防"])
@@ -30,20 +30,23 @@ def test_every_domain_change_is_logged_with_old_and_new_value(ready_store: Store
                               description="3幢东侧消防车道被占用", item_code="C01")
     findings.set_status(store, finding_id, "rectified")
     rows = _changes(store)[before:]
-    touched = {(r["tbl"], r["field"]) for r in rows}
-    assert ("inspections", "status") in touched
-    assert ("responses", "answer") in touched
-    assert ("responses", "note") in touched
-    assert ("findings", "status") in touched
-    answer_changes = [r for r in rows if r["tbl"] == "responses" and r["field"] == "answer"]
-    assert [(json.loads(str(r["old_value"])), json.loads(str(r["value"])))
-            for r in answer_changes] == [(None, "fail"), ("fail", "pass")]
-    # the second change's base is the first change: the version its author saw
-    first, second = answer_changes
-    assert first["base"] is None
-    assert second["base"] == f"{first['device']}:{first['seq']}"
+    touched = {(r["tbl"], r["reg"]) for r in rows}
+    assert {("inspections", "identity"), ("inspections", "state"), ("responses", "answer"),
+            ("findings", "facts"), ("findings", "status")} <= touched
+    answers = [r for r in rows if r["tbl"] == "responses"]
+    values = [json.loads(str(r["value"])) for r in answers]
+    # the answer, its note and who answered travel together: the note stays with the pass
+    assert [(v["answer"], v["note"], v["answered_by"]) for v in values] == [
+        ("fail", "消防通道被占", "测试员"), ("pass", "消防通道被占", "测试员")]
+    # the second version names the first as the one it replaced
+    first, second = answers
+    assert first["replaces"] is None
+    assert json.loads(str(second["replaces"])) == [f"{first['device']}:{first['seq']}"]
     assert all(r["actor"] == "测试员" and r["device"] == store.device_id for r in rows)
-    # the log replays to the stored rows
+    # one head per register, and the row shows it
+    heads = store.query("SELECT * FROM heads WHERE tbl = 'responses' AND row_id = ?",
+                        (f"{inspection_id}:C01",))
+    assert [(h["device"], h["seq"]) for h in heads] == [(second["device"], second["seq"])]
     response = store.query_one("SELECT * FROM responses WHERE id = ?", (f"{inspection_id}:C01",))
     assert response is not None and response["answer"] == "pass"
     assert response["note"] == "消防通道被占"
@@ -57,7 +60,7 @@ def test_an_unchanged_save_writes_no_change(ready_store: Store) -> None:
     assert len(_changes(ready_store)) == count
 
 
-def test_seq_strictly_increases_and_clock_never_goes_back_when_wall_clock_is_set_back(
+def test_seq_strictly_increases_and_a_clock_set_back_is_followed_only_after_a_restart(
         data_dir: Path) -> None:
     wall = at_millis(1_800_000_000_000)
     with Store.open(data_dir, wall=wall) as store:
@@ -66,15 +69,28 @@ def test_seq_strictly_increases_and_clock_never_goes_back_when_wall_clock_is_set
         wall.advance(timedelta(hours=-1))  # the system clock is set back an hour
         for n in range(5, 10):
             communities.create(store, CommunityData("海曙区", "南门街道", f"社区{n}"))
-    # and after a restart with the clock still wrong
+        running = _changes(store)
+    # While running, stamps never go back: the counter advances instead of the time.
+    stamps = [Stamp.parse(str(r["hlc"])) for r in running]
+    assert all(a < b for a, b in zip(stamps, stamps[1:], strict=False))
+    assert stamps[-1].millis == 1_800_000_000_000  # held at the latest time seen
+    # After a restart, its own stamps an hour ahead are not followed (a clock once set ahead
+    # must not pin every later stamp in the future): it resumes from the wall clock, and its
+    # own changes stay ordered by their sequence numbers.
     with Store.open(data_dir, wall=wall) as store:
         communities.create(store, CommunityData("海曙区", "南门街道", "社区10"))
         rows = _changes(store)
     seqs = [r["seq"] for r in rows]
-    stamps = [Stamp.parse(str(r["hlc"])) for r in rows]
     assert seqs == list(range(1, len(rows) + 1))
-    assert all(a < b for a, b in zip(stamps, stamps[1:], strict=False))
-    assert stamps[-1].millis == 1_800_000_000_000  # held at the latest time seen
+    assert Stamp.parse(str(rows[-1]["hlc"])).millis == wall.millis()
+
+
+def test_a_stamp_far_ahead_is_not_followed() -> None:
+    clock = HybridClock(Stamp(1_000_000, 0), wall=lambda: 1_000_000)
+    assert not clock.observe(Stamp(1_000_000 + 26 * 3600 * 1000, 0))  # a laptop 26 h ahead
+    assert clock.now() == Stamp(1_000_000, 1)
+    assert clock.observe(Stamp(1_000_000 + 60_000, 0))  # a minute ahead: followed
+    assert clock.now() == Stamp(1_060_000, 1)
 
 
 def test_hybrid_clock_counter_overflow_moves_time_forward() -> None:
@@ -97,6 +113,8 @@ def test_reopen_reason_lands_in_the_change_log(ready_store: Store) -> None:
             inspections.answer(store, inspection_id, item.code, "pass")
     inspections.submit(store, inspection_id, ["王建国"])
     inspections.reopen(store, inspection_id, "社区提出异议，复核B06")
-    reasons = store.query("SELECT value FROM changes WHERE tbl = 'inspections' AND row_id = ?"
-                          " AND field = 'reopen_reason'", (inspection_id,))
-    assert [json.loads(r["value"]) for r in reasons] == ["社区提出异议，复核B06"]
+    states = store.query("SELECT value FROM changes WHERE tbl = 'inspections' AND row_id = ?"
+                         " AND reg = 'state' ORDER BY seq", (inspection_id,))
+    values = [json.loads(r["value"]) for r in states]
+    assert [v["status"] for v in values] == ["draft", "submitted", "reopened"]
+    assert values[-1]["reopen_reason"] == "社区提出异议，复核B06"

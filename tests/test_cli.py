@@ -35,7 +35,7 @@ def test_a_whole_inspection_from_the_command_line(capsys: pytest.CaptureFixture[
     listed = json.loads(ok(capsys, data_dir, "communities", "list", "--json"))
     assert [c["name"] for c in listed] == ["柳西社区"]
     templates_listed = json.loads(ok(capsys, data_dir, "templates", "list", "--json"))
-    assert templates_listed[0]["id"] == "ningbo-green-community@v1"
+    assert templates_listed[0]["name"] == "ningbo-green-community@v1"
 
     inspection = ok(capsys, data_dir, "inspections", "new", "--community", "柳西社区",
                     "--inspector", "王建国", "--department", "消防").strip()

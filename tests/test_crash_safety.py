@@ -56,7 +56,7 @@ def test_acknowledged_writes_survive_sigkill(data_dir: Path) -> None:
     with Store.open(data_dir) as store:  # the killed writers' locks never block
         assert store.db.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         stored = {row["households"] for row in store.query("SELECT households FROM communities")}
-        logged = store.query_one("SELECT COUNT(*) AS n FROM changes WHERE field = 'name'")
+        logged = store.query_one("SELECT COUNT(*) AS n FROM changes WHERE reg = 'place'")
     missing = sorted(set(acknowledged) - stored)
     assert not missing, f"acknowledged but lost: {missing[:10]}"
     assert len(acknowledged) >= ROUNDS

@@ -39,9 +39,9 @@ def local_day(stamp: str) -> date:
 
 
 def made_on(moment: datetime, folder: Path) -> Store:
-    # 20 ms per clock reading: the demo takes ~6,000 readings, so it runs for two minutes of
-    # clock time and crosses midnight when started at 23:59.
-    store = Store.open(folder, actor="测试员", wall=SetClock(moment, timedelta(milliseconds=20)))
+    # 50 ms per clock reading: the demo takes a few thousand readings, so it runs for minutes
+    # of clock time and crosses midnight when started at 23:59.
+    store = Store.open(folder, actor="测试员", wall=SetClock(moment, timedelta(milliseconds=50)))
     demo.fill(store)
     return store
 

@@ -28,7 +28,9 @@ def test_start_gives_a_short_human_id(ready_store: Store) -> None:
                               departments=["住建", "消防"])
     second = inspections.start(ready_store, "柳西社区", ["王建国"])
     row = inspections.get(ready_store, first)
-    assert row["short_id"] == f"HS-{TEST_MOMENT.date():%Y%m%d}-001"
+    code = ready_store.get_setting("device_code")
+    assert code and len(code) == 2
+    assert row["short_id"] == f"HS-{TEST_MOMENT.date():%Y%m%d}-{code}-001"
     assert inspections.get(ready_store, second)["short_id"].endswith("-002")
     assert inspections.inspectors_of(row) == ["王建国", "陈晓燕"]
     assert inspections.departments_of(row) == ["住建", "消防"]

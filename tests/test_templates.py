@@ -129,8 +129,10 @@ def test_installed_template_is_never_changed_in_place(store: Store, tmp_path: Pa
     assert templates.get(store, "ningbo-green-community@v1").rule.min_score_percent == 80
     changed["version"] = 2
     assert templates.install(store, templates.load_file(_write(tmp_path, changed, "v2.json")))
-    assert [r["id"] for r in templates.list_installed(store)] == [
+    installed = templates.list_installed(store)
+    assert [r["name"] for r in installed] == [
         "ningbo-green-community@v1", "ningbo-green-community@v2"]
+    assert all(r["id"] == r["sha256"] and not r["clash"] for r in installed)
     assert templates.latest(store).uid == "ningbo-green-community@v2"
 
 

@@ -51,7 +51,12 @@ def wait_for(condition: Callable[[], bool], timeout_s: float = 60) -> bool:
         return True
     loop = QEventLoop()
     poll = QTimer()
-    poll.timeout.connect(lambda: condition() and loop.quit())
+
+    def check() -> None:
+        if condition():
+            loop.quit()
+
+    poll.timeout.connect(check)
     poll.start(10)
     QTimer.singleShot(int(timeout_s * 1000), loop.quit)
     loop.exec()

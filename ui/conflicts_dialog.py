@@ -1,11 +1,13 @@
-"""Conflicts kept for review: what was changed twice, both values, who and when; choose one.
+"""Conflicts for review: versions of the same thing made without seeing each other.
 
-A conflict is a value that lost to a change its author had not seen (``sync.conflicts``). The
-table shows the open ones in human terms (a finding by its short id and description, an
-answer by its inspection's short id and item code). For the selected row the reviewer keeps
-the current value, takes the other one, or types a new one; ``conflicts.resolve`` records
-that choice as a change that syncs and closes the conflict everywhere. Callers open the
-dialog non-blocking (``open()``) and listen to ``resolved``.
+A conflict (``inspector.core.conflicts``) lists the versions of one thing — a finding's
+facts, an answer, a deadline … — that were made on different laptops without seeing each
+other, or after a submission their author had not seen. The upper table lists the open
+conflicts in human terms; the lower one shows the selected conflict's versions side by side
+(who, when, and the fields in which they differ). The reviewer keeps the version shown,
+takes another, or types a new value; ``conflicts.resolve`` records that choice as a change
+that replaces every version, and it closes the conflict on every laptop it reaches. Callers
+open the dialog non-blocking (``open()``) and listen to ``resolved``.
 """
 
 from __future__ import annotations
@@ -29,19 +31,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from inspector.core import conflicts
+from inspector.core.conflicts import Conflict, Version
 from inspector.core.errors import InspectorError
 from inspector.core.store import Store
 from inspector.core.timeutil import stamp_to_local
 from inspector.domain import findings, inspections, templates
 from inspector.domain.scoring import FAIL, NA, PASS, RECORDED
-from sync import conflicts, roster
+from sync import roster
 from ui.errors import guarded
 from ui.i18n import language, tr
 
-COL_WHAT, COL_FIELD, COL_KIND, COL_KEPT, COL_KEPT_BY, COL_OTHER, COL_OTHER_BY = range(7)
-ID_ROLE = Qt.ItemDataRole.UserRole
-RESOLVABLE_KINDS = ("value", "delete")  # the others are acknowledged, their value stays
-SHORT_TEXT = 24
+COL_WHAT, COL_KIND, COL_FIELDS, COL_COUNT = range(4)
+VCOL_NUMBER, VCOL_WHO, VCOL_CONTENT, VCOL_SHOWN = range(4)
+SHORT_TEXT = 28
 
 TABLE_NAMES = {
     "findings": ("问题", "Finding"),
@@ -69,18 +72,11 @@ FIELD_NAMES = {
     "answer": ("结论", "answer"),
     "value": ("数值", "value"),
     "note": ("备注", "note"),
-    "answered_by": ("回答人", "answered by"),
-    "answered_at": ("回答时间", "answered at"),
-    "created_by": ("创建人", "created by"),
-    "created_at": ("创建时间", "created at"),
     "short_id": ("编号", "short id"),
     "signed_by": ("签名人", "signed by"),
-    "started_at": ("开始时间", "started at"),
     "finished_at": ("结束时间", "finished at"),
     "name": ("名称", "name"),
     "address": ("地址", "address"),
-    "street": ("街道", "street"),
-    "district": ("区县(市)", "district"),
     "households": ("户数", "households"),
     "property_management": ("物业管理", "property management"),
     "tags": ("标签", "tags"),
@@ -91,27 +87,30 @@ FIELD_NAMES = {
     "caption": ("照片说明", "caption"),
     "annotations": ("标注", "annotations"),
     "trusted": ("信任", "trusted"),
+    "trusted_upto": ("计入到", "counted up to"),
     "result": ("复查结果", "result"),
 }
 FINDING_STATUS = {findings.OPEN: ("待整改", "Open"), findings.RECTIFIED: ("已整改", "Rectified"),
                   findings.VERIFIED: ("已复查", "Verified")}
 ANSWERS = {PASS: ("符合", "Pass"), FAIL: ("不符合", "Fail"), NA: ("不适用", "N/A"),
            RECORDED: ("已记录", "Recorded")}
+INSPECTION_STATUS = {"draft": ("草稿", "draft"), "submitted": ("已提交", "submitted"),
+                     "reopened": ("已重新打开", "reopened")}
 
 
 def _short(text: str, limit: int = SHORT_TEXT) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
-def when_text(hlc: str | None, *, short: bool = False) -> str:
-    """A clock stamp as local date and minute (without the year when short and this year)."""
+def when_text(hlc: str | None, now: datetime | None = None) -> str:
+    """A clock stamp as local date and minute (without the year when it is this year)."""
     if not hlc:
         return "—"
     try:
         moment = datetime.fromisoformat(stamp_to_local(hlc))
     except ValueError:
         return hlc
-    if short and moment.year == datetime.now().year:
+    if now is not None and moment.year == now.year:
         return moment.strftime("%m-%d %H:%M")
     return moment.strftime("%Y-%m-%d %H:%M")
 
@@ -124,6 +123,13 @@ def field_name(field: str) -> str:
     return tr(*FIELD_NAMES.get(field, (field, field)))
 
 
+def differing(conflict: Conflict) -> list[str]:
+    """The fields in which the versions differ (all of them for a single version)."""
+    columns = conflict.columns
+    return [c for c in columns
+            if len({repr(v.content.get(c)) for v in conflict.versions}) > 1] or list(columns)
+
+
 class ConflictsDialog(QDialog):
     """The open conflicts; resolving one emits ``resolved`` and drops its row."""
 
@@ -133,32 +139,26 @@ class ConflictsDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("conflictsDialog")
         self.store = store
-        self.rows: list[dict[str, Any]] = []
+        self.rows: list[Conflict] = []
         self.input_dialog: QInputDialog | None = None
-        self._typing_for: str | None = None  # the conflict a new value is typed for
+        self._typing_for: tuple[str, str] | None = None  # (conflict, field) being typed
         self._device_names: dict[str, str] = {}
         self._templates: dict[str, Any] = {}
 
         self.intro = QLabel(self)
         self.intro.setWordWrap(True)
-        self.table = QTableWidget(0, 7, self)
-        self.table.setObjectName("conflictsTable")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setMinimumSectionSize(28)
+        self.table = self._make_table("conflictsTable", 4)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(COL_WHAT, QHeaderView.ResizeMode.Stretch)
-        for column in (COL_FIELD, COL_KIND, COL_KEPT_BY, COL_OTHER_BY):
+        for column in (COL_KIND, COL_FIELDS, COL_COUNT):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        for column in (COL_KEPT, COL_OTHER):
-            header.resizeSection(column, 190)
-        self.table.itemSelectionChanged.connect(self._update_buttons)
+        self.table.itemSelectionChanged.connect(self._show_versions)
+        self.versions = self._make_table("versionsTable", 4)
+        header = self.versions.horizontalHeader()
+        header.setSectionResizeMode(VCOL_CONTENT, QHeaderView.ResizeMode.Stretch)
+        for column in (VCOL_NUMBER, VCOL_WHO, VCOL_SHOWN):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.versions.itemSelectionChanged.connect(self._update_buttons)
         self.empty_label = QLabel(self)
         self.empty_label.setObjectName("noConflicts")
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -166,15 +166,14 @@ class ConflictsDialog(QDialog):
         self.detail = QLabel(self)
         self.detail.setObjectName("conflictDetail")
         self.detail.setWordWrap(True)
-        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.detail.setStyleSheet("background: #f4f6f8; padding: 8px; border-radius: 4px;")
 
         self.keep_button = QPushButton(self)
         self.keep_button.setObjectName("keepButton")
-        self.keep_button.clicked.connect(self.keep_current)
-        self.other_button = QPushButton(self)
-        self.other_button.setObjectName("otherButton")
-        self.other_button.clicked.connect(self.use_other)
+        self.keep_button.clicked.connect(self.keep_shown)
+        self.take_button = QPushButton(self)
+        self.take_button.setObjectName("takeButton")
+        self.take_button.clicked.connect(self.take_selected)
         self.type_button = QPushButton(self)
         self.type_button.setObjectName("typeButton")
         self.type_button.clicked.connect(self.type_new)
@@ -182,58 +181,66 @@ class ConflictsDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
 
         actions = QHBoxLayout()
-        for button in (self.keep_button, self.other_button, self.type_button):
+        for button in (self.keep_button, self.take_button, self.type_button):
             actions.addWidget(button)
         actions.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(self.table, 3)
         layout.addWidget(self.empty_label)
         layout.addWidget(self.detail)
+        layout.addWidget(self.versions, 2)
         layout.addLayout(actions)
         layout.addWidget(self.buttons)
-        self.resize(1120, 460)
+        self.resize(1120, 560)
         self.refresh()
         self.retranslate()
         language.changed.connect(self.retranslate)
+
+    def _make_table(self, name: str, columns: int) -> QTableWidget:
+        table = QTableWidget(0, columns, self)
+        table.setObjectName(name)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setAlternatingRowColors(True)
+        table.setWordWrap(False)
+        table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        table.verticalHeader().setVisible(False)
+        table.verticalHeader().setMinimumSectionSize(26)
+        return table
 
     # -- reading ------------------------------------------------------------------------------
 
     def refresh(self) -> None:
         """Read the open conflicts again, keeping the selection's place."""
         keep_row = max(self.table.currentRow(), 0)
-        self.rows = conflicts.list_conflicts(self.store)
+        self.rows = conflicts.list_open(self.store)
         self._device_names = {str(d["id"]): str(d["name"] or "")
                               for d in roster.list_devices(self.store)}
         self._fill()
         if self.rows:
             self.table.selectRow(min(keep_row, len(self.rows) - 1))
-        self._update_buttons()
+        self._show_versions()
 
     def _fill(self) -> None:
         self.table.setRowCount(len(self.rows))
-        for index, row in enumerate(self.rows):
-            head, tail = self.what_parts(row)
+        for index, conflict in enumerate(self.rows):
+            head, tail = self.what_parts(conflict)
             cells = {
-                COL_WHAT: f"{head}\n{tail}" if tail else head,
-                COL_FIELD: field_name(row["field"]),
-                COL_KIND: kind_name(row["kind"]),
-                COL_KEPT: self.kept_text(row),
-                COL_KEPT_BY: self.author_text(row["kept_actor"], row["kept_hlc"], short=True),
-                COL_OTHER: self.value_text(row, row["lost_value"]),
-                COL_OTHER_BY: self.author_text(row["lost_actor"], row["lost_hlc"], short=True),
+                COL_WHAT: f"{head} · {tail}" if tail else head,
+                COL_KIND: kind_name(conflict.kind),
+                COL_FIELDS: "、".join(field_name(c) for c in differing(conflict))
+                if conflict.kind != conflicts.DELETE else field_name("deleted"),
+                COL_COUNT: str(len(conflict.versions)),
             }
-            tips = {COL_KEPT_BY: self.author_text(row["kept_actor"], row["kept_hlc"]),
-                    COL_OTHER_BY: self.author_text(row["lost_actor"], row["lost_hlc"])}
             for column, text in cells.items():
                 item = QTableWidgetItem(text)
-                item.setToolTip(tips.get(column, text))
-                item.setData(ID_ROLE, row["id"])
+                item.setToolTip(text)
                 self.table.setItem(index, column, item)
-        self.table.resizeRowsToContents()
         has_rows = bool(self.rows)
-        self.table.setVisible(has_rows)
-        self.detail.setVisible(has_rows)
+        for widget in (self.table, self.detail, self.versions):
+            widget.setVisible(has_rows)
         self.empty_label.setVisible(not has_rows)
 
     def _template(self, template_id: str) -> Any:
@@ -241,15 +248,14 @@ class ConflictsDialog(QDialog):
             self._templates[template_id] = templates.get(self.store, template_id)
         return self._templates[template_id]
 
-    def what_text(self, row: dict[str, Any]) -> str:
-        """The record in human terms, on one line."""
-        head, tail = self.what_parts(row)
+    def what_text(self, conflict: Conflict) -> str:
+        head, tail = self.what_parts(conflict)
         return f"{head} · {tail}" if tail else head
 
-    def what_parts(self, row: dict[str, Any]) -> tuple[str, str]:
+    def what_parts(self, conflict: Conflict) -> tuple[str, str]:
         """(what and its short id, a description): a finding's short id and description, an
-        answer's inspection short id and item code and text, a community's name …"""
-        table, row_id = str(row["tbl"]), str(row["row_id"])
+        answer's inspection short id, item code and text, a device's name …"""
+        table, row_id = conflict.table, conflict.row_id
         kind = tr(*TABLE_NAMES.get(table, (table, table)))
         try:
             if table == "findings":
@@ -268,110 +274,151 @@ class ConflictsDialog(QDialog):
             pass
         return f"{kind} {row_id[:8]}", ""
 
-    def value_text(self, row: dict[str, Any], value: Any) -> str:
+    def value_text(self, conflict: Conflict, field: str, value: Any) -> str:
         if value is None or value == "":
             return tr("（空）", "(empty)")
-        field = row["field"]
-        if row["tbl"] == "findings" and field == "status":
+        if conflict.table == "findings" and field == "status":
             return tr(*FINDING_STATUS.get(str(value), (str(value), str(value))))
-        if row["tbl"] == "responses" and field == "answer":
+        if conflict.table == "responses" and field == "answer":
             return tr(*ANSWERS.get(str(value), (str(value), str(value))))
-        if row["tbl"] == "findings" and field in ("severity", "category", "department"):
+        if conflict.table == "inspections" and field == "status":
+            return tr(*INSPECTION_STATUS.get(str(value), (str(value), str(value))))
+        if conflict.table == "findings" and field in ("severity", "category", "department"):
             try:
-                finding = findings.get(self.store, str(row["row_id"]))
+                finding = findings.get(self.store, conflict.row_id)
                 inspection = inspections.get(self.store, str(finding["inspection_id"]))
                 template = self._template(str(inspection["template_id"]))
-                named = getattr(template, field)(str(value))
-                return str(named.label())
+                return str(getattr(template, field)(str(value)).label())
             except InspectorError:
                 return str(value)
         if field in ("deleted", "trusted"):
             return tr("是", "yes") if value else tr("否", "no")
         return str(value)
 
-    def kept_text(self, row: dict[str, Any]) -> str:
-        """The value every device holds: a delete's side is the deletion; a conflict with no
-        winning change (changed after submission, a clock in the future) keeps the value
-        as it is."""
-        if row["kind"] == "delete":
-            return tr("（已删除）", "(deleted)")
-        return self.value_text(row, row["kept_value"] if row["kept_change"]
-                               else row["current_value"])
+    def content_text(self, conflict: Conflict, version: Version) -> str:
+        if conflict.kind == conflicts.DELETE:
+            if version.content.get("deleted"):
+                return tr("删除了此条", "deleted it")
+            return "；".join(f"{field_name(k)}：{self.value_text(conflict, k, v)}"
+                            for k, v in version.content.items()
+                            if not k.endswith(("_at", "_by")))
+        return "；".join(f"{field_name(c)}：{self.value_text(conflict, c, version.content.get(c))}"
+                        for c in differing(conflict))
 
-    def author_text(self, actor: str | None, hlc: str | None, *, short: bool = False) -> str:
-        """Who and when: "检查员1 · 11-29 11:42"; in full with the device's name."""
-        if not actor:
-            return "—"
-        name, _, device = actor.partition("@")
-        if short:
-            return f"{name} · {when_text(hlc, short=True)}"
-        device_name = next((n for i, n in self._device_names.items()
-                            if device and i.startswith(device) and n), device)
-        who = tr("{n}（{d}）", "{n} ({d})", n=name, d=device_name) if device_name else name
-        return f"{who} · {when_text(hlc)}"
+    def author_text(self, version: Version) -> str:
+        """Who, on which laptop, and when: "检查员1（笔记本甲） · 11-29 11:42"."""
+        device = self._device_names.get(version.device) or version.device[:8]
+        who = tr("{n}（{d}）", "{n} ({d})", n=version.actor or "?", d=device)
+        return f"{who} · {when_text(version.hlc, self.store.wall.now())}"
 
     # -- the selected conflict ---------------------------------------------------------------
 
-    def selected(self) -> dict[str, Any] | None:
+    def selected(self) -> Conflict | None:
         index = self.table.currentRow()
         if not self.table.selectionModel().hasSelection() or not 0 <= index < len(self.rows):
             return None
         return self.rows[index]
 
+    def selected_version(self) -> Version | None:
+        conflict = self.selected()
+        index = self.versions.currentRow()
+        if conflict is None or not self.versions.selectionModel().hasSelection() or not (
+                0 <= index < len(conflict.versions)):
+            return None
+        return conflict.versions[index]
+
     def select_conflict(self, conflict_id: str) -> None:
-        for index, row in enumerate(self.rows):
-            if row["id"] == conflict_id:
+        for index, conflict in enumerate(self.rows):
+            if conflict.id == conflict_id:
                 self.table.selectRow(index)
                 return
 
+    def _show_versions(self) -> None:
+        conflict = self.selected()
+        listed = conflict.versions if conflict else ()
+        self.versions.setRowCount(len(listed))
+        for index, version in enumerate(listed):
+            assert conflict is not None
+            cells = {VCOL_NUMBER: str(index + 1), VCOL_WHO: self.author_text(version),
+                     VCOL_CONTENT: self.content_text(conflict, version),
+                     VCOL_SHOWN: tr("当前显示", "shown") if version.shown else ""}
+            for column, text in cells.items():
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)
+                self.versions.setItem(index, column, item)
+        if listed:
+            other = next((i for i, v in enumerate(listed) if not v.shown), 0)
+            self.versions.selectRow(other)
+        self._update_buttons()
+
     def _update_buttons(self) -> None:
-        row = self.selected()
-        resolvable = row is not None and row["kind"] in RESOLVABLE_KINDS
-        self.keep_button.setEnabled(row is not None)
-        self.other_button.setEnabled(resolvable)
-        self.type_button.setEnabled(resolvable)
-        if row is None:
+        conflict = self.selected()
+        version = self.selected_version()
+        deleting = conflict is not None and conflict.kind == conflicts.DELETE
+        self.keep_button.setEnabled(conflict is not None)
+        self.take_button.setEnabled(deleting or (version is not None and not version.shown))
+        self.type_button.setEnabled(conflict is not None and not deleting
+                                    and len(differing(conflict)) == 1)
+        self._retranslate_buttons()
+        if conflict is None:
             self.detail.setText("")
             return
-        kept = self.kept_text(row)
-        lines = [f"<b>{_html(self.what_text(row))}</b> — {_html(field_name(row['field']))}",
-                 tr("保留的值：{v}　— {a}", "Kept value: {v} — {a}", v=_html(kept),
-                    a=_html(self.author_text(row["kept_actor"], row["kept_hlc"]))),
-                 tr("另一值：{v}　— {a}", "Other value: {v} — {a}",
-                    v=_html(self.value_text(row, row["lost_value"])),
-                    a=_html(self.author_text(row["lost_actor"], row["lost_hlc"])))]
-        current = self.value_text(row, row["current_value"])
-        if row["kind"] != "delete" and current != kept:
-            lines.append(tr("当前值（之后又改过）：{v}", "Current value (changed since): {v}",
-                            v=_html(current)))
-        if not resolvable:
-            lines.append(tr("此类冲突只需确认：“保留当前值”即关闭它。",
-                            "This kind of conflict is only acknowledged: “Keep current "
-                            "value” closes it."))
-        self.detail.setText("<br>".join(lines))
+        explain = {
+            conflicts.VALUE: tr("这些版本是在不同设备上同时做出的，谁也没看到对方。请选定一个。",
+                                "These versions were made on different laptops without "
+                                "seeing each other. Choose one."),
+            conflicts.LOCKED: tr("检查已签名提交，而另一版本是在未看到提交时做出的。显示的是"
+                                 "签名时的版本；要采用后来的修改，须先重新打开检查。",
+                                 "The inspection was signed and submitted; the other "
+                                 "version was made without seeing the submission. The "
+                                 "signed version is shown; to take the later change, reopen "
+                                 "the inspection first."),
+            conflicts.DELETE: tr("一台设备删除了此条，另一台在未看到删除时修改了它。",
+                                 "One laptop deleted this; another changed it without "
+                                 "seeing the delete."),
+        }.get(conflict.kind, "")
+        self.detail.setText(f"<b>{_html(self.what_text(conflict))}</b> — "
+                            f"{_html(kind_name(conflict.kind))}<br>{_html(explain)}")
 
-    def keep_current(self) -> None:
-        row = self.selected()
-        if row is not None:
-            self._resolve(row, row["current_value"])
+    def keep_shown(self) -> None:
+        """Keep what every laptop shows now (for a delete: confirm the delete)."""
+        conflict = self.selected()
+        if conflict is None:
+            return
+        if conflict.kind == conflicts.DELETE:
+            self._resolve(conflict, take=conflicts.DELETE_ROW)
+        else:
+            self._resolve(conflict, take=None)
 
-    def use_other(self) -> None:
-        row = self.selected()
-        if row is not None and row["kind"] in RESOLVABLE_KINDS:
-            self._resolve(row, row["lost_value"])
+    def take_selected(self) -> None:
+        """Take the selected version (for a delete: keep the row)."""
+        conflict = self.selected()
+        if conflict is None:
+            return
+        if conflict.kind == conflicts.DELETE:
+            self._resolve(conflict, take=conflicts.KEEP_ROW)
+            return
+        version = self.selected_version()
+        if version is not None:
+            self._resolve(conflict, take=version.id)
 
     def type_new(self) -> QInputDialog | None:
-        """Ask for a value (non-blocking); it is applied when the dialog is accepted."""
-        row = self.selected()
-        if row is None or row["kind"] not in RESOLVABLE_KINDS:
+        """Ask for a value of the one field in question (non-blocking)."""
+        conflict = self.selected()
+        if conflict is None or conflict.kind == conflicts.DELETE:
             return None
-        self._typing_for = str(row["id"])
+        fields = differing(conflict)
+        if len(fields) != 1:
+            return None
+        field = fields[0]
+        self._typing_for = (conflict.id, field)
         dialog = QInputDialog(self)
         dialog.setObjectName("newValueDialog")
         dialog.setWindowTitle(tr("输入新值", "Type a new value"))
         dialog.setLabelText(tr("新的{field}（{what}）：", "New {field} ({what}):",
-                               what=self.what_text(row), field=field_name(row["field"])))
-        current = row["current_value"]
+                               what=self.what_text(conflict), field=field_name(field)))
+        shown = next((v for v in conflict.versions if v.shown), conflict.versions[0])
+        current = shown.content.get(field)
         dialog.setTextValue("" if current is None else str(current))
         dialog.setOkButtonText(tr("确定", "OK"))
         dialog.setCancelButtonText(tr("取消", "Cancel"))
@@ -381,36 +428,48 @@ class ConflictsDialog(QDialog):
         return dialog
 
     def _typed(self, text: str) -> None:
-        conflict_id, self._typing_for = self._typing_for, None
-        row = next((r for r in self.rows if r["id"] == conflict_id), None)
-        if row is not None:
-            self._resolve(row, text)
+        target, self._typing_for = self._typing_for, None
+        if target is None:
+            return
+        conflict = next((c for c in self.rows if c.id == target[0]), None)
+        if conflict is not None:
+            self._resolve(conflict, take=None, values={target[1]: text.strip() or None})
 
-    def _resolve(self, row: dict[str, Any], value: Any) -> None:
-        text = None if value is None else str(value)
-        done = guarded(self, lambda: conflicts.resolve(self.store, str(row["id"]), text))
+    def _resolve(self, conflict: Conflict, *, take: str | None,
+                 values: dict[str, Any] | None = None) -> None:
+        done = guarded(self, lambda: conflicts.resolve(self.store, conflict.id, take=take,
+                                                       values=values))
         self.refresh()
         if done is not None:
             self.resolved.emit()
 
     # -- language -----------------------------------------------------------------------------
 
+    def _retranslate_buttons(self) -> None:
+        conflict = self.selected()
+        if conflict is not None and conflict.kind == conflicts.DELETE:
+            self.keep_button.setText(tr("确认删除", "Confirm the delete"))
+            self.take_button.setText(tr("保留此条", "Keep it"))
+        else:
+            self.keep_button.setText(tr("保留当前显示的版本", "Keep the version shown"))
+            self.take_button.setText(tr("采用所选版本", "Take the selected version"))
+        self.type_button.setText(tr("输入新值…", "Type a new value…"))
+
     def retranslate(self) -> None:
         self.setWindowTitle(tr("同步冲突", "Sync conflicts"))
         self.intro.setText(tr(
-            "两台设备同时修改了同一处：各设备已统一采用“保留的值”，另一值保存在这里待您确认。"
-            "您的选择会作为一次修改同步到其他设备。",
-            "Two devices changed the same thing at once: every device now holds the kept "
-            "value, and the other value waits here for you. Your choice is a change that "
-            "syncs to the other devices."))
+            "以下每一处都有几个互不知情的版本：各设备显示同一个版本，其余版本在此等您决定。"
+            "您的选择会作为一次修改同步到其他设备，并在那里关闭此冲突。",
+            "Each of these has versions made without seeing each other: every laptop shows "
+            "the same one, and the others wait here for you. Your choice is a change that "
+            "syncs to the other laptops and closes the conflict there."))
         self.table.setHorizontalHeaderLabels([
-            tr("内容", "What"), tr("字段", "Field"), tr("类型", "Kind"),
-            tr("保留的值", "Kept value"), tr("修改人 · 时间", "By · when"),
-            tr("另一值", "Other value"), tr("修改人 · 时间", "By · when")])
+            tr("内容", "What"), tr("类型", "Kind"), tr("不同之处", "Differs in"),
+            tr("版本数", "Versions")])
+        self.versions.setHorizontalHeaderLabels([
+            "#", tr("修改人 · 时间", "By · when"), tr("该版本的值", "This version"),
+            tr("显示", "Shown")])
         self.empty_label.setText(tr("没有待处理的冲突。", "No conflicts to review."))
-        self.keep_button.setText(tr("保留当前值", "Keep current value"))
-        self.other_button.setText(tr("改用另一值", "Use the other value"))
-        self.type_button.setText(tr("输入新值…", "Type a new value…"))
         close = self.buttons.button(QDialogButtonBox.StandardButton.Close)
         if close is not None:
             close.setText(tr("关闭", "Close"))
@@ -419,7 +478,7 @@ class ConflictsDialog(QDialog):
             self._fill()
             if current >= 0:
                 self.table.selectRow(current)
-        self._update_buttons()
+        self._show_versions()
 
 
 def _html(text: str) -> str:

@@ -46,7 +46,12 @@ ID_ROLE = Qt.ItemDataRole.UserRole
 def state_text(device: dict[str, Any]) -> str:
     if device["self"]:
         return tr("本机", "this device")
-    return tr("受信任", "trusted") if device["trusted"] else tr("未信任", "not trusted")
+    if device["trusted"]:
+        return tr("受信任", "trusted")
+    if device.get("trusted_upto") is not None:
+        return tr("已撤销（计入到第 {n} 号）", "revoked (counted up to {n})",
+                  n=device["trusted_upto"])
+    return tr("未信任", "not trusted")
 
 
 class RosterDialog(QDialog):
@@ -270,9 +275,10 @@ class RosterDialog(QDialog):
             return None
         self._pending = str(device["id"])
         box = QMessageBox(QMessageBox.Icon.Question, tr("撤销信任", "Revoke trust"), tr(
-            "不再信任设备“{name}”（{id}）？\n它以后的数据包将被隔离，已导入的数据保留。",
-            "Stop trusting the device {name!r} ({id})?\nIts future bundles are quarantined; "
-            "what was already imported stays.", name=device["name"],
+            "不再信任设备“{name}”（{id}）？\n它在本机已有的修改之后的修改，在每台设备上都不再"
+            "计入；已有的保留。",
+            "Stop trusting the device {name!r} ({id})?\nNone of its changes after the ones "
+            "this laptop holds will count on any laptop; those held stay.", name=device["name"],
             id=str(device["id"])[:8]), QMessageBox.StandardButton.NoButton, self)
         box.setObjectName("revokeBox")
         self._revoke_button = box.addButton(tr("撤销信任", "Revoke"),

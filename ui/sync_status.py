@@ -58,7 +58,8 @@ class SyncStatus(QWidget):
         language.changed.connect(self.retranslate)
 
     def refresh(self) -> None:
-        from sync import conflicts, folder  # here: ~0.15 s of imports kept out of start-up
+        from inspector.core import conflicts  # here: ~0.15 s of imports kept out of start-up
+        from sync import folder
 
         remembered = self.store.get_setting("sync_folder")
         self.folder = Path(remembered) if remembered else None

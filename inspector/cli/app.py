@@ -98,7 +98,9 @@ def cmd_templates_list(args: argparse.Namespace) -> int:
         out_json(rows)
     else:
         for row in rows:
-            out(f"{row['id']}\t{row['title']}\t{row['sha256'][:12]}")
+            clash = t("  ⚠ 另有同名而内容不同的检查表", "  ⚠ another checklist has this name "
+                      "with other content") if row["clash"] else ""
+            out(f"{row['name']}\t{row['title']}\t{row['sha256'][:12]}{clash}")
     return EXIT_OK
 
 
@@ -356,6 +358,33 @@ def _short(value: Any) -> str:
 # -- the parser -------------------------------------------------------------------------------
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from inspector.ops import backup
+
+    with _open(args) as store:
+        result = backup.backup(store, Path(args.output))
+    out(t("备份已写入 {f}（照片 {p} 张，签名 {s} 个，{mb:.1f} MB）",
+          "Backup written to {f} ({p} photos, {s} signatures, {mb:.1f} MB)", f=result.path,
+          p=result.photos, s=result.signatures, mb=result.size / 1e6))
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from inspector.ops import backup
+
+    if not args.data_dir:
+        raise InspectorError(t("请用 --data-dir 指定要恢复到的新数据目录",
+                               "Give the new data directory to restore into with --data-dir"))
+    result = backup.restore(Path(args.file), Path(args.data_dir))
+    out(t("已恢复到 {d}。本机使用新的设备身份 {new}（备份来自 {old}）；尚未同步的 {n} 条修改已"
+          "归入新身份。请让同事信任本机。",
+          "Restored into {d}. This is a new device {new} (the backup came from {old}); its "
+          "{n} changes not yet synced were moved to the new identity. Ask a teammate to "
+          "trust this device.", d=result.data_dir, new=result.new_device[:8],
+          old=result.old_device[:8], n=result.moved))
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="inspector", description="绿色社区巡查 Green Community Inspector")
     parser.add_argument("--data-dir", help="data directory (default: INSPECTOR_DATA_DIR or the "
@@ -461,6 +490,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="minutes to add to the camera's clock")
     command(commands, "verify", cmd_verify, "re-hash every photo original; exit 1 if anything "
             "is missing, altered or dangling")
+    p = command(commands, "backup", cmd_backup,
+                "a consistent copy of the data directory (database and photos) in one file")
+    p.add_argument("-o", "--output", required=True, help="the backup file (.zip)")
+    p = command(commands, "restore", cmd_restore,
+                "rebuild a data directory from a backup, as a new device")
+    p.add_argument("file")
 
     from inspector.cli import exports as cli_exports
     from inspector.cli import reports as cli_reports

@@ -91,10 +91,16 @@ class Stamp:
 ZERO = Stamp(0, 0)
 
 
+# A stamp further ahead of this laptop's wall clock is not followed (a laptop set a day or a
+# year ahead must not drag the others' stamps with it); it is still stored and ordered.
+MAX_DRIFT_MS = 10 * 60 * 1000
+
+
 class HybridClock:
     def __init__(self, last: Stamp = ZERO, wall: Callable[[], int] = wall_clock_ms) -> None:
-        self.last = last
         self._wall = wall
+        self.last = ZERO
+        self.observe(last)
 
     def now(self) -> Stamp:
         physical = self._wall()
@@ -107,7 +113,11 @@ class HybridClock:
         self.last = stamp
         return stamp
 
-    def observe(self, stamp: Stamp) -> None:
-        """Take a stamp seen elsewhere into account, so later stamps sort after it."""
+    def observe(self, stamp: Stamp) -> bool:
+        """Take a stamp seen elsewhere into account, so later stamps sort after it — unless
+        it is more than MAX_DRIFT_MS ahead of the wall clock (returns False: flag it)."""
+        if stamp.millis > self._wall() + MAX_DRIFT_MS:
+            return False
         if stamp > self.last:
             self.last = stamp
+        return True

@@ -1,153 +1,71 @@
 """Writing a user-data row together with its change-log entries.
 
-This is the only place that inserts or updates the tracked tables, so no change can reach the
-database without its log entry. Values are plain column values (str, int, float or None);
-lists are stored as JSON text by the domain modules.
+This is the only place that inserts or updates the tracked tables for this device's own
+changes, so no change can reach the database without its log entry. Values are plain column
+values (str, int, float or None); lists are stored as JSON text by the domain modules. Values
+are grouped by register (see registers.py): each register touched is written whole, with the
+row's other columns of that register as they are shown now.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from inspector.core import changelog
+from inspector.core.registers import DELETED, TRACKED_FIELDS, spec
 from inspector.core.store import Store
 
-# Which columns of which tables are user data (and therefore logged and synced).
-TRACKED_FIELDS: dict[str, frozenset[str]] = {
-    "templates": frozenset({"code", "version", "title", "body", "sha256", "installed_at"}),
-    "communities": frozenset(
-        {
-            "district",
-            "street",
-            "name",
-            "address",
-            "households",
-            "property_management",
-            "tags",
-            "created_at",
-            "deleted",
-        }
-    ),
-    "inspections": frozenset(
-        {
-            "short_id",
-            "community_id",
-            "template_id",
-            "started_at",
-            "finished_at",
-            "status",
-            "inspectors",
-            "departments",
-            "signed_by",
-            "reopen_reason",
-            "created_by",
-            "inspector_signature",
-            "representative_signature",
-            "representative",
-        }
-    ),
-    "responses": frozenset(
-        {"inspection_id", "item_code", "answer", "value", "note", "answered_at", "answered_by"}
-    ),
-    "findings": frozenset(
-        {
-            "short_id",
-            "inspection_id",
-            "item_code",
-            "category",
-            "description",
-            "location",
-            "latitude",
-            "longitude",
-            "severity",
-            "department",
-            "deadline",
-            "status",
-            "created_at",
-            "created_by",
-            "deleted",
-        }
-    ),
-    "photos": frozenset(
-        {
-            "ext",
-            "original_name",
-            "size",
-            "format",
-            "width",
-            "height",
-            "taken_at",
-            "latitude",
-            "longitude",
-            "orientation",
-            "camera",
-            "exif_problems",
-            "annotations",
-            "imported_at",
-            "imported_by",
-        }
-    ),
-    "photo_links": frozenset(
-        {"photo_id", "target_kind", "target_id", "kind", "caption", "created_at", "created_by"}
-    ),
-    "followups": frozenset(
-        {"finding_id", "visited_on", "inspector", "result", "note", "created_at"}
-    ),
-    "devices": frozenset({"name", "public_key", "trusted", "updated_at"}),
-    "conflict_resolutions": frozenset({"value", "resolved_by", "resolved_at"}),
-}
-
-
-def delete(store: Store, table: str, row_id: str) -> None:
-    """Tombstone a row: its ``deleted`` field holds the versions the deleter had seen, so a
-    device that receives an edit this device had not seen can flag it for review."""
-    if "deleted" not in TRACKED_FIELDS[table]:
-        raise ValueError(f"{table} rows are never deleted")
-    seen = sorted(
-        f"{r['device']}:{r['seq']}"
-        for r in store.query(
-            "SELECT device, seq FROM field_versions WHERE tbl = ? AND row_id = ?"
-            " AND field != 'deleted'", (table, row_id))
-    )
-    put(store, table, row_id, {"deleted": json.dumps(seen)})
-
+__all__ = ["TRACKED_FIELDS", "delete", "put", "restore"]
 
 _MISSING: dict[str, Any] = {}
 
 
 def put(store: Store, table: str, row_id: str, values: dict[str, Any], *,
         current: dict[str, Any] | None = _MISSING) -> dict[str, Any]:
-    """Insert or update one row; log every field whose value changed. Returns the changes.
+    """Insert or update one row; log every register whose content changed. Returns the
+    columns that changed.
 
     Must run inside ``store.write()``. Pass ``current`` (the row, or None for a new one) when
     the caller has just read it, to save reading it again.
     """
     if not store.in_write:
         raise RuntimeError("records.put outside a write transaction")
-    fields = TRACKED_FIELDS[table]
-    unknown = set(values) - fields
+    table_spec = spec(table)
+    unknown = set(values) - table_spec.columns
     if unknown:
         raise ValueError(f"{table} has no tracked fields {sorted(unknown)}")
-    conn = store.conn
     if current is _MISSING:
         current = store.query_one(f"SELECT * FROM [{table}] WHERE id = ?", (row_id,))
+    before = current or {}
+    changed = {k: v for k, v in values.items() if before.get(k) != v}
+    if not changed and current is not None:
+        return {}
     if current is None:
-        changed = {k: v for k, v in values.items() if v is not None}
-        columns = ["id", *changed]
-        conn.execute(
+        columns = ["id", *(k for k, v in values.items() if v is not None)]
+        store.conn.execute(
             f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in columns)})"
             f" VALUES ({', '.join('?' for _ in columns)})",
-            (row_id, *changed.values()),
-        )
-        for field, value in changed.items():
-            store.log_change(table, row_id, field, None, value, new_row=True)
-        return changed
-    changed = {k: v for k, v in values.items() if current[k] != v}
-    if changed:
-        conn.execute(
+            (row_id, *(values[c] for c in columns[1:])))
+    elif changed:
+        store.conn.execute(
             f"UPDATE [{table}] SET {', '.join(f'[{c}] = ?' for c in changed)} WHERE id = ?",
-            (*changed.values(), row_id),
-        )
-    for field, value in changed.items():
-        store.log_change(table, row_id, field, current[field], value)
+            (*changed.values(), row_id))
+    for register in table_spec.registers:
+        if not any(c in changed for c in register.columns):
+            continue
+        content = {c: values[c] if c in values else before.get(c) for c in register.columns}
+        changelog.write(store, table, row_id, register, content)
     return changed
+
+
+def delete(store: Store, table: str, row_id: str) -> None:
+    """Tombstone a row. A version of the row the deleting device had not seen, arriving
+    later, shows the delete as a conflict for a person to settle."""
+    if not spec(table).deletable:
+        raise ValueError(f"{table} rows are never deleted")
+    put(store, table, row_id, {DELETED: "1"})
+
+
+def restore(store: Store, table: str, row_id: str) -> None:
+    """Undo a tombstone (also settles a delete conflict by keeping the row)."""
+    put(store, table, row_id, {DELETED: None})

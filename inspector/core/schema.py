@@ -15,8 +15,14 @@ from inspector.core.schema_version import MIGRATION_SET
 migrations = Migrations(MIGRATION_SET)
 
 
-def migrate(conn: sqlite3.Connection) -> None:
+# The wall-clock time (ms) of the opening store, for migrations that write changes.
+_opened_at_ms = 0
+
+
+def migrate(conn: sqlite3.Connection, wall_ms: int = 0) -> None:
     """Apply every pending migration, each in its own transaction."""
+    global _opened_at_ms
+    _opened_at_ms = wall_ms
     migrations.apply(Database(conn, execute_plugins=False, strict=True))
 
 
@@ -295,3 +301,111 @@ def m004_sync(db: Database) -> None:
     # Tombstones: the row versions the deleting device had seen (JSON list), or empty.
     for table in ("communities", "findings"):
         db.table(table).add_column("deleted", str)
+
+
+@migrations()
+def m005_registers(db: Database) -> None:
+    """The change log in registers (see core/registers.py) with causal heads.
+
+    A change now writes one register whole and names every version it replaced; a register's
+    current versions are its *heads*; a conflict is a register with heads that disagree. The
+    per-field log of m001 stays as ``changes_v1`` for the audit trail. Existing rows become one
+    change per register by this device (an upgrade snapshot): laptops that held the same data
+    agree without conflict, and where they differed the difference shows as a conflict.
+    """
+    import json
+
+    from inspector.core.registers import TABLES
+
+    conn = db.conn
+    conn.execute("PRAGMA defer_foreign_keys = ON")
+    conn.execute("ALTER TABLE changes RENAME TO changes_v1")
+    conn.execute("DROP INDEX IF EXISTS idx_changes_tbl_row_id")
+    conn.execute("DROP INDEX IF EXISTS idx_changes_hlc")
+    for table in ("field_versions", "field_siblings", "conflict_resolutions", "conflicts"):
+        conn.execute(f"DROP TABLE IF EXISTS [{table}]")
+    conn.execute(
+        "CREATE TABLE changes (device TEXT NOT NULL, seq INTEGER NOT NULL, hlc TEXT NOT NULL,"
+        " tbl TEXT NOT NULL, row_id TEXT NOT NULL, reg TEXT NOT NULL,"
+        " value TEXT NOT NULL,"  # JSON object: the register's columns
+        " replaces TEXT,"  # JSON list of "device:seq" this change replaced, or NULL
+        " actor TEXT,"
+        " masked INTEGER NOT NULL DEFAULT 0,"  # 1: beyond its device's revocation cut
+        " PRIMARY KEY (device, seq)) STRICT, WITHOUT ROWID")
+    conn.execute("CREATE INDEX changes_register ON changes (tbl, row_id, reg)")
+    conn.execute("CREATE INDEX changes_time ON changes (hlc)")  # the audit trail's order
+    # The versions of each register that no other version replaced.
+    conn.execute(
+        "CREATE TABLE heads (tbl TEXT NOT NULL, row_id TEXT NOT NULL, reg TEXT NOT NULL,"
+        " device TEXT NOT NULL, seq INTEGER NOT NULL,"
+        " PRIMARY KEY (tbl, row_id, reg, device, seq)) STRICT, WITHOUT ROWID")
+    # What another device had received when it made changes first..last (a bundle's
+    # "depends"): which changes a change had seen.
+    conn.execute(
+        "CREATE TABLE contexts (device TEXT NOT NULL, first_seq INTEGER NOT NULL,"
+        " last_seq INTEGER NOT NULL, depends TEXT NOT NULL,"
+        " PRIMARY KEY (device, first_seq)) STRICT, WITHOUT ROWID")
+    # Open conflicts, derived from the heads: the same on every device holding the same
+    # changes. ``heads`` lists the disagreeing versions ("device:seq", sorted).
+    conn.execute(
+        "CREATE TABLE conflicts (id TEXT PRIMARY KEY, kind TEXT NOT NULL, tbl TEXT NOT NULL,"
+        " row_id TEXT NOT NULL, reg TEXT NOT NULL, heads TEXT NOT NULL,"
+        " detected_at TEXT) STRICT")
+    conn.execute("CREATE INDEX conflicts_row ON conflicts (tbl, row_id)")
+    # Bundle files this device wrote to a shared folder or a stick (to notice a damaged or
+    # replaced one, and a copy of this data directory writing under the same identity).
+    conn.execute(
+        "CREATE TABLE exported (name TEXT PRIMARY KEY, first_seq INTEGER NOT NULL,"
+        " last_seq INTEGER NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL) STRICT")
+    conn.execute("CREATE INDEX IF NOT EXISTS receipts_device ON receipts (device, seq)")
+
+    # Rows merged from several laptops may name a parent that has not arrived, or whose
+    # creation was cut by a revocation: references are checked by the domain and by
+    # ``verify``, not by the database (a merge must never fail half-way on them).
+    for table, columns in (("inspections", ["community_id", "template_id"]),
+                           ("responses", ["inspection_id"]), ("findings", ["inspection_id"]),
+                           ("photo_links", ["photo_id"]), ("followups", ["finding_id"])):
+        db.table(table).transform(drop_foreign_keys=columns)
+
+    devices = db.table("devices")
+    devices.add_column("code", str)
+    devices.add_column("trusted_key", str)
+    devices.add_column("trusted_upto", int)
+    conn.execute("UPDATE devices SET trusted_key = public_key WHERE trusted = 1")
+    devices.transform(drop={"updated_at"})
+
+    # Checklists are named by their content.
+    conn.execute("UPDATE inspections SET template_id = (SELECT sha256 FROM templates t"
+                 " WHERE t.id = inspections.template_id) WHERE template_id IN"
+                 " (SELECT id FROM templates)")
+    conn.execute("UPDATE templates SET id = sha256")
+
+    row = conn.execute("SELECT value FROM local_state WHERE key = 'device_id'").fetchone()
+    if row is None:
+        return  # a new database: nothing to carry over
+    device = row[0]
+    seq = conn.execute("SELECT MAX(seq) FROM changes_v1 WHERE device = ?",
+                       (device,)).fetchone()[0] or 0
+    millis = max(_opened_at_ms, 1)
+    counter = 0
+    for spec in TABLES.values():
+        columns = [name for name in spec.columns
+                   if name in {c[1] for c in conn.execute(f"PRAGMA table_info([{spec.name}])")}]
+        for values in conn.execute(
+                f"SELECT id, {', '.join(f'[{c}]' for c in columns)} FROM [{spec.name}]"
+                " ORDER BY id").fetchall():
+            current = dict(zip(columns, values[1:], strict=True))
+            for register in spec.registers:
+                content = {c: current.get(c) for c in register.columns}
+                if all(content[c] is None for c in register.fields):
+                    continue
+                seq += 1
+                counter += 1
+                stamp = f"{millis + counter // 100_000:015d}-{counter % 100_000:05d}"
+                conn.execute(
+                    "INSERT INTO changes (device, seq, hlc, tbl, row_id, reg, value, replaces,"
+                    " actor) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?)",
+                    (device, seq, stamp, spec.name, values[0], register.name,
+                     json.dumps(content, ensure_ascii=False, sort_keys=True), "upgrade"))
+                conn.execute("INSERT INTO heads VALUES (?, ?, ?, ?, ?)",
+                             (spec.name, values[0], register.name, device, seq))

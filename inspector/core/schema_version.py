@@ -8,4 +8,5 @@ imported only when a migration is pending. tests/test_store.py keeps the two in 
 from __future__ import annotations
 
 MIGRATION_SET = "green-inspector"
-MIGRATION_NAMES = ("m001_initial", "m002_signatures", "m003_photos", "m004_sync")
+MIGRATION_NAMES = ("m001_initial", "m002_signatures", "m003_photos", "m004_sync",
+                   "m005_registers")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import getpass
-import json
 import logging
 import os
 import sqlite3
@@ -22,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from inspector.core import schema_version
-from inspector.core.clock import HybridClock, Stamp, WallClock
+from inspector.core.clock import MAX_DRIFT_MS, HybridClock, Stamp, WallClock
 from inspector.core.datadir import DataDirLock, check_not_synced, prepare_data_dir
 from inspector.core.errors import InspectorError, SchemaError
 from inspector.core.i18n import t
@@ -30,7 +29,6 @@ from inspector.core.i18n import t
 log = logging.getLogger(__name__)
 
 DB_NAME = "inspector.db"
-FUTURE_LIMIT_MS = 24 * 3600 * 1000  # a received stamp further ahead is flagged, not followed
 BUSY_TIMEOUT_MS = 5000
 
 
@@ -42,10 +40,6 @@ def default_actor() -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return "unknown"
-
-
-def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
 
 
 class Store:
@@ -109,7 +103,7 @@ class Store:
                 if _check_schema(conn, db_path):
                     from inspector.core import schema  # sqlite-utils: only when migrating
 
-                    schema.migrate(conn)
+                    schema.migrate(conn, wall.millis())
                 _ensure_device_id(conn)
                 sync_folder = _state(conn, "sync_folder")
                 check_not_synced(data_dir, Path(sync_folder) if sync_folder else None)
@@ -203,56 +197,13 @@ class Store:
 
     # -- the change log ------------------------------------------------------------------
 
-    def log_change(
-        self,
-        table: str,
-        row_id: str,
-        field: str,
-        old_value: Any,
-        new_value: Any,
-        *,
-        new_row: bool = False,
-    ) -> None:
-        """Append one field change to the log and record it as that field's current version."""
+    def allocate(self) -> tuple[int, str]:
+        """The sequence number and clock stamp of this device's next change (inside a write;
+        the change-log module writes the change)."""
         if not self.in_write:
-            raise RuntimeError("log_change outside a write transaction")
-        conn = self.conn
-        version = None if new_row else conn.execute(
-            "SELECT device, seq, hlc FROM field_versions WHERE tbl = ? AND row_id = ?"
-            " AND field = ?",
-            (table, row_id, field),
-        ).fetchone()
-        base = f"{version[0]}:{version[1]}" if version else None
+            raise RuntimeError("a change outside a write transaction")
         self._seq += 1
-        now = self.clock.now()
-        if version is not None and Stamp.parse(version[2]) >= now:
-            # A change sorts after the version it replaces, on every device, even when that
-            # version carries a (flagged) clock from the future this clock did not follow.
-            now = Stamp.parse(version[2]).successor()
-        stamp = str(now)
-        conn.execute(
-            "INSERT INTO changes (device, seq, hlc, tbl, row_id, field, value, old_value, base,"
-            " actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                self.device_id,
-                self._seq,
-                stamp,
-                table,
-                row_id,
-                field,
-                _json(new_value),
-                _json(old_value),
-                base,
-                self.actor,
-            ),
-        )
-        conn.execute(
-            "INSERT INTO field_versions (tbl, row_id, field, device, seq, hlc)"
-            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tbl, row_id, field) DO UPDATE SET"
-            " device = excluded.device, seq = excluded.seq, hlc = excluded.hlc",
-            (table, row_id, field, self.device_id, self._seq, stamp),
-        )
-
+        return self._seq, str(self.clock.now())
 
     # -- local state (not synced) --------------------------------------------------------
 
@@ -273,6 +224,10 @@ class Store:
                     (key, value),
                 )
 
+    def reset_sequence(self) -> None:
+        """After this device's id changed (a fork): continue from its own last change."""
+        self._seq = self._max_own_seq()
+
     def _max_own_seq(self) -> int:
         row = self.conn.execute(
             "SELECT MAX(seq) FROM changes WHERE device = ?", (self.device_id,)
@@ -280,12 +235,12 @@ class Store:
         return int(row[0] or 0)
 
     def _max_stamp(self) -> Stamp:
-        """The latest stamp seen, ignoring stamps far in the future (flagged, not followed)."""
-        limit = Stamp(self.wall.millis() + FUTURE_LIMIT_MS, 0)
+        """The latest stamp seen that is not far ahead of the wall clock (those are flagged,
+        not followed — also this device's own, if its clock was once set ahead)."""
+        limit = Stamp(self.wall.millis() + MAX_DRIFT_MS, 0)
         row = self.conn.execute("SELECT MAX(hlc) FROM changes WHERE hlc < ?",
                                 (str(limit),)).fetchone()
-        stamp = Stamp.parse(row[0]) if row[0] else Stamp(0, 0)
-        return max(stamp, self._own_last_stamp())
+        return Stamp.parse(row[0]) if row[0] else Stamp(0, 0)
 
     def _own_last_stamp(self) -> Stamp:
         row = self.conn.execute(

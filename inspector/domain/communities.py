@@ -69,9 +69,19 @@ def _validate(data: CommunityData) -> None:
                                all="/".join(PROPERTY_MANAGEMENT)))
 
 
+# Communities are named by where they are: the same registry imported on two laptops before
+# their first sync makes the same rows, not two of each.
+COMMUNITY_NAMESPACE = uuid.UUID("6f1c2a0e-5b7d-4c1e-9a57-3f0e2d1c4b88")
+
+
+def community_id_for(district: str, street: str, name: str) -> str:
+    key = "|".join(part.strip() for part in (district, street, name))
+    return uuid.uuid5(COMMUNITY_NAMESPACE, key).hex
+
+
 def create(store: Store, data: CommunityData) -> str:
     _validate(data)
-    community_id = uuid.uuid4().hex
+    community_id = community_id_for(data.district, data.street, data.name)
     with store.write():
         records.put(store, "communities", community_id,
                     {**data.columns(), "created_at": store.wall.iso()})

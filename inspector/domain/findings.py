@@ -15,7 +15,7 @@ import uuid
 from datetime import date, timedelta
 from typing import Any
 
-from inspector.core import records
+from inspector.core import identity, records
 from inspector.core.errors import InspectorError, NotFoundError, ReadOnlyError
 from inspector.core.i18n import t
 from inspector.core.store import Store
@@ -108,9 +108,20 @@ def _default_department(template: Template, category: str, item_code: str | None
 
 
 def _next_short_id(store: Store, inspection: dict[str, Any]) -> str:
-    row = store.query_one("SELECT COUNT(*) AS n FROM findings WHERE inspection_id = ?",
-                          (inspection["id"],))
-    return f"{inspection['short_id']}-F{(row['n'] if row else 0) + 1:02d}"
+    """The inspection's number and a counter (…-F03); a finding added on another laptop than
+    the one that started the inspection carries that laptop's code (…-M7-F01), so two
+    laptops adding findings to one inspection never give the same number."""
+    code = identity.device_code(store)
+    prefix = f"{inspection['short_id']}-"
+    if f"-{code}-" not in inspection["short_id"]:
+        prefix += f"{code}-"
+    prefix += "F"
+    row = store.query_one(
+        "SELECT MAX(CAST(substr(short_id, ?) AS INTEGER)) AS last FROM findings"
+        " WHERE inspection_id = ? AND short_id LIKE ?",
+        (len(prefix) + 1, inspection["id"], prefix + "%"))
+    last = row["last"] if row else None
+    return f"{prefix}{(last or 0) + 1:02d}"
 
 
 def get(store: Store, finding_id: str) -> dict[str, Any]:
@@ -121,15 +132,16 @@ def get(store: Store, finding_id: str) -> dict[str, Any]:
 
 
 def resolve(store: Store, text: str) -> dict[str, Any]:
+    """A finding by id, short id or unique id prefix; more than one match is refused."""
     text = text.strip()
-    row = store.query_one("SELECT * FROM findings WHERE id = ? OR short_id = ?",
-                          (text, text.upper()))
-    if row:
-        return row
-    if len(text) >= 6:
-        matches = store.query("SELECT * FROM findings WHERE id LIKE ? || '%' LIMIT 2", (text,))
-        if len(matches) == 1:
-            return matches[0]
+    rows = store.query("SELECT * FROM findings WHERE id = ? OR short_id = ?",
+                       (text, text.upper()))
+    if not rows and len(text) >= 6:
+        rows = store.query("SELECT * FROM findings WHERE id LIKE ? || '%' LIMIT 10", (text,))
+    if len(rows) == 1:
+        return rows[0]
+    if rows:
+        raise NotFoundError(inspections.ambiguous(text, rows))
     raise NotFoundError(t("找不到问题 {id}", "No finding {id}", id=text))
 
 

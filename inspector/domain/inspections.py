@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from inspector.core import records
+from inspector.core import identity, records
 from inspector.core.errors import InspectorError, NotFoundError, ReadOnlyError
 from inspector.core.i18n import t
 from inspector.core.store import Store
@@ -79,7 +79,8 @@ def _clean_names(names: list[str]) -> list[str]:
 
 
 def _next_short_id(store: Store, district: str) -> str:
-    prefix = f"{district_code(district)}-{store.wall.today():%Y%m%d}-"
+    """District, the local date, this device's code and a counter: HS-20261201-K3-001."""
+    prefix = f"{district_code(district)}-{store.wall.today():%Y%m%d}-{identity.device_code(store)}-"
     # Compare the counters as numbers: as text "…-999" would sort after "…-1000".
     row = store.query_one(
         "SELECT MAX(CAST(substr(short_id, ?) AS INTEGER)) AS last FROM inspections"
@@ -103,7 +104,7 @@ def start(store: Store, community_id_or_name: str, inspectors: list[str], *,
         records.put(store, "inspections", inspection_id, {
             "short_id": _next_short_id(store, community["district"]),
             "community_id": community["id"],
-            "template_id": template.uid,
+            "template_id": template.sha256,
             "started_at": store.wall.iso(),
             "status": DRAFT,
             "inspectors": _dumps(names),
@@ -121,17 +122,25 @@ def get(store: Store, inspection_id: str) -> dict[str, Any]:
 
 
 def resolve(store: Store, text: str) -> dict[str, Any]:
-    """Find an inspection by id, short id (HS-20261129-003) or a unique id prefix."""
+    """Find an inspection by id, short id (HS-20261201-K3-003) or a unique id prefix; more
+    than one match is refused with the candidates."""
     text = text.strip()
-    row = store.query_one("SELECT * FROM inspections WHERE id = ? OR short_id = ?",
-                          (text, text.upper()))
-    if row:
-        return row
-    if len(text) >= 6:
-        matches = store.query("SELECT * FROM inspections WHERE id LIKE ? || '%' LIMIT 2", (text,))
-        if len(matches) == 1:
-            return matches[0]
+    rows = store.query("SELECT * FROM inspections WHERE id = ? OR short_id = ?",
+                       (text, text.upper()))
+    if not rows and len(text) >= 6:
+        rows = store.query("SELECT * FROM inspections WHERE id LIKE ? || '%' LIMIT 10",
+                           (text,))
+    if len(rows) == 1:
+        return rows[0]
+    if rows:
+        raise NotFoundError(ambiguous(text, rows))
     raise NotFoundError(t("找不到检查 {id}", "No inspection {id}", id=text))
+
+
+def ambiguous(text: str, rows: list[dict[str, Any]]) -> str:
+    return t("“{x}”不唯一，可能是：{all}；请用更长的编号",
+             "{x!r} is ambiguous, it may be: {all}; give more of the id", x=text,
+             all="; ".join(f"{r['short_id']} ({r['id'][:12]})" for r in rows))
 
 
 def _editable(store: Store, inspection_id: str) -> dict[str, Any]:

@@ -47,7 +47,8 @@ def score(template: Template, answers: Mapping[str, str | None]) -> Score:
     key_unanswered: list[str] = []
     for item in template.items:
         answer = answers.get(item.code)
-        if answer is None:
+        if answer not in counts:  # none yet, or a value this program does not know (from a
+            # newer program on another laptop): counted as unanswered, never a crash
             unanswered.append(item.code)
             if item.key:
                 key_unanswered.append(item.code)

@@ -129,7 +129,7 @@ class Rule:
 
 @dataclass(frozen=True)
 class Template:
-    uid: str  # "<id>@v<version>", the primary key in the store
+    uid: str  # "<id>@v<version>", the name people use; the store keys it by ``sha256``
     code: str
     version: int
     title: str
@@ -506,19 +506,23 @@ def load_file(path: Path) -> Template:
 
 
 def install(store: Store, template: Template) -> bool:
-    """Install a template; return False if exactly this one is already installed."""
+    """Install a template; return False if exactly this one is already installed. A checklist
+    is named in the store by its content (SHA-256), so the same id and version with other
+    content — here or arriving from another laptop — can never silently stand in for it."""
     with store.write():
-        existing = store.query_one("SELECT sha256 FROM templates WHERE id = ?", (template.uid,))
-        if existing is not None:
-            if existing["sha256"] == template.sha256:
-                return False
+        same = store.query("SELECT id FROM templates WHERE code = ? AND version = ?",
+                           (template.code, template.version))
+        if any(row["id"] == template.sha256 for row in same):
+            return False
+        if same:
             raise TemplateError(t(
-                "检查表 {uid} 已安装且内容不同；已安装的检查表不能原地修改，"
-                "请提高 version 作为新版本。",
-                "The checklist {uid} is already installed with different content; an installed "
-                "checklist is never changed in place: raise its version to make a new one.",
-                uid=template.uid))
-        records.put(store, "templates", template.uid, {
+                "检查表 {uid} 已安装（内容摘要 {old}），要安装的内容不同（{new}）；已安装的检查表"
+                "不能原地修改，请提高 version 作为新版本。",
+                "The checklist {uid} is already installed (content {old}) and this one differs "
+                "({new}); an installed checklist is never changed in place: raise its version "
+                "to make a new one.", uid=template.uid, old=same[0]["id"][:12],
+                new=template.sha256[:12]))
+        records.put(store, "templates", template.sha256, {
             "code": template.code,
             "version": template.version,
             "title": template.title,
@@ -526,7 +530,7 @@ def install(store: Store, template: Template) -> bool:
             "sha256": template.sha256,
             "installed_at": store.wall.iso(),
         })
-    log.info("installed checklist %s", template.uid)
+    log.info("installed checklist %s (%s)", template.uid, template.sha256[:12])
     return True
 
 
@@ -541,23 +545,42 @@ def ensure_builtin(store: Store) -> None:
             install(store, load_file(path))
 
 
-def get(store: Store, uid: str) -> Template:
-    cached = store.template_cache.get(uid)
+def get(store: Store, key: str) -> Template:
+    """A checklist by its content id, a unique prefix of it, or its name ``code@vN`` (refused
+    when two different checklists carry that name)."""
+    cached = store.template_cache.get(key)
     if isinstance(cached, Template):
         return cached
-    row = store.query_one("SELECT id, body FROM templates WHERE id = ?", (uid,))
-    if row is None:
-        raise NotFoundError(t("没有检查表 {uid}", "No checklist {uid}", uid=uid))
-    template = parse_template(json.loads(row["body"]), uid)
-    store.template_cache[uid] = template
+    rows = store.query("SELECT id, body FROM templates WHERE id = ?", (key,))
+    if not rows and "@v" in key:
+        code, _, version = key.rpartition("@v")
+        rows = store.query("SELECT id, body FROM templates WHERE code = ? AND version = ?",
+                           (code, int(version) if version.isdigit() else -1))
+    elif not rows and len(key) >= 6:
+        rows = store.query("SELECT id, body FROM templates WHERE id LIKE ? || '%'", (key,))
+    if not rows:
+        raise NotFoundError(t("没有检查表 {uid}", "No checklist {uid}", uid=key))
+    if len(rows) > 1:
+        raise TemplateError(t(
+            "有 {n} 个内容不同的检查表都叫 {uid}（{all}）：请用内容摘要指明",
+            "{n} checklists with different content are all called {uid} ({all}): name one "
+            "by its content id", n=len(rows), uid=key, all=", ".join(r["id"][:12] for r in rows)))
+    template = parse_template(json.loads(rows[0]["body"]), key)
+    store.template_cache[key] = template
     return template
 
 
 def list_installed(store: Store) -> list[dict[str, Any]]:
-    return store.query(
+    """Installed checklists: ``id`` is the content id, ``name`` is ``code@vN``; ``clash`` is
+    set when another checklist with other content has the same name (from another laptop)."""
+    rows = store.query(
         "SELECT id, code, version, title, sha256, installed_at FROM templates"
-        " ORDER BY code, version"
-    )
+        " ORDER BY code, version, id")
+    names = [f"{r['code']}@v{r['version']}" for r in rows]
+    for row, name in zip(rows, names, strict=True):
+        row["name"] = name
+        row["clash"] = names.count(name) > 1
+    return rows
 
 
 def latest(store: Store) -> Template:

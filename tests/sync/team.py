@@ -7,26 +7,35 @@ from pathlib import Path
 
 from PIL import Image
 
-from inspector.core import records
+from inspector.core import conflicts
+from inspector.core.clock import WallClock
 from inspector.core.store import Store
 from inspector.domain import communities, findings, inspections, templates
 from inspector.domain.communities import CommunityData
 from sync import exchange, roster
 
 
-def make_team(folder: Path, count: int) -> list[Store]:
-    stores = [Store.open(folder / f"device{n}", actor=f"检查员{n}") for n in range(count)]
+def make_team(folder: Path, count: int, clocks: list[WallClock | None] | None = None
+              ) -> list[Store]:
+    """``count`` laptops that trust each other (each with its own clock, if given)."""
+    clocks = clocks or [None] * count
+    stores = [Store.open(folder / f"device{n}", actor=f"检查员{n}", wall=clocks[n])
+              for n in range(count)]
     for store in stores:
         roster.ensure_self(store)
-    keys = {s.device_id: (roster.device_key(s).public_hex(), roster.device_name(s))
-            for s in stores}
+    keys = {s.device_id: roster.device_key(s).public_hex() for s in stores}
     for store in stores:
         with store.write():
-            for device, (key, name) in keys.items():
+            for device, key in keys.items():
                 if device != store.device_id:
-                    records.put(store, "devices", device,
-                                {"name": name, "public_key": key, "trusted": 1})
+                    roster.trust_key(store, device, key)
     return stores
+
+
+def open_conflicts(store: Store) -> list[tuple[str, str, str, str, tuple[str, ...]]]:
+    """(id, kind, table, register, versions) of every open conflict, for comparing laptops."""
+    return [(c.id, c.kind, c.table, c.register, tuple(v.id for v in c.versions))
+            for c in conflicts.list_open(store)]
 
 
 def seed_inspection(store: Store, findings_count: int = 2) -> tuple[str, list[str]]:
@@ -71,3 +80,16 @@ def small_jpeg(seed: int) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, "JPEG")
     return buffer.getvalue()
+
+
+def data_hash(store: Store) -> str:
+    """All user data but the roster (whose rows depend on who has synced with whom)."""
+    import hashlib
+    import json
+
+    digest = hashlib.sha256()
+    for table in ("communities", "inspections", "responses", "findings", "photos",
+                  "photo_links", "templates", "followups"):
+        for row in store.conn.execute(f"SELECT * FROM {table} ORDER BY id"):
+            digest.update(json.dumps([table, *row], default=str).encode("utf-8"))
+    return digest.hexdigest()

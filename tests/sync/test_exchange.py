@@ -9,14 +9,15 @@ from pathlib import Path
 
 import pytest
 
+from inspector.core import conflicts
 from inspector.core.clock import Stamp
 from inspector.core.errors import DataDirError, InspectorError
 from inspector.core.store import Store
 from inspector.domain import findings, inspections
-from sync import conflicts, exchange, folder, roster
+from sync import exchange, folder, roster
 from sync.bundle import BundleError
 from sync.merge import SyncError
-from tests.sync.team import make_team, seed_inspection, send
+from tests.sync.team import data_hash, make_team, open_conflicts, seed_inspection, send
 
 
 @pytest.fixture
@@ -100,13 +101,14 @@ def test_a_bundle_signed_by_another_key(pair: list[Store], tmp_path: Path) -> No
     a, b = pair
     seed_inspection(a)
     path = _bundle(a, tmp_path / "a.zip")
-    # b's roster holds a different key for a: the bundle is refused
+    # b's roster holds a different key for a: the bundle is refused as a security warning
     from inspector.core import records
     from sync.keys import DeviceKey
 
     with b.write():
-        records.put(b, "devices", a.device_id, {"public_key": DeviceKey.generate().public_hex()})
-    _refused_unchanged(b, path, "签名密钥")
+        records.put(b, "devices", a.device_id,
+                    {"trusted_key": DeviceKey.generate().public_hex()})
+    _refused_unchanged(b, path, "安全警告")
 
 
 def test_an_unknown_device_is_quarantined_until_trusted(tmp_path: Path) -> None:
@@ -125,7 +127,9 @@ def test_an_unknown_device_is_quarantined_until_trusted(tmp_path: Path) -> None:
         roster.trust(b, a.device_id[:8])
         applied = exchange.retry_inbox(b)
         assert [r.status for r in applied] == [exchange.APPLIED]
-        assert exchange.state_hash(b) == exchange.state_hash(a)
+        for table in ("communities", "inspections", "findings", "responses"):
+            assert b.query(f"SELECT * FROM {table} ORDER BY id") == a.query(
+                f"SELECT * FROM {table} ORDER BY id")
     finally:
         a.close()
         b.close()
@@ -162,7 +166,7 @@ def test_a_bundle_waits_for_what_it_depends_on(tmp_path: Path) -> None:
         assert a.device_id[:8] in report.message
         send(a, c, tmp_path)  # a's changes arrive: b's bundle is applied from the inbox
         assert findings.get(c, made[0])["deadline"] == "2030-01-01"
-        assert exchange.state_hash(c) == exchange.state_hash(b)
+        assert data_hash(c) == data_hash(b)
     finally:
         for store in (a, b, c):
             store.close()
@@ -178,8 +182,9 @@ def test_a_delete_meeting_a_concurrent_edit_is_flagged(pair: list[Store],
     send(a, b, tmp_path)
     send(b, a, tmp_path)
     for store in (a, b):
-        kinds = {c["kind"] for c in conflicts.list_conflicts(store)}
+        kinds = {c.kind for c in conflicts.list_open(store)}
         assert "delete" in kinds
+    assert open_conflicts(a) == open_conflicts(b)
     assert exchange.state_hash(a) == exchange.state_hash(b)
     assert findings.list_findings(a, inspection_id=inspection)[0]["id"] == made[1]
 
@@ -194,7 +199,11 @@ def test_a_far_future_clock_is_flagged_and_not_followed(pair: list[Store],
     inspections.answer(a, inspection, "B01", "fail")
     send(a, b, tmp_path)
     assert b.clock.last < year_ahead
-    assert any(c["kind"] == "future_clock" for c in conflicts.list_conflicts(b))
+    # b's next edit is stamped by its own clock, not dragged a year ahead
+    inspections.answer(b, inspection, "B01", "pass")
+    last = b.query_one("SELECT hlc FROM changes WHERE device = ? ORDER BY seq DESC LIMIT 1",
+                       (b.device_id,))
+    assert last is not None and Stamp.parse(last["hlc"]) < year_ahead
 
 
 def test_resolving_a_conflict_closes_it_everywhere(pair: list[Store], tmp_path: Path) -> None:
@@ -205,11 +214,11 @@ def test_resolving_a_conflict_closes_it_everywhere(pair: list[Store], tmp_path: 
     findings.edit(b, made[0], deadline="2031-01-01")
     send(a, b, tmp_path)
     send(b, a, tmp_path)
-    open_a = conflicts.list_conflicts(a)
-    assert len(open_a) == 1 and len(conflicts.list_conflicts(b)) == 1
-    conflicts.resolve(a, open_a[0]["id"][:10], "2030-06-30")
+    open_a = conflicts.list_open(a)
+    assert len(open_a) == 1 and open_conflicts(a) == open_conflicts(b)
+    conflicts.resolve(a, open_a[0].id[:10], values={"deadline": "2030-06-30"})
     send(a, b, tmp_path)
-    assert conflicts.list_conflicts(b) == []
+    assert conflicts.list_open(b) == [] and conflicts.list_open(a) == []
     assert findings.get(b, made[0])["deadline"] == "2030-06-30"
     assert exchange.state_hash(a) == exchange.state_hash(b)
 
@@ -233,7 +242,7 @@ def test_a_device_renaming_itself_is_no_conflict(pair: list[Store], tmp_path: Pa
     a.set_setting("device_name", "王建国的笔记本")
     roster.ensure_self(a)
     send(a, b, tmp_path)
-    assert conflicts.list_conflicts(b) == []
+    assert conflicts.list_open(b) == []
     assert {d["name"] for d in roster.list_devices(b) if d["id"] == a.device_id} == {
         "王建国的笔记本"}
 
@@ -246,8 +255,8 @@ def test_one_concurrent_answer_is_one_conflict(pair: list[Store], tmp_path: Path
     inspections.answer(b, inspection, "B04", "pass")
     send(a, b, tmp_path)
     send(b, a, tmp_path)
-    assert [c["field"] for c in conflicts.list_conflicts(a)] == ["answer"]
-    assert [c["field"] for c in conflicts.list_conflicts(b)] == ["answer"]
+    assert [c.register for c in conflicts.list_open(a)] == ["answer"]
+    assert open_conflicts(a) == open_conflicts(b)
 
 
 def test_a_missing_sync_folder_is_not_created(pair: list[Store], tmp_path: Path) -> None:

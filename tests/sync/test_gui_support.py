@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from inspector.core import conflicts
 from inspector.core.store import Store
 from inspector.domain import findings
-from sync import conflicts, exchange, folder
+from sync import exchange, folder
 from tests.sync.team import make_team, seed_inspection
 
 
@@ -36,7 +37,7 @@ def test_unexported_counts_own_changes_not_yet_in_the_folder(tmp_path: Path) -> 
         b.close()
 
 
-def test_count_open_follows_list_conflicts(tmp_path: Path) -> None:
+def test_count_open_follows_list_open(tmp_path: Path) -> None:
     a, b = make_team(tmp_path, 2)
     try:
         shared = tmp_path / "shared"
@@ -49,8 +50,8 @@ def test_count_open_follows_list_conflicts(tmp_path: Path) -> None:
         findings.edit(b, made[0], description="乙改的")
         folder.sync(a, shared)
         folder.sync(b, shared)
-        assert conflicts.count_open(b) == len(conflicts.list_conflicts(b)) == 1
-        conflicts.resolve(b, conflicts.list_conflicts(b)[0]["id"], "定稿")
+        assert conflicts.count_open(b) == len(conflicts.list_open(b)) == 1
+        conflicts.resolve(b, conflicts.list_open(b)[0].id, values={"description": "定稿"})
         assert conflicts.count_open(b) == 0
     finally:
         a.close()

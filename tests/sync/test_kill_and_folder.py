@@ -12,12 +12,13 @@ import sys
 import time
 from pathlib import Path
 
+from inspector.core import conflicts
 from inspector.core.store import Store
 from inspector.domain import findings, inspections, photos
 from inspector.ops import demo
-from sync import conflicts, exchange, folder, roster
+from sync import exchange, folder, roster
 from tests.photo_helpers import jpeg
-from tests.sync.team import make_team
+from tests.sync.team import make_team, open_conflicts
 
 CHILD = Path(__file__).with_name("import_child.py")
 ROOT = Path(__file__).resolve().parents[2]
@@ -122,17 +123,18 @@ def test_two_laptops_and_a_team_member_through_one_folder(tmp_path: Path) -> Non
         assert any("sync-conflict" in name for name in skipped)
         row = findings.get(laptop_a, target)
         assert (row["department"], row["location"]) == ("执法", "3幢东侧路口")
-        waiting = [conflicts.list_conflicts(s) for s in team]
+        waiting = [conflicts.list_open(s) for s in team]
         assert [len(w) for w in waiting] == [1, 1, 1]
-        assert waiting[0][0]["field"] == "deadline"
-        assert {waiting[0][0]["kept_value"], waiting[0][0]["lost_value"]} == {
-            "2027-01-15", "2027-02-01"}
+        assert len({tuple(open_conflicts(s)) for s in team}) == 1
+        conflict = waiting[0][0]
+        assert conflict.register == "deadline"
+        assert {v.content["deadline"] for v in conflict.versions} == {"2027-01-15", "2027-02-01"}
 
-        conflicts.resolve(laptop_a, waiting[0][0]["id"], "2027-01-31")
+        conflicts.resolve(laptop_a, conflict.id, values={"deadline": "2027-01-31"})
         for _ in range(2):
             for store in team:
                 folder.sync(store, share)
-        assert [conflicts.list_conflicts(s) for s in team] == [[], [], []]
+        assert [conflicts.list_open(s) for s in team] == [[], [], []]
         assert {findings.get(s, target)["deadline"] for s in team} == {"2027-01-31"}
         assert len({exchange.state_hash(s) for s in team}) == 1
     finally:

@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from inspector.core.errors import InspectorError
 from inspector.core.store import Store
-from inspector.domain import inspections
+from inspector.domain import audit, inspections
 from tests.ui.conftest import type_text
 from tests.ui.test_workbench import make_window
 from ui import errors, jobs
@@ -118,7 +118,7 @@ def test_reopen_asks_for_a_reason_that_lands_in_the_log(qtbot: QtBot, demo_store
     dialog.setTextValue("社区对C01结论有异议")
     dialog.accept()
     assert inspections.get(demo_store, submitted)["status"] == "reopened"
-    logged = demo_store.query("SELECT value FROM changes WHERE row_id = ?"
-                              " AND field = 'reopen_reason'", (submitted,))
-    assert logged and "社区对C01结论有异议" in logged[-1]["value"]
+    logged = [e for e in audit.entries(demo_store, table="inspections", row_id=submitted)
+              if e.field == "reopen_reason"]
+    assert logged and logged[-1].new_value == "社区对C01结论有异议"
     assert window.editor.submit_button.isVisible()

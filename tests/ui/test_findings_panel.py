@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from inspector.core.store import Store
-from inspector.domain import findings, inspections
+from inspector.domain import audit, findings, inspections
 from tests.conftest import TEST_MOMENT
 from ui import errors
 from ui.finding_dialog import FindingDialog
@@ -155,8 +155,8 @@ def test_add_a_finding_prefilled_from_its_item(qtbot: QtBot, demo_store: Store) 
     assert finding["item_code"] == "C01"
     assert finding["status"] == findings.OPEN
     assert finding["deadline"] == (TEST_MOMENT.date() + timedelta(days=3)).isoformat()
-    logged = {row["field"] for row in demo_store.query(
-        "SELECT field FROM changes WHERE tbl = 'findings' AND row_id = ?", (finding["id"],))}
+    logged = {e.field for e in audit.entries(demo_store, table="findings",
+                                             row_id=finding["id"])}
     assert {"category", "description", "location", "department", "deadline"} <= logged
 
     assert finding["id"] in _shown_ids(panel)
@@ -222,8 +222,8 @@ def test_edit_status_and_filter_the_table(qtbot: QtBot, demo_store: Store) -> No
     with qtbot.waitSignal(panel.changed):
         _save(qtbot, dialog)
     assert findings.get(demo_store, first)["status"] == findings.RECTIFIED
-    assert demo_store.query("SELECT 1 FROM changes WHERE tbl = 'findings' AND row_id = ?"
-                            " AND field = 'status'", (first,))
+    assert [e.new_value for e in audit.entries(demo_store, table="findings", row_id=first)
+            if e.field == "status"][-1] == findings.RECTIFIED
     assert _cell(panel, first, "状态") == "已整改"
 
     _choose(_combo(panel, "statusFilter"), findings.RECTIFIED)

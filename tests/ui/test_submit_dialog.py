@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 import math
 import re
 
@@ -24,7 +23,7 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from inspector.core.store import Store
-from inspector.domain import inspections, signatures
+from inspector.domain import audit, inspections, signatures
 from ui import errors
 from ui.i18n import language
 from ui.signature_pad import SignaturePad
@@ -159,10 +158,8 @@ def test_submit_with_both_signatures_locks_and_stores_them(
         assert _dark_pixels(path.read_bytes()) > 50
     assert row["inspector_signature"] != row["representative_signature"]
 
-    logged = demo_store.query(
-        "SELECT field, value FROM changes WHERE tbl = 'inspections' AND row_id = ?",
-        (inspection_id,))
-    latest = {change["field"]: json.loads(change["value"]) for change in logged}
+    latest = {e.field: e.new_value for e in audit.entries(
+        demo_store, table="inspections", row_id=inspection_id)}
     assert latest["inspector_signature"] == row["inspector_signature"]
     assert latest["representative_signature"] == row["representative_signature"]
     assert latest["representative"] == "刘芳"

@@ -16,10 +16,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QFileDialog, QTableWidget
 from pytestqt.qtbot import QtBot
 
+from inspector.core import changelog, conflicts
 from inspector.core.errors import InspectorError
 from inspector.core.store import Store
 from inspector.domain import findings, photos
-from sync import conflicts, exchange, folder, roster
+from sync import exchange, folder, roster
 from tests.sync.team import make_team, seed_inspection, small_jpeg
 from ui import errors
 from ui.conflicts_dialog import ConflictsDialog
@@ -193,20 +194,21 @@ def test_a_conflict_shows_in_the_dialog_and_resolving_it_there_closes_it(
     view = dialog.conflicts_dialog
     assert isinstance(view, ConflictsDialog) and view.isVisible()
     assert view.table.rowCount() == 3
-    open_rows = {c["row_id"]: c for c in conflicts.list_conflicts(b)}
+    open_rows = {c.row_id: c for c in conflicts.list_open(b)}
     short = {f: str(findings.get(b, f)["short_id"]) for f in made}
     row = row_of(view.table, short[made[0]])
     text = table_texts(view.table, row)
     assert "问题描述" in text and "同时修改" in text
-    lost = open_rows[made[0]]
-    assert str(lost["lost_value"]) in text and str(lost["kept_value"]) in text
-    assert lost["lost_actor"].split("@")[0] in text
-
-    # take the other value
     view.table.selectRow(row)
+    versions = "".join(table_texts(view.versions, r) for r in range(view.versions.rowCount()))
+    assert "甲：楼道堆放纸箱" in versions and "乙：楼道堆放自行车" in versions
+    assert "检查员0" in versions and "当前显示" in versions
+    other = next(v for v in open_rows[made[0]].versions if not v.shown)
+
+    # take the other version (selected by default)
     with qtbot.waitSignal(view.resolved):
-        click(qtbot, view.other_button)
-    assert findings.get(b, made[0])["description"] == lost["lost_value"]
+        click(qtbot, view.take_button)
+    assert findings.get(b, made[0])["description"] == other.content["description"]
     assert conflicts.count_open(b) == 2 and view.table.rowCount() == 2
     assert all(short[made[0]] not in table_texts(view.table, r) for r in range(2))
 
@@ -220,7 +222,7 @@ def test_a_conflict_shows_in_the_dialog_and_resolving_it_there_closes_it(
         typing.accept()
     assert findings.get(b, made[1])["location"] == "3幢东侧"
 
-    # keep the current value
+    # keep the version shown
     kept = findings.get(b, made[2])["severity"]
     view.table.selectRow(row_of(view.table, short[made[2]]))
     with qtbot.waitSignal(view.resolved):
@@ -295,8 +297,9 @@ def test_an_untrusted_devices_bundle_is_quarantined_until_trusted_in_the_roster(
         assert box is not None
         with qtbot.waitSignal(roster_view.changed):
             click(qtbot, next(b for b in box.buttons() if b.text() == "撤销信任"))
-        assert roster.trusted_key(a, stranger.device_id) is None
-        assert "未信任" in table_texts(roster_view.table,
+        # a cut: what it had made so far still counts, nothing after it
+        assert changelog.cut_of(a, stranger.device_id) == exchange.have(a, stranger.device_id)
+        assert "已撤销" in table_texts(roster_view.table,
                                       row_of(roster_view.table, stranger.device_id[:8]))
 
 
@@ -401,10 +404,10 @@ def test_switching_language_changes_the_dialogs_strings(
         model = view.table.model()
         header = [model.headerData(c, Qt.Orientation.Horizontal)
                   for c in range(view.table.columnCount())]
-        assert header[0] == "What" and "Other value" in header
+        assert header[0] == "What" and "Differs in" in header
         row = table_texts(view.table, 0)
         assert "edited at the same time" in row and "description" in row
-        assert view.keep_button.text() == "Keep current value"
+        assert view.keep_button.text() == "Keep the version shown"
         assert roster_view.windowTitle() == "Team devices"
         assert roster_view.trust_button.text() == "Trust…"
         states = {cell(roster_view.table, r, 3) for r in range(roster_view.table.rowCount())}
@@ -417,7 +420,7 @@ def test_switching_language_changes_the_dialogs_strings(
     finally:
         language.set("zh")
     assert dialog.sync_button.text() == "立即同步"
-    assert view.keep_button.text() == "保留当前值"
+    assert view.keep_button.text() == "保留当前显示的版本"
     assert status.conflicts_button.text() == "冲突 1"
 
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
-
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
 from inspector.core.store import Store
-from inspector.domain import findings, inspections, overview
+from inspector.domain import audit, findings, inspections, overview
 from tests.ui.conftest import type_text
 from tests.ui.test_workbench import make_window
 from ui.finding_dialog import FindingDialog
@@ -144,13 +142,14 @@ def test_keyboard_only_walkthrough(qtbot: QtBot, demo_store: Store) -> None:
     assert inspections.signers_of(row) == ["王建国", "陈晓燕"]
     for field in ("inspector_signature", "representative_signature"):
         assert (store.data_dir / "signatures" / f"{row[field]}.png").stat().st_size > 0
-    logged = store.query("SELECT tbl, row_id, field, value FROM changes WHERE row_id LIKE ?"
-                         " OR row_id IN (SELECT id FROM findings WHERE inspection_id = ?)",
-                         (inspection_id + "%", inspection_id))
-    answer_log = {r["row_id"].split(":")[1]: json.loads(r["value"]) for r in logged
-                  if r["tbl"] == "responses" and r["field"] == "answer"}
+    found = {row["id"] for row in store.query("SELECT id FROM findings WHERE inspection_id = ?",
+                                              (inspection_id,))}
+    logged = [e for e in audit.entries(store)
+              if e.row_id.startswith(inspection_id) or e.row_id in found]
+    answer_log = {e.row_id.split(":")[1]: e.new_value for e in logged
+                  if e.table == "responses" and e.field == "answer"}
     assert answer_log == {code: answer for code, (answer, _) in expected.items()}
-    assert {r["field"] for r in logged if r["tbl"] == "inspections"} >= {
+    assert {e.field for e in logged if e.table == "inspections"} >= {
         "status", "signed_by", "inspector_signature", "representative_signature"}
-    assert sum(1 for r in logged if r["tbl"] == "findings" and r["field"] == "description") == 2
+    assert sum(1 for e in logged if e.table == "findings" and e.field == "description") == 2
     assert editor.reopen_button.isVisible()  # the editor shows it locked

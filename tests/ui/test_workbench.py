@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from inspector.core.store import Store
-from inspector.domain import findings, inspections, overview
+from inspector.domain import audit, findings, inspections, overview
 from tests.ui.conftest import type_text
 from ui import browser as browser_module
 from ui.main_window import MainWindow
@@ -73,9 +73,10 @@ def test_undo_and_redo_restore_the_stored_values(qtbot: QtBot, demo_store: Store
     window.undo_stack.undo()
     assert stored(demo_store, inspection_id, "B09")[1] is None
     # every step is in the change log too
-    logged = demo_store.query("SELECT value FROM changes WHERE row_id = ? AND field = 'answer'"
-                              " ORDER BY seq", (f"{inspection_id}:B07",))
-    assert [r["value"] for r in logged][-3:] == ['"fail"', "null", '"fail"']
+    logged = [e.new_value for e in audit.entries(demo_store, table="responses",
+                                                 row_id=f"{inspection_id}:B07")
+              if e.field == "answer"]
+    assert logged[-3:] == ["fail", None, "fail"]
 
 
 def test_reopening_the_application_shows_the_same_state(qtbot: QtBot, demo_dir: Path) -> None:

@@ -1,0 +1,126 @@
+"""What is user data, and the units in which it merges.
+
+Every tracked table is split into *registers*: groups of columns that are written together
+and merge as one value. A change writes one register whole (its facts and its bookkeeping),
+so a merge never builds a record nobody entered: an answer's choice, number and note come from
+one person's one edit, and "who/when" always describe the value shown.
+
+- ``fields`` are the facts: two concurrent versions with different facts are a conflict.
+- ``bookkeeping`` (who and when) follows the winning version and never conflicts.
+- ``self_only``: only the device the row describes may write it (its own key and code).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Register:
+    name: str
+    fields: tuple[str, ...]
+    bookkeeping: tuple[str, ...] = ()
+    self_only: bool = False
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return self.fields + self.bookkeeping
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str
+    registers: tuple[Register, ...]
+
+    @property
+    def columns(self) -> frozenset[str]:
+        return frozenset(c for r in self.registers for c in r.columns)
+
+    def register(self, name: str) -> Register:
+        for register in self.registers:
+            if register.name == name:
+                return register
+        raise KeyError(f"{self.name} has no register {name}")
+
+    def register_of(self, column: str) -> Register:
+        for register in self.registers:
+            if column in register.columns:
+                return register
+        raise KeyError(f"{self.name} has no tracked column {column}")
+
+    @property
+    def deletable(self) -> bool:
+        return any(r.name == DELETED for r in self.registers)
+
+
+DELETED = "deleted"
+_DELETED = Register(DELETED, ("deleted",))
+
+
+def _each(*columns: str) -> tuple[Register, ...]:
+    """One register per column (registry facts that change independently)."""
+    return tuple(Register(column, (column,)) for column in columns)
+
+
+TABLES: dict[str, TableSpec] = {spec.name: spec for spec in (
+    # A checklist is immutable and named by its content: one register, written once.
+    TableSpec("templates", (
+        Register("body", ("code", "version", "title", "body", "sha256"), ("installed_at",)),
+    )),
+    TableSpec("communities", (
+        Register("place", ("district", "street", "name"), ("created_at",)),
+        *_each("address", "households", "property_management", "tags"),
+        _DELETED,
+    )),
+    TableSpec("inspections", (
+        Register("identity", ("short_id", "community_id", "template_id", "started_at"),
+                 ("created_by",)),
+        *_each("inspectors", "departments"),
+        # Submitting or reopening is one act: status, signers, signatures, reason together.
+        Register("state", ("status", "finished_at", "signed_by", "inspector_signature",
+                           "representative_signature", "representative", "reopen_reason")),
+    )),
+    TableSpec("responses", (
+        Register("answer", ("inspection_id", "item_code", "answer", "value", "note"),
+                 ("answered_at", "answered_by")),
+    )),
+    TableSpec("findings", (
+        Register("facts", ("short_id", "inspection_id", "item_code", "category",
+                           "description", "location", "latitude", "longitude", "severity"),
+                 ("created_at", "created_by")),
+        *_each("department", "deadline", "status"),
+        _DELETED,
+    )),
+    TableSpec("photos", (
+        Register("meta", ("ext", "original_name", "size", "format", "width", "height",
+                          "taken_at", "latitude", "longitude", "orientation", "camera",
+                          "exif_problems"), ("imported_at", "imported_by")),
+        Register("annotations", ("annotations",)),
+    )),
+    TableSpec("photo_links", (
+        Register("link", ("photo_id", "target_kind", "target_id", "kind", "caption"),
+                 ("created_at", "created_by")),
+    )),
+    TableSpec("followups", (
+        Register("visit", ("finding_id", "visited_on", "inspector", "result", "note"),
+                 ("created_at",)),
+    )),
+    # The team roster. A device's name, key and short code are published by the device itself;
+    # trust (with the key trusted and, once revoked, the last sequence number that counts)
+    # is given by others.
+    TableSpec("devices", (
+        Register("name", ("name",), self_only=True),
+        Register("key", ("public_key",), self_only=True),
+        Register("code", ("code",), self_only=True),
+        Register("trust", ("trusted", "trusted_key", "trusted_upto")),
+    )),
+)}
+
+TRACKED_FIELDS: dict[str, frozenset[str]] = {name: spec.columns for name, spec in TABLES.items()}
+
+
+def spec(table: str) -> TableSpec:
+    try:
+        return TABLES[table]
+    except KeyError:
+        raise KeyError(f"{table} is not a tracked table") from None
