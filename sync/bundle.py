@@ -35,7 +35,7 @@ from typing import Any, BinaryIO, NoReturn, TypeGuard
 from inspector.core.durable import fsync_dir
 from inspector.core.errors import InspectorError
 from inspector.core.i18n import t
-from sync.keys import SIGNATURE_BYTES, DeviceKey, verify
+from inspector.core.keys import SIGNATURE_BYTES, DeviceKey, verify
 
 # 2: changes write registers and name what they replaced; photos may be listed as missing.
 FORMAT = 2

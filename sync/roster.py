@@ -15,16 +15,13 @@ from typing import Any
 from inspector.core import identity, records
 from inspector.core.errors import InspectorError, NotFoundError
 from inspector.core.i18n import t
+from inspector.core.keys import KEY_FILE, fingerprint
 from inspector.core.store import Store
-from sync.keys import KEY_FILE, DeviceKey, fingerprint
 
 __all__ = ["fingerprint"]
 
-KEY_FOLDER = "keys"
-
-
-def device_key(store: Store) -> DeviceKey:
-    return DeviceKey.load_or_create(store.data_dir / KEY_FOLDER)
+KEY_FOLDER = identity.KEY_FOLDER
+device_key = identity.device_key
 
 
 def retire_key(store: Store, old_device: str) -> None:

@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 
 from inspector.core import i18n
+from inspector.core.keys import DeviceKey, KeyFileError, fingerprint, verify
 from sync import bundle as bundle_module
 from sync.bundle import (
     Bundle,
@@ -32,7 +33,6 @@ from sync.bundle import (
     read_bundle,
     write_bundle,
 )
-from sync.keys import DeviceKey, KeyFileError, fingerprint, verify
 
 DEVICE = "0123456789abcdef" * 2
 OTHER_DEVICE = "fedcba9876543210" * 2

@@ -358,6 +358,32 @@ def _short(value: Any) -> str:
 # -- the parser -------------------------------------------------------------------------------
 
 
+def cmd_config_set(args: argparse.Namespace) -> int:
+    from inspector.domain import config
+
+    with _open(args) as store:
+        value = config.set_value(store, args.key, args.value)
+    out(f"{args.key} = {value}")
+    return EXIT_OK
+
+
+def cmd_config_list(args: argparse.Namespace) -> int:
+    from inspector.domain import config
+
+    with _open(args, readonly=True) as store:
+        rows = config.list_all(store)
+    if args.json:
+        out_json(rows)
+        return EXIT_OK
+    for row in rows:
+        out(f"{row['key']} = {row['value']}")
+    if not rows:
+        out(t("（尚无团队设置）可设置：", "(no team settings yet) Known settings:"))
+        for known in config.KEYS:
+            out(f"  {known.pattern}  {t(known.help_zh, known.help_en)}")
+    return EXIT_OK
+
+
 def cmd_backup(args: argparse.Namespace) -> int:
     from inspector.ops import backup
 
@@ -490,6 +516,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="minutes to add to the camera's clock")
     command(commands, "verify", cmd_verify, "re-hash every photo original; exit 1 if anything "
             "is missing, altered or dangling")
+    group = commands.add_parser("config", help="team settings that sync (issuer, targets …)")
+    sub = group.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    p = command(sub, "set", cmd_config_set, "set a team setting")
+    p.add_argument("key")
+    p.add_argument("value")
+    p = command(sub, "list", cmd_config_list, "the team settings")
+    p.add_argument("--json", action="store_true")
     p = command(commands, "backup", cmd_backup,
                 "a consistent copy of the data directory (database and photos) in one file")
     p.add_argument("-o", "--output", required=True, help="the backup file (.zip)")

@@ -14,9 +14,18 @@ import logging
 import secrets
 import uuid
 
+from inspector.core.keys import DeviceKey
 from inspector.core.store import Store
 
 log = logging.getLogger(__name__)
+
+KEY_FOLDER = "keys"
+
+
+def device_key(store: Store) -> DeviceKey:
+    """This device's signing key (bundles, issued documents), made on first use."""
+    return DeviceKey.load_or_create(store.data_dir / KEY_FOLDER)
+
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no I, O, 0, 1: read aloud on the phone
 

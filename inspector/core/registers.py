@@ -105,6 +105,8 @@ TABLES: dict[str, TableSpec] = {spec.name: spec for spec in (
         Register("visit", ("finding_id", "visited_on", "inspector", "result", "note"),
                  ("created_at",)),
     )),
+    # Team settings (issuer, targets …), one row per key.
+    TableSpec("config", (Register("value", ("value",)),)),
     # The team roster. A device's name, key and short code are published by the device itself;
     # trust (with the key trusted and, once revoked, the last sequence number that counts)
     # is given by others.

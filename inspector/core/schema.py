@@ -409,3 +409,9 @@ def m005_registers(db: Database) -> None:
                      json.dumps(content, ensure_ascii=False, sort_keys=True), "upgrade"))
                 conn.execute("INSERT INTO heads VALUES (?, ?, ?, ?, ?)",
                              (spec.name, values[0], register.name, device, seq))
+
+
+@migrations()
+def m006_config(db: Database) -> None:
+    # Team settings that sync (issuer of notices, district targets …): key → value.
+    db.table("config").create({"id": str, "value": str}, pk="id", strict=True)

@@ -103,7 +103,7 @@ def test_a_bundle_signed_by_another_key(pair: list[Store], tmp_path: Path) -> No
     path = _bundle(a, tmp_path / "a.zip")
     # b's roster holds a different key for a: the bundle is refused as a security warning
     from inspector.core import records
-    from sync.keys import DeviceKey
+    from inspector.core.keys import DeviceKey
 
     with b.write():
         records.put(b, "devices", a.device_id,

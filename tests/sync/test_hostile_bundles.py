@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from inspector.core.keys import DeviceKey
 from inspector.core.store import DB_NAME, Store
 from sync import exchange
 from sync.bundle import BundleError
-from sync.keys import DeviceKey
 from tests.test_bundle import MiB, Raw, build_zip, change, deflated_zeros, forge, jsonl, raw
 
 

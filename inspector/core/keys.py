@@ -1,4 +1,5 @@
-"""Per-device Ed25519 keys: bundles are signed with them, peers verify with the public half.
+"""Per-device Ed25519 keys: bundles (and issued documents) are signed with them, peers verify
+with the public half.
 
 The private key lives in ``<folder>/device-key.pem`` (PKCS#8 PEM, unencrypted, mode 0600 on
 POSIX). It is created once, written to a temporary name, flushed and then linked into place
