@@ -160,6 +160,14 @@ def _own_spans(store: Store, own: Path) -> tuple[list[tuple[int, int]], list[Pat
     return spans, foreign
 
 
+def _old_format(path: Path) -> bool:
+    try:
+        read_bundle(path)
+    except BundleError as exc:
+        return exc.code == "old_format"
+    return False
+
+
 def _check_identity(store: Store, own: Path) -> str:
     """Take a new identity if the own sub-folder holds bundles another copy of this data
     directory signed under this id; returns the old id then (else "")."""
@@ -189,16 +197,15 @@ def _write_own(store: Store, own: Path, max_bytes: int, report: SyncReport) -> P
     renamed or damaged file, and what is new)."""
     own.mkdir(parents=True, exist_ok=True)
     spans, damaged = _own_spans(store, own)
-    row = store.conn.execute("SELECT MIN(seq) FROM changes WHERE device = ?",
-                             (store.device_id,)).fetchone()
-    covered = int(row[0] or 1) - 1  # numbers below were used before the upgrade
+    covered = 0
     for path in damaged:
-        span = parse_bundle_file_name(path.name)
-        if span is not None and span[1] > covered:
+        if parse_bundle_file_name(path.name) is None:
+            continue
+        if not _old_format(path):
             report.skipped.append((path, t("本机的数据包已损坏或被替换，已重新写出",
                                            "this device's bundle was damaged or replaced: "
                                            "written again")))
-            path.unlink(missing_ok=True)
+        path.unlink(missing_ok=True)  # (one from before the upgrade is simply obsolete)
     last = exchange.have(store, store.device_id)
     gaps: list[tuple[int, int]] = []
     for first, end in sorted(spans):

@@ -303,7 +303,7 @@ def m004_sync(db: Database) -> None:
         db.table(table).add_column("deleted", str)
 
 
-@migrations()
+@migrations(transactional=False)
 def m005_registers(db: Database) -> None:
     """The change log in registers (see core/registers.py) with causal heads.
 
@@ -313,12 +313,30 @@ def m005_registers(db: Database) -> None:
     change per register by this device (an upgrade snapshot): laptops that held the same data
     agree without conflict, and where they differed the difference shows as a conflict.
     """
+    conn = db.conn
+    if _table_exists(conn, "changes_v1"):
+        return  # done, but killed before sqlite-utils recorded it: nothing more to do
+    # Rebuilding tables to drop their foreign keys needs the checks off, and that pragma
+    # only works outside a transaction: this migration makes its own, all or nothing.
+    conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        with db.atomic():
+            _m005_registers(db)
+    finally:
+        conn.execute("PRAGMA foreign_keys = ON")
+
+
+def _table_exists(conn: sqlite3.Connection, name: str) -> bool:
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                        (name,)).fetchone() is not None
+
+
+def _m005_registers(db: Database) -> None:
     import json
 
     from inspector.core.registers import TABLES
 
     conn = db.conn
-    conn.execute("PRAGMA defer_foreign_keys = ON")
     conn.execute("ALTER TABLE changes RENAME TO changes_v1")
     conn.execute("DROP INDEX IF EXISTS idx_changes_tbl_row_id")
     conn.execute("DROP INDEX IF EXISTS idx_changes_hlc")
@@ -384,13 +402,18 @@ def m005_registers(db: Database) -> None:
     if row is None:
         return  # a new database: nothing to carry over
     device = row[0]
-    seq = conn.execute("SELECT MAX(seq) FROM changes_v1 WHERE device = ?",
-                       (device,)).fetchone()[0] or 0
+    # The new log numbers from 1 for every device (bundles of the old format are not read
+    # any more); receipts and waiting bundles spoke of the old numbers.
+    conn.execute("DELETE FROM receipts")
+    conn.execute("DELETE FROM inbox")
+    seq = 0
     millis = max(_opened_at_ms, 1)
     counter = 0
     for spec in TABLES.values():
         columns = [name for name in spec.columns
                    if name in {c[1] for c in conn.execute(f"PRAGMA table_info([{spec.name}])")}]
+        if not columns:
+            continue  # a table made by a later migration: nothing to carry over
         for values in conn.execute(
                 f"SELECT id, {', '.join(f'[{c}]' for c in columns)} FROM [{spec.name}]"
                 " ORDER BY id").fetchall():
