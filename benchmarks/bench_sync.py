@@ -24,7 +24,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from inspector.core import records  # noqa: E402
 from inspector.core.store import Store  # noqa: E402
 from inspector.domain import communities, inspections, templates  # noqa: E402
 from inspector.domain.communities import CommunityData  # noqa: E402
@@ -35,9 +34,7 @@ log = logging.getLogger("bench_sync")
 
 def trusting(receiver: Store, author: Store) -> None:
     with receiver.write():
-        records.put(receiver, "devices", author.device_id, {
-            "name": roster.device_name(author),
-            "public_key": roster.device_key(author).public_hex(), "trusted": 1})
+        roster.trust_key(receiver, author.device_id, roster.device_key(author).public_hex())
 
 
 def make_changes(store: Store, wanted: int) -> int:
@@ -61,11 +58,11 @@ def plain_executemany(rows: list[tuple[object, ...]], path: Path) -> float:
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = FULL")
     conn.execute("CREATE TABLE changes (device TEXT, seq INTEGER, hlc TEXT, tbl TEXT,"
-                 " row_id TEXT, field TEXT, value TEXT, old_value TEXT, base TEXT, actor TEXT,"
-                 " PRIMARY KEY (device, seq)) STRICT")
+                 " row_id TEXT, reg TEXT, value TEXT, replaces TEXT, actor TEXT,"
+                 " PRIMARY KEY (device, seq)) STRICT, WITHOUT ROWID")
     started = time.perf_counter()
     with conn:
-        conn.executemany("INSERT INTO changes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        conn.executemany("INSERT INTO changes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
     elapsed = time.perf_counter() - started
     conn.close()
     return elapsed
@@ -89,7 +86,7 @@ def throughput(base: Path, wanted: int) -> dict[str, float]:
         count = exchange.have(author, author.device_id)  # with its own roster entry
         assert exchange.have(receiver, author.device_id) == count
         rows = [tuple(r.values()) for r in author.query(
-            "SELECT device, seq, hlc, tbl, row_id, field, value, old_value, base, actor"
+            "SELECT device, seq, hlc, tbl, row_id, reg, value, replaces, actor"
             " FROM changes WHERE device = ? ORDER BY seq", (author.device_id,))]
         baseline = plain_executemany(rows, base / "plain.db")
         size = sum(p.stat().st_size for p in bundles)
@@ -107,8 +104,8 @@ def fill_log(store: Store, rows: int) -> None:
     with store.write():
         for start in range(0, rows, batch):
             store.conn.executemany(
-                "INSERT INTO changes (device, seq, hlc, tbl, row_id, field, value, old_value,"
-                " base, actor) VALUES (?, ?, ?, 'communities', ?, 'address', '\"x\"', NULL,"
+                "INSERT INTO changes (device, seq, hlc, tbl, row_id, reg, value, replaces,"
+                " actor) VALUES (?, ?, ?, 'communities', ?, 'address', '{\"address\":\"x\"}',"
                 " NULL, 'old')",
                 [(device, seq, f"{1_700_000_000_000 + seq:015d}-00000", f"row{seq % 20_000}")
                  for seq in range(start + 1, min(rows, start + batch) + 1)])

@@ -336,7 +336,8 @@ def import_bundle(store: Store, path: Path, *, bundle: Bundle | None = None) -> 
         report.status = WAITING
         report.message = waiting_text(store, missing, since["received_at"] if since else None)
         return report
-    changes = [c for c in bundle.changes if c["seq"] > have(store, bundle.device)]
+    held = have(store, bundle.device)
+    changes = [c for c in bundle.changes if c["seq"] > held]
     merge.validate(changes, str(path))
     for name in bundle.photo_names:  # outside the write lock: named by content
         sha, _, ext = Path(name).name.partition(".")

@@ -19,7 +19,7 @@ from inspector.core.errors import InspectorError
 from inspector.core.i18n import t
 from inspector.core.store import Store
 from sync import exchange, roster
-from sync.bundle import BundleError, parse_bundle_file_name, read_bundle
+from sync.bundle import BundleError, parse_bundle_file_name, read_bundle, read_manifest
 from sync.merge import SyncError
 
 log = logging.getLogger(__name__)
@@ -111,6 +111,7 @@ def sync(store: Store, folder: Path, *,
             if span and span[1] <= held:
                 continue  # already applied: nothing to say
             candidates.append(path)
+    candidates = causal_order(store, candidates)
     for index, path in enumerate(candidates):
         if cancelled is not None and cancelled():
             break
@@ -136,6 +137,51 @@ def sync(store: Store, folder: Path, *,
         report.bundles_read += 1
         _count(report, result)
     return _finish(store, report, len(candidates), progress, cancelled)
+
+
+def causal_order(store: Store, paths: list[Path]) -> list[Path]:
+    """The bundles in an order where each comes after everything it depends on (read from
+    their signed manifests), so a laptop catching up on a year of a team's work applies each
+    once instead of parking most of them to wait. Unreadable ones go last (their full read
+    says what is wrong); any that cannot be satisfied yet follow, to wait in the inbox."""
+    from inspector.core import changelog
+
+    planned: dict[str, tuple[int, int, dict[str, int]]] = {}
+    unreadable: list[Path] = []
+    for path in paths:
+        try:
+            manifest = read_manifest(path)
+        except BundleError:
+            unreadable.append(path)
+            continue
+        planned[str(path)] = (manifest["first_seq"], manifest["last_seq"], {
+            manifest["device"]: manifest["first_seq"] - 1, **manifest["depends"]})
+    held: dict[str, int] = {}
+    cuts: dict[str, int | None] = {}
+
+    def holds(device: str, seq: int) -> bool:
+        if device == store.device_id:
+            return True
+        if device not in held:
+            held[device] = exchange.have(store, device)
+            cuts[device] = changelog.cut_of(store, device)
+        cut = cuts[device]
+        return held[device] >= (seq if cut is None else min(seq, cut))
+
+    by_path = {str(p): p for p in paths}
+    ordered: list[Path] = []
+    waiting = dict(planned)
+    progress = True
+    while waiting and progress:
+        progress = False
+        for key, (_first, last, needs) in sorted(waiting.items(), key=lambda kv: kv[1][0]):
+            if all(holds(device, seq) for device, seq in needs.items()):
+                device = next(iter(needs))
+                held[device] = max(held.get(device, 0), last)
+                ordered.append(by_path[key])
+                del waiting[key]
+                progress = True
+    return ordered + [by_path[k] for k in waiting] + unreadable
 
 
 def _own_spans(store: Store, own: Path) -> tuple[list[tuple[int, int]], list[Path]]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from inspector.core import changelog
-from inspector.core.clock import Stamp
+from inspector.core.clock import MAX_DRIFT_MS, Stamp
 from inspector.core.errors import InspectorError
 from inspector.core.i18n import t
 from inspector.core.registers import TABLES
@@ -72,9 +72,11 @@ def apply(store: Store, changes: list[dict[str, Any]]) -> MergeStats:
     stats = MergeStats()
     applied = changelog.Applied()
     before = {row[0] for row in store.conn.execute("SELECT id FROM conflicts")}
-    for change in changes:
-        if not store.clock.observe(Stamp.parse(change["hlc"])):
-            stats.future_clock += 1
+    if changes:
+        latest = Stamp.parse(max(change["hlc"] for change in changes))
+        if not store.clock.observe(latest):  # far ahead: flag, do not follow
+            limit = str(Stamp(store.wall.millis() + MAX_DRIFT_MS, 0))
+            stats.future_clock = sum(1 for change in changes if change["hlc"] > limit)
     changelog.apply(store, changes, applied)
     stats.applied = applied.added
     stats.skipped = len(changes) - applied.added

@@ -162,11 +162,21 @@ def apply(store: Store, changes: Iterable[dict[str, Any]], applied: Applied) -> 
     """Store another device's changes (in its sequence order) and move the heads; call
     ``refresh(store, applied.registers)`` once after the batch. Duplicates are skipped."""
     cuts: dict[str, int | None] = {}
-    for item in changes:
+    items = list(changes)
+    held: set[Version] = set()
+    for device in {item["device"] for item in items}:
+        seqs = [int(item["seq"]) for item in items if item["device"] == device]
+        held |= {(device, int(row[0])) for row in store.conn.execute(
+            "SELECT seq FROM changes WHERE device = ? AND seq BETWEEN ? AND ?",
+            (device, min(seqs), max(seqs)))}
+    rows: list[tuple[Any, ...]] = []
+    new_heads: list[tuple[str, str, str, str, int]] = []
+    gone: list[tuple[str, str, str, str, int]] = []
+    for item in items:
         device, seq = item["device"], int(item["seq"])
-        if store.conn.execute("SELECT 1 FROM changes WHERE device = ? AND seq = ?",
-                              (device, seq)).fetchone():
+        if (device, seq) in held:
             continue
+        held.add((device, seq))
         table, row_id, register = item["tbl"], item["row_id"], item["reg"]
         if device not in cuts:
             cuts[device] = cut_of(store, device)
@@ -177,25 +187,27 @@ def apply(store: Store, changes: Iterable[dict[str, Any]], applied: Applied) -> 
             log.warning("ignored %s/%s.%s written by device %s", table, row_id, register,
                         device)
         replaces = item.get("replaces")
-        store.conn.execute(
-            "INSERT INTO changes (device, seq, hlc, tbl, row_id, reg, value, replaces, actor,"
-            " masked) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (device, seq, item["hlc"], table, row_id, register, item["value"], replaces,
-             item.get("actor"), int(masked)))
+        rows.append((device, seq, item["hlc"], table, row_id, register, item["value"],
+                     replaces, item.get("actor"), int(masked)))
         applied.added += 1
         if masked:
             applied.masked += 1
             continue
         key = (table, row_id, register)
-        for text in json.loads(replaces) if replaces else ():
-            store.conn.execute(
-                "DELETE FROM heads WHERE tbl = ? AND row_id = ? AND reg = ? AND device = ?"
-                " AND seq = ?", (*key, *parse_version(text)))
-        store.conn.execute("INSERT OR IGNORE INTO heads VALUES (?, ?, ?, ?, ?)",
-                           (*key, device, seq))
+        gone += [(*key, *parse_version(text)) for text in json.loads(replaces or "[]")]
+        new_heads.append((*key, device, seq))
         applied.registers.add(key)
         if table == "devices" and register == "trust":
             applied.cuts.add(row_id)
+    conn = store.conn
+    conn.executemany(
+        "INSERT INTO changes (device, seq, hlc, tbl, row_id, reg, value, replaces, actor,"
+        " masked) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    # New heads first, then what they replaced (also among themselves: a later change of the
+    # batch replaces an earlier one).
+    conn.executemany("INSERT OR IGNORE INTO heads VALUES (?, ?, ?, ?, ?)", new_heads)
+    conn.executemany("DELETE FROM heads WHERE tbl = ? AND row_id = ? AND reg = ?"
+                     " AND device = ? AND seq = ?", gone)
 
 
 def cut_of(store: Store, device: str) -> int | None:
@@ -261,7 +273,7 @@ class Causality:
 def refresh(store: Store, keys: set[Key]) -> None:
     """Show each register's winner and keep its conflicts; a submission or a delete that moved
     also reconsiders what it governs."""
-    causality = Causality(store)
+    view = _Refresh(store)
     todo = set(keys)
     rows_to_check: set[tuple[str, str]] = set()
     for table, row_id, register in keys:
@@ -270,9 +282,9 @@ def refresh(store: Store, keys: set[Key]) -> None:
         if TABLES[table].deletable:
             rows_to_check.add((table, row_id))
     for key in sorted(todo):
-        _show(store, key, causality)
+        view.show(key)
     for table, row_id in sorted(rows_to_check):
-        _delete_conflict(store, table, row_id, causality)
+        view.delete_conflict(table, row_id)
 
 
 def governed_by_submission(store: Store, inspection_id: str) -> set[Key]:
@@ -284,25 +296,100 @@ def governed_by_submission(store: Store, inspection_id: str) -> set[Key]:
     return keys
 
 
-def _submission(store: Store, table: str, row_id: str, current: list[Head]) -> Head | None:
-    """The submission that fixes this register's versions, if its inspection is submitted."""
-    inspection_id: Any
-    if table == "responses":
-        inspection_id = row_id.split(":", 1)[0]
-    else:
-        inspection_id = next((h.content.get("inspection_id") for h in current
-                              if h.content.get("inspection_id")), None)
-        if inspection_id is None:
-            row = store.conn.execute("SELECT inspection_id FROM findings WHERE id = ?",
-                                     (row_id,)).fetchone()
-            inspection_id = row[0] if row else None
-    if not isinstance(inspection_id, str) or not inspection_id:
-        return None
-    states = heads(store, ("inspections", inspection_id, "state"))
-    if not states:
-        return None
-    winner = max(states, key=lambda h: h.order)
-    return winner if winner.content.get("status") == SUBMITTED else None
+class _Refresh:
+    """One pass of showing registers again, with what it reads once kept (the causality of
+    changes, the open conflicts, each inspection's submission)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.causality = Causality(store)
+        self.open: set[tuple[str, str, str, str]] = {
+            (row[0], row[1], row[2], row[3])
+            for row in store.conn.execute("SELECT kind, tbl, row_id, reg FROM conflicts")}
+        self.submissions: dict[str, Head | None] = {}
+
+    def submission(self, table: str, row_id: str, current: list[Head]) -> Head | None:
+        """The submission that fixes this register's versions, if its inspection is
+        submitted."""
+        inspection_id: Any
+        if table == "responses":
+            inspection_id = row_id.split(":", 1)[0]
+        else:
+            inspection_id = next((h.content.get("inspection_id") for h in current
+                                  if h.content.get("inspection_id")), None)
+        if not isinstance(inspection_id, str) or not inspection_id:
+            return None
+        if inspection_id not in self.submissions:
+            states = heads(self.store, ("inspections", inspection_id, "state"))
+            winner = max(states, key=lambda h: h.order) if states else None
+            self.submissions[inspection_id] = winner if winner is not None and \
+                winner.content.get("status") == SUBMITTED else None
+        return self.submissions[inspection_id]
+
+    def show(self, key: Key) -> None:
+        table, row_id, register_name = key
+        register = spec(table).register(register_name)
+        current = heads(self.store, key)
+        shown_from = current
+        locked: list[Head] = []
+        submission = (self.submission(table, row_id, current)
+                      if (table, register_name) in LOCKABLE and current else None)
+        if submission is not None:
+            causality = self.causality
+            after = [h for h in current if causality.saw(h.version, submission.version)]
+            signed = _signed_heads(self.store, key, submission, causality)
+            signed_versions = {h.version for h in signed}
+            concurrent = [h for h in current if h not in after
+                          and h.version not in signed_versions]
+            if after or signed:
+                shown_from = after or signed
+                shown_facts = {facts(register, h.content) for h in shown_from}
+                locked = [h for h in concurrent
+                          if facts(register, h.content) not in shown_facts]
+            else:  # recorded without seeing the submission, and nothing was signed here
+                shown_from = locked = concurrent
+        winner = _winner(key, shown_from) if shown_from else None
+        _materialise(self.store, table, row_id, register, winner)
+        several = len(shown_from) > 1 and len(
+            {facts(register, h.content) for h in shown_from}) > 1
+        self.keep_conflict("value", key, shown_from if several else [])
+        involved = {h.version: h for h in ([winner] if winner else []) + locked}
+        self.keep_conflict("locked", key, list(involved.values()) if locked else [])
+
+    def keep_conflict(self, kind: str, key: Key, involved: list[Head]) -> None:
+        known = (kind, *key)
+        if not involved and known not in self.open:
+            return  # the common case: nothing open, nothing to open
+        identifier = conflict_id(kind, *key)
+        if not involved:
+            self.store.conn.execute("DELETE FROM conflicts WHERE id = ?", (identifier,))
+            self.open.discard(known)
+            return
+        listed = json.dumps(sorted(version_text(h.version) for h in involved))
+        if known not in self.open:
+            self.store.conn.execute(
+                "INSERT INTO conflicts (id, kind, tbl, row_id, reg, heads, detected_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (identifier, kind, *key, listed, self.store.wall.iso()))
+            self.open.add(known)
+            log.info("conflict %s (%s) on %s", identifier, kind, "/".join(key))
+        else:
+            self.store.conn.execute("UPDATE conflicts SET heads = ? WHERE id = ?",
+                                    (listed, identifier))
+
+    def delete_conflict(self, table: str, row_id: str) -> None:
+        """A deleted row with versions the delete had not seen (and that had not seen it)."""
+        deletes = heads(self.store, (table, row_id, DELETED))
+        winner = max(deletes, key=lambda h: h.order) if deletes else None
+        involved: list[Head] = []
+        if winner is not None and winner.content.get("deleted"):
+            for register in spec(table).registers:
+                if register.name == DELETED:
+                    continue
+                involved += [h for h in heads(self.store, (table, row_id, register.name))
+                             if self.causality.concurrent(h.version, winner.version)]
+        self.keep_conflict("delete", (table, row_id, DELETED),
+                           [winner, *involved] if involved and winner else [])
 
 
 def _signed_heads(store: Store, key: Key, submission: Head,
@@ -320,84 +407,23 @@ def _signed_heads(store: Store, key: Key, submission: Head,
     return [head for version, head in seen.items() if version not in replaced]
 
 
-def _show(store: Store, key: Key, causality: Causality) -> None:
-    table, row_id, register_name = key
-    register = spec(table).register(register_name)
-    current = heads(store, key)
-    shown_from = current
-    locked: list[Head] = []
-    submission = (_submission(store, table, row_id, current)
-                  if (table, register_name) in LOCKABLE and current else None)
-    if submission is not None:
-        after = [h for h in current if causality.saw(h.version, submission.version)]
-        signed = _signed_heads(store, key, submission, causality)
-        signed_versions = {h.version for h in signed}
-        concurrent = [h for h in current if h not in after
-                      and h.version not in signed_versions]
-        if after or signed:
-            shown_from = after or signed
-            shown_facts = {facts(register, h.content) for h in shown_from}
-            locked = [h for h in concurrent if facts(register, h.content) not in shown_facts]
-        else:  # recorded without seeing the submission, and nothing was signed here
-            shown_from = locked = concurrent
-    winner = _winner(key, shown_from) if shown_from else None
-    _materialise(store, table, row_id, register, winner)
-    distinct = {facts(register, h.content) for h in shown_from}
-    _keep_conflict(store, "value", key, shown_from if len(distinct) > 1 else [])
-    involved = {h.version: h for h in ([winner] if winner else []) + locked}
-    _keep_conflict(store, "locked", key, list(involved.values()) if locked else [])
-
-
 def _materialise(store: Store, table: str, row_id: str, register: Register,
                  winner: Head | None) -> None:
     values = {c: (winner.content.get(c) if winner else None) for c in register.columns}
-    exists = store.conn.execute(f"SELECT 1 FROM [{table}] WHERE id = ?", (row_id,)).fetchone()
-    if exists and winner is None and not store.conn.execute(
-            "SELECT 1 FROM heads WHERE tbl = ? AND row_id = ? LIMIT 1", (table, row_id)
-    ).fetchone():
-        # nothing that counts made this row (its creation was cut by a revocation)
-        store.conn.execute(f"DELETE FROM [{table}] WHERE id = ?", (row_id,))
-    elif exists:
-        store.conn.execute(
-            f"UPDATE [{table}] SET {', '.join(f'[{c}] = ?' for c in values)} WHERE id = ?",
-            (*values.values(), row_id))
-    elif winner is not None:
+    if winner is None:
+        if not store.conn.execute("SELECT 1 FROM heads WHERE tbl = ? AND row_id = ? LIMIT 1",
+                                  (table, row_id)).fetchone():
+            # nothing that counts made this row (its creation was cut by a revocation)
+            store.conn.execute(f"DELETE FROM [{table}] WHERE id = ?", (row_id,))
+            return
+    updated = store.conn.execute(
+        f"UPDATE [{table}] SET {', '.join(f'[{c}] = ?' for c in values)} WHERE id = ?",
+        (*values.values(), row_id)).rowcount
+    if not updated and winner is not None:
         columns = ["id", *values]
         store.conn.execute(
             f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in columns)})"
             f" VALUES ({', '.join('?' for _ in columns)})", (row_id, *values.values()))
-
-
-def _keep_conflict(store: Store, kind: str, key: Key, involved: list[Head]) -> None:
-    identifier = conflict_id(kind, *key)
-    if not involved:
-        store.conn.execute("DELETE FROM conflicts WHERE id = ?", (identifier,))
-        return
-    listed = json.dumps(sorted(version_text(h.version) for h in involved))
-    row = store.conn.execute("SELECT heads FROM conflicts WHERE id = ?",
-                             (identifier,)).fetchone()
-    if row is None:
-        store.conn.execute(
-            "INSERT INTO conflicts (id, kind, tbl, row_id, reg, heads, detected_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)", (identifier, kind, *key, listed, store.wall.iso()))
-        log.info("conflict %s (%s) on %s", identifier, kind, "/".join(key))
-    elif row[0] != listed:
-        store.conn.execute("UPDATE conflicts SET heads = ? WHERE id = ?", (listed, identifier))
-
-
-def _delete_conflict(store: Store, table: str, row_id: str, causality: Causality) -> None:
-    """A deleted row with versions the delete had not seen (and that had not seen it)."""
-    deletes = heads(store, (table, row_id, DELETED))
-    winner = max(deletes, key=lambda h: h.order) if deletes else None
-    involved: list[Head] = []
-    if winner is not None and winner.content.get("deleted"):
-        for register in spec(table).registers:
-            if register.name == DELETED:
-                continue
-            involved += [h for h in heads(store, (table, row_id, register.name))
-                         if causality.concurrent(h.version, winner.version)]
-    _keep_conflict(store, "delete", (table, row_id, DELETED),
-                   [winner, *involved] if involved and winner else [])
 
 
 # -- revocation cuts --------------------------------------------------------------------------
