@@ -10,7 +10,7 @@ import pytest
 
 from inspector.core.registers import TABLES
 from inspector.core.store import Store
-from inspector.domain import findings, inspections
+from inspector.domain import inspections
 from inspector.reports import findings_report
 from sync import exchange, roster
 from tests.sync.team import data_hash
