@@ -338,7 +338,7 @@ def import_bundle(store: Store, path: Path, *, bundle: Bundle | None = None) -> 
         return report
     held = have(store, bundle.device)
     changes = [c for c in bundle.changes if c["seq"] > held]
-    merge.validate(changes, str(path))
+    parsed = merge.validate(changes, str(path))
     for name in bundle.photo_names:  # outside the write lock: named by content
         sha, _, ext = Path(name).name.partition(".")
         target = photos.original_path(store.data_dir, sha, ext)
@@ -351,7 +351,7 @@ def import_bundle(store: Store, path: Path, *, bundle: Bundle | None = None) -> 
         store.conn.execute("INSERT OR REPLACE INTO contexts VALUES (?, ?, ?, ?)",
                            (bundle.device, bundle.first_seq, bundle.last_seq,
                             json.dumps(bundle.depends, sort_keys=True)))
-        stats = merge.apply(store, changes)
+        stats = merge.apply(store, changes, parsed)
         store.conn.execute("INSERT INTO receipts (own_seq, device, seq) VALUES (?, ?, ?)",
                            (have(store, store.device_id), bundle.device, bundle.last_seq))
     report.changes = stats.applied

@@ -42,9 +42,12 @@ def change_id(change: dict[str, Any]) -> str:
     return f"{change['device']}:{change['seq']}"
 
 
-def validate(changes: Iterable[dict[str, Any]], source: str) -> None:
+def validate(changes: Iterable[dict[str, Any]], source: str) -> dict[tuple[str, int],
+                                                                        dict[str, Any]]:
     """Refuse a change to a table, register or column this program does not know, or a value
-    that is not a JSON object of plain values, before any write."""
+    that is not a JSON object of plain values, before any write (the bundle reader has checked
+    the rest of each change's form). Returns the parsed values."""
+    parsed: dict[tuple[str, int], dict[str, Any]] = {}
     for change in changes:
         table = TABLES.get(change["tbl"])
         register = next((r for r in table.registers if r.name == change["reg"]), None) \
@@ -62,11 +65,14 @@ def validate(changes: Iterable[dict[str, Any]], source: str) -> None:
                 isinstance(v, SCALARS) for v in value.values()):
             raise SyncError(t("{src}：变更 {id} 的值无效", "{src}: change {id} has an invalid "
                               "value", src=source, id=change_id(change)))
-        Stamp.parse(change["hlc"])
+        parsed[(change["device"], int(change["seq"]))] = value
+    return parsed
 
 
-def apply(store: Store, changes: list[dict[str, Any]]) -> MergeStats:
-    """Apply changes (one author's, in sequence order) inside the caller's transaction."""
+def apply(store: Store, changes: list[dict[str, Any]],
+          parsed: dict[tuple[str, int], dict[str, Any]] | None = None) -> MergeStats:
+    """Apply changes (one author's, in sequence order) inside the caller's transaction;
+    ``parsed``: their values as ``validate`` returned them."""
     if not store.in_write:
         raise RuntimeError("merge.apply outside a write transaction")
     stats = MergeStats()
@@ -85,7 +91,7 @@ def apply(store: Store, changes: list[dict[str, Any]]) -> MergeStats:
     for device in applied.cuts:
         changelog.refresh(store, {("devices", device, "trust")})
         keys |= changelog.apply_cut(store, device)
-    changelog.refresh(store, keys)
+    changelog.refresh(store, keys, parsed)
     stats.conflicts = sorted({row[0] for row in store.conn.execute("SELECT id FROM conflicts")}
                              - before)
     if stats.future_clock:

@@ -23,6 +23,7 @@ the change (kept in ``contexts``).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -97,8 +98,13 @@ def head_versions(store: Store, key: Key) -> list[Version]:
         " ORDER BY device, seq", key)]
 
 
-def heads(store: Store, key: Key) -> list[Head]:
-    return [Head(row[0], int(row[1]), row[2], json.loads(row[3]), row[4])
+def heads(store: Store, key: Key, decoded: dict[Version, dict[str, Any]] | None = None
+          ) -> list[Head]:
+    """The register's current versions; ``decoded``: contents already parsed (a batch just
+    applied), so they are not parsed again."""
+    found = (decoded or {}).get
+    return [Head(row[0], int(row[1]), row[2],
+                 found((row[0], int(row[1]))) or json.loads(row[3]), row[4])
             for row in store.conn.execute(
                 "SELECT c.device, c.seq, c.hlc, c.value, c.actor FROM heads h JOIN changes c"
                 " ON c.device = h.device AND c.seq = h.seq WHERE h.tbl = ? AND h.row_id = ?"
@@ -194,7 +200,8 @@ def apply(store: Store, changes: Iterable[dict[str, Any]], applied: Applied) -> 
             applied.masked += 1
             continue
         key = (table, row_id, register)
-        gone += [(*key, *parse_version(text)) for text in json.loads(replaces or "[]")]
+        if replaces:
+            gone += [(*key, *parse_version(text)) for text in json.loads(replaces)]
         new_heads.append((*key, device, seq))
         applied.registers.add(key)
         if table == "devices" and register == "trust":
@@ -270,10 +277,11 @@ class Causality:
 # -- what is shown, and what is in conflict ---------------------------------------------------
 
 
-def refresh(store: Store, keys: set[Key]) -> None:
+def refresh(store: Store, keys: set[Key],
+            decoded: dict[Version, dict[str, Any]] | None = None) -> None:
     """Show each register's winner and keep its conflicts; a submission or a delete that moved
-    also reconsiders what it governs."""
-    view = _Refresh(store)
+    also reconsiders what it governs. ``decoded``: contents of just-applied changes."""
+    view = _Refresh(store, decoded)
     todo = set(keys)
     rows_to_check: set[tuple[str, str]] = set()
     for table, row_id, register in keys:
@@ -300,8 +308,10 @@ class _Refresh:
     """One pass of showing registers again, with what it reads once kept (the causality of
     changes, the open conflicts, each inspection's submission)."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store,
+                 decoded: dict[Version, dict[str, Any]] | None = None) -> None:
         self.store = store
+        self.decoded = decoded
         self.causality = Causality(store)
         self.open: set[tuple[str, str, str, str]] = {
             (row[0], row[1], row[2], row[3])
@@ -329,7 +339,7 @@ class _Refresh:
     def show(self, key: Key) -> None:
         table, row_id, register_name = key
         register = spec(table).register(register_name)
-        current = heads(self.store, key)
+        current = heads(self.store, key, self.decoded)
         shown_from = current
         locked: list[Head] = []
         submission = (self.submission(table, row_id, current)
@@ -416,14 +426,19 @@ def _materialise(store: Store, table: str, row_id: str, register: Register,
             # nothing that counts made this row (its creation was cut by a revocation)
             store.conn.execute(f"DELETE FROM [{table}] WHERE id = ?", (row_id,))
             return
-    updated = store.conn.execute(
-        f"UPDATE [{table}] SET {', '.join(f'[{c}] = ?' for c in values)} WHERE id = ?",
-        (*values.values(), row_id)).rowcount
+    update, insert = _row_sql(table, register.columns)
+    updated = store.conn.execute(update, (*values.values(), row_id)).rowcount
     if not updated and winner is not None:
-        columns = ["id", *values]
-        store.conn.execute(
-            f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in columns)})"
-            f" VALUES ({', '.join('?' for _ in columns)})", (row_id, *values.values()))
+        store.conn.execute(insert, (row_id, *values.values()))
+
+
+@functools.cache
+def _row_sql(table: str, columns: tuple[str, ...]) -> tuple[str, str]:
+    """UPDATE and INSERT of a register's columns (made once per register)."""
+    names = ["id", *columns]
+    return (f"UPDATE [{table}] SET {', '.join(f'[{c}] = ?' for c in columns)} WHERE id = ?",
+            f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in names)})"
+            f" VALUES ({', '.join('?' for _ in names)})")
 
 
 # -- revocation cuts --------------------------------------------------------------------------
