@@ -147,6 +147,11 @@ class RosterDialog(QDialog):
                     item.setFont(self._mono())
                 if column == COL_STATE and not device["trusted"]:
                     item.setForeground(Qt.GlobalColor.darkRed)
+                if device.get("warning") and column in (COL_NAME, COL_FINGERPRINT, COL_STATE):
+                    # several keys claim it, or its key is not the one trusted: say so
+                    item.setText(f"⚠ {item.text()}" if column == COL_NAME else item.text())
+                    item.setToolTip(str(device["warning"]))
+                    item.setForeground(Qt.GlobalColor.darkRed)
                 self.table.setItem(index, column, item)
 
     def _mono(self) -> Any:

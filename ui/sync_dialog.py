@@ -474,6 +474,20 @@ class SyncDialog(QDialog):
             "font-weight: bold;" + (" color: #a03434;" if report.conflicts else ""))
         self.conflicts_button.setVisible(bool(report.conflicts))
         self.devices_list.clear()
+        if report.forked_from:
+            item = QListWidgetItem(tr(
+                "此数据目录也在别处以同一设备身份使用（复制或恢复的副本）：本机已改用新的设备身份 "
+                "{new}，原身份 {old} 的记录作为收到的数据保留。请让同事在“团队设备”中信任本机。",
+                "This data directory was also in use elsewhere under the same identity (a "
+                "copy or a restore): it continues as a new device {new}, and the history of "
+                "{old} is kept as received. Ask a teammate to trust this device in Team "
+                "devices.", new=self.store.device_id[:8], old=report.forked_from[:8]))
+            item.setForeground(WARNING_COLOR)
+            self.devices_list.addItem(item)
+        if report.read_only:
+            self.devices_list.addItem(tr("同步文件夹只读：只导入，未写出本机的变更",
+                                         "The sync folder is read-only: imported only, this "
+                                         "device's changes were not written"))
         for line in report.quarantined:
             item = QListWidgetItem(tr("已隔离（设备未受信任）：{q}",
                                       "quarantined (device not trusted): {q}", q=line))
@@ -481,7 +495,8 @@ class SyncDialog(QDialog):
             self.devices_list.addItem(item)
         for line in report.waiting:
             self.devices_list.addItem(tr("等待：{w}", "waiting: {w}", w=line))
-        has_devices = bool(report.quarantined or report.waiting)
+        has_devices = bool(report.quarantined or report.waiting or report.forked_from
+                           or report.read_only)
         for widget in (self.devices_label, self.devices_list, self.roster_button):
             widget.setVisible(has_devices)
         self.skipped_list.clear()

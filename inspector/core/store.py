@@ -162,7 +162,9 @@ class Store:
         savepoint = f"w{self._write_depth}"
         if self._write_depth == 0:
             _execute(conn, "BEGIN IMMEDIATE")
-            # Another connection of this process (a worker) may have written meanwhile.
+            # Another connection of this process (a worker) may have written meanwhile — or
+            # given this data directory a new identity (a fork after a copy was found).
+            self.device_id = self._get_state("device_id") or self.device_id
             self._seq = self._max_own_seq()
             self.clock.observe(self._own_last_stamp())
             saved_seq = self._seq

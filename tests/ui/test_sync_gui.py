@@ -19,7 +19,7 @@ from pytestqt.qtbot import QtBot
 from inspector.core import changelog, conflicts
 from inspector.core.errors import InspectorError
 from inspector.core.store import Store
-from inspector.domain import findings, photos
+from inspector.domain import findings, inspections, photos
 from sync import exchange, folder, roster
 from tests.sync.team import make_team, seed_inspection, small_jpeg
 from ui import errors
@@ -467,3 +467,38 @@ def test_the_main_window_has_the_sync_menu_and_status(qtbot: QtBot, tmp_path: Pa
     finally:
         for store in stores:
             store.close()
+
+
+@pytest.fixture
+def copied(team: list[Store], shared: Path, tmp_path: Path) -> Iterator[Store]:
+    """A ``cp -a`` of laptop a's data directory, after a synced once (closed after the
+    dialogs that use it)."""
+    import shutil
+
+    seed_inspection(team[0])
+    folder.sync(team[0], shared)
+    shutil.copytree(team[0].data_dir, tmp_path / "copy",
+                    ignore=shutil.ignore_patterns("*.lock"))
+    copy = Store.open(tmp_path / "copy")
+    yield copy
+    copy.close()
+
+
+def test_a_copied_data_directory_is_told_in_the_sync_dialog(
+        team: list[Store], copied: Store, qtbot: QtBot, shared: Path) -> None:
+    a, copy = team[0], copied
+    inspections_made = a.query("SELECT id FROM inspections")
+    inspections.answer(a, inspections_made[0]["id"], "B01", "fail")
+    inspections.answer(copy, inspections_made[0]["id"], "B02", "fail")
+    folder.sync(a, shared)
+    old_id = copy.device_id
+    dialog = sync_dialog(qtbot, copy, shared)
+    click_sync(qtbot, dialog)
+    lines = [dialog.devices_list.item(i).text() for i in range(dialog.devices_list.count())]
+    assert any("新的设备身份" in line and old_id[:8] in line for line in lines)
+    assert dialog.devices_list.isVisibleTo(dialog)
+    # the window's own connection writes under the new identity from now on
+    inspections.answer(copy, inspections_made[0]["id"], "B03", "fail")
+    last = copy.query_one(
+        "SELECT device FROM changes WHERE tbl = 'responses' AND row_id LIKE '%:B03'")
+    assert last is not None and last["device"] == copy.device_id != old_id
