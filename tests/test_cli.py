@@ -97,6 +97,10 @@ def test_bad_import_lists_every_line_and_exits_2(capsys: pytest.CaptureFixture[s
 
 def test_english_messages(capsys: pytest.CaptureFixture[str], data_dir: Path) -> None:
     code, _, err = run(capsys, data_dir, "--lang", "en", "inspections", "show", "nope")
+    assert code == 2 and "There is no inspector data" in err  # reading creates nothing
+    assert not data_dir.exists()
+    run(capsys, data_dir, "init")
+    code, _, err = run(capsys, data_dir, "--lang", "en", "inspections", "show", "nope")
     assert code == 2 and "No inspection nope" in err
 
 

@@ -547,9 +547,52 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+EXIT_BUG = 3
+
+
+def _not_utf8(argv: Sequence[str]) -> str | None:
+    """The first argument (or INSPECTOR_USER) that is not valid UTF-8 text, if any."""
+    import os
+
+    named = [(t("第 {n} 个参数", "argument {n}", n=n), text) for n, text in enumerate(argv, 1)]
+    named.append(("INSPECTOR_USER", os.environ.get("INSPECTOR_USER", "")))
+    for name, text in named:
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            return name
+    return None
+
+
+def _log_folder(args: argparse.Namespace) -> Path | None:
+    """Where an unexpected error is logged: the data directory if it exists, else the
+    platform's log folder for this program."""
+    try:
+        folder = resolve_data_dir(getattr(args, "data_dir", None))
+        if folder.is_dir():
+            return folder
+        import platformdirs
+
+        return Path(platformdirs.user_log_dir("green-inspector", appauthor=False))
+    except Exception:  # noqa: BLE001 - even this must not end in a traceback
+        return None
+
+
 def main(argv: Sequence[str] | None = None, *, wall: WallClock | None = None) -> int:
-    """Run one command; ``wall`` sets the clock the domain reads (the system clock if none)."""
-    args = build_parser().parse_args(argv)
+    """Run one command; ``wall`` sets the clock the domain reads (the system clock if none).
+    Every failure ends as a message: the domain's, a known fault's, or — for a bug — a short
+    one pointing at the error log with the traceback."""
+    from inspector.core import faults
+
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    bad = _not_utf8(arguments)
+    if bad is not None:
+        sys.stderr.write(t("错误：{what} 含有不是 UTF-8 的字节，无法处理；"
+                           "请检查终端或系统的语言设置。\n",
+                           "Error: {what} holds bytes that are not UTF-8 and cannot be used; "
+                           "check the terminal's or system's language settings.\n", what=bad))
+        return EXIT_REFUSED
+    args = build_parser().parse_args(arguments)
     args.wall = wall
     if args.lang:
         set_language(args.lang)
@@ -568,6 +611,17 @@ def main(argv: Sequence[str] | None = None, *, wall: WallClock | None = None) ->
         return EXIT_REFUSED
     except BrokenPipeError:  # output piped into `head`: not an error
         return EXIT_OK
+    except KeyboardInterrupt:
+        sys.stderr.write(t("已中断\n", "Interrupted\n"))
+        return EXIT_REFUSED
+    except Exception as exc:  # noqa: BLE001 - the boundary: nothing passes as a traceback
+        fault = faults.known(exc, getattr(args, "data_dir", None))
+        if fault is not None:
+            sys.stderr.write(f"{t('错误', 'Error')}: {fault}\n")
+            return EXIT_REFUSED
+        sys.stderr.write(f"{t('错误', 'Error')}: "
+                         f"{faults.bug_message(faults.log_bug(exc, _log_folder(args)))}\n")
+        return EXIT_BUG
 
 
 if __name__ == "__main__":

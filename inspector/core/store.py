@@ -23,7 +23,7 @@ from typing import Any
 from inspector.core import schema_version
 from inspector.core.clock import MAX_DRIFT_MS, HybridClock, Stamp, WallClock
 from inspector.core.datadir import DataDirLock, check_not_synced, prepare_data_dir
-from inspector.core.errors import InspectorError, SchemaError
+from inspector.core.errors import DataDirError, InspectorError, SchemaError
 from inspector.core.i18n import t
 
 log = logging.getLogger(__name__)
@@ -83,8 +83,18 @@ class Store:
         data_dir = Path(data_dir)
         wall = wall or WallClock()
         db_path = data_dir / DB_NAME
-        if readonly and db_path.exists():
-            conn = _connect(db_path, readonly=True)
+        _check_file(db_path)
+        if readonly:
+            if not db_path.exists():
+                # a command that only reads never creates anything
+                raise DataDirError(t(
+                    "{dir} 中没有巡查数据（没有 {db}）。"
+                    "请检查 --data-dir，或先运行 inspector init。",
+                    "There is no inspector data in {dir} (no {db}). Check --data-dir, or run "
+                    "`inspector init` first.", dir=data_dir, db=DB_NAME))
+            # On read-only media SQLite cannot make its shared-memory file: read it as is.
+            conn = _connect(db_path, readonly=True,
+                            immutable=not os.access(data_dir, os.W_OK))
             try:
                 pending = _check_schema(conn, db_path)
             except BaseException:
@@ -93,6 +103,14 @@ class Store:
             if not pending:
                 return cls(data_dir, conn, None, actor=actor or default_actor(), wall=wall)
             conn.close()  # needs migrating: fall through to a writing open
+        if db_path.exists() and not (os.access(db_path, os.W_OK)
+                                     and os.access(data_dir, os.W_OK)):
+            raise DataDirError(t(
+                "{db} 是只读的（只读介质或没有写权限）：只能查看，不能修改。"
+                "请把数据目录复制到可写的位置再使用。",
+                "{db} is read-only (read-only media, or no permission to write): it can be "
+                "read but not changed. Copy the data directory to a writable place to work "
+                "in it.", db=db_path))
         check_not_synced(data_dir)
         prepare_data_dir(data_dir)
         lock = DataDirLock(data_dir)
@@ -295,10 +313,44 @@ def _execute(conn: sqlite3.Connection, sql: str) -> None:
         raise
 
 
-def _connect(db_path: Path, *, readonly: bool) -> sqlite3.Connection:
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _check_file(db_path: Path) -> None:
+    """Refuse a database file that is empty or not SQLite — never replace it (an empty file
+    left by a failed copy would otherwise silently become a new, empty database)."""
+    try:
+        size = db_path.stat().st_size
+    except (FileNotFoundError, NotADirectoryError):
+        return  # not there yet (making its folder says what is wrong, if anything)
+    except OSError as exc:
+        raise DataDirError(t("无法读取 {p}：{e}", "Cannot read {p}: {e}", p=db_path,
+                             e=exc.strerror or exc)) from exc
+    if not db_path.is_file():
+        raise SchemaError(t("{p} 不是文件。", "{p} is not a file.", p=db_path))
+    if size == 0:
+        raise SchemaError(t(
+            "{p} 是空文件（0 字节），不是数据库；程序没有替换它。"
+            "请从备份恢复，或把它移走后重新开始。",
+            "{p} is empty (0 bytes), not a database; it was not replaced. Restore a backup, "
+            "or move it away to start afresh.", p=db_path))
+    try:
+        with open(db_path, "rb") as handle:
+            head = handle.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise DataDirError(t("无法读取 {p}：{e}", "Cannot read {p}: {e}", p=db_path,
+                             e=exc.strerror or exc)) from exc
+    if head != SQLITE_HEADER:
+        raise SchemaError(t("{p} 不是巡查程序的数据库（不是 SQLite 文件）；程序没有改动它。",
+                            "{p} is not an inspector database (not an SQLite file); it was "
+                            "left as it is.", p=db_path))
+
+
+def _connect(db_path: Path, *, readonly: bool, immutable: bool = False) -> sqlite3.Connection:
     try:
         if readonly:
-            conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=5)
+            flags = "mode=ro&immutable=1" if immutable else "mode=ro"
+            conn = sqlite3.connect(f"file:{db_path}?{flags}", uri=True, timeout=5)
         else:
             conn = sqlite3.connect(str(db_path), timeout=5)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -307,6 +359,13 @@ def _connect(db_path: Path, *, readonly: bool) -> sqlite3.Connection:
             conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.OperationalError as exc:
+        from inspector.core import faults
+
+        known = faults.known(exc, db_path.parent)
+        raise known if known is not None else DataDirError(t(
+            "无法打开 {path}：{error}", "Cannot open {path}: {error}", path=db_path,
+            error=exc)) from exc
     except sqlite3.DatabaseError as exc:
         raise SchemaError(
             t(
@@ -329,6 +388,12 @@ def _table_exists(conn: sqlite3.Connection, name: str) -> bool:
 def _check_schema(conn: sqlite3.Connection, db_path: Path) -> bool:
     """Refuse a database written by a newer program; return whether migrations are pending."""
     applied: set[str] = set()
+    if not _table_exists(conn, "_sqlite_migrations") and conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' LIMIT 1").fetchone():
+        raise SchemaError(t("{path} 是另一个程序的 SQLite 数据库，不是巡查程序的；"
+                            "程序没有改动它。",
+                            "{path} is another program's SQLite database, not an inspector "
+                            "database; it was left as it is.", path=db_path))
     if _table_exists(conn, "_sqlite_migrations"):
         applied = {
             row[0]
