@@ -521,7 +521,7 @@ class _Referral(_Document):
 
         w = self.width
         date_w = self.deadline_width()
-        widths = [10 * MM, 32 * MM, 0.0, 36 * MM, date_w]
+        widths = [10 * MM, 28 * MM, 0.0, 46 * MM, date_w]
         widths[2] = w - sum(widths)
         rows: list[list[Any]] = [[self.head_cell(h) for h in (
             t("序号", "No."), t("点位", "Location"), t("问题", "Problem"),
@@ -567,14 +567,16 @@ def build_all(store: Store, inspection_id: str, folder: Path, *,
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise InspectorError(t("{p} 不是文件夹", "{p} is not a folder", p=folder))
-    office = documents.issuer(store)
     inspection = inspections.resolve(store, inspection_id)
+    data = report.collect(store, inspection["id"])
+    if not to_fix(data):
+        return []
+    office = documents.issuer(store)
     if inspection["status"] != inspections.SUBMITTED:
         raise InspectorError(t(
             "检查 {sid} 尚未提交（签字确认）：通知书和交办单只依据已提交的检查发出。",
             "The inspection {sid} is not submitted (signed) yet: notices and referrals are "
             "issued only from a submitted inspection.", sid=inspection["short_id"]))
-    data = report.collect(store, inspection["id"])
     report_fonts = layout.load_fonts(font_path, fangsong=True)
     styles = layout.make_styles(report_fonts, official=True)
     notices = notice_addressees(store, data)
