@@ -478,5 +478,5 @@ def test_report_layout_fixes(loop: Sample, tmp_path: Path) -> None:
     assert "检查项结果" in pages[0] or "A01" in pages[0] + pages[1][:200]
     # The photo of the fire lane is also the C01 answer's evidence: printed once.
     assert result.photos_placed == len(loop.distinct_photos) < loop.placements
-    assert "另见照片P1" in "".join(pages)
+    assert "另见照片P" in "".join(pages)
     assert layout.short_code(result.verification) in pages[0]

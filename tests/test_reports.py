@@ -243,7 +243,8 @@ def test_the_cjk_font_is_embedded(rich: Sample, tmp_path: Path) -> None:
 
 def test_images_in_the_pdf_are_exactly_those_placed(rich: Sample, tmp_path: Path) -> None:
     result = report(rich, tmp_path)
-    assert result.photos_placed == rich.placements == 9
+    # The fire-lane photo is also the C01 answer's evidence: printed once, referred to after.
+    assert result.photos_placed == rich.placements - 1 == 8
     # Photos (one placed twice is stored once) + two different signatures; the QR code is
     # drawn as vectors, not an image.
     assert result.images_embedded == len(rich.distinct_photos) + 2 == 10
@@ -366,7 +367,7 @@ def test_an_undecodable_original_becomes_a_placeholder(rich: Sample, tmp_path: P
     result = report(rich, tmp_path)
     assert "照片无法显示" in all_text(result.path)
     assert [w for w in result.warnings if "gps_DSCN0021.jpg" in w]
-    assert result.photos_placed == rich.placements - 1
+    assert result.photos_placed == rich.placements - 2
 
 
 def test_the_verification_code_follows_the_answers(rich: Sample, tmp_path: Path) -> None:
@@ -430,7 +431,7 @@ def test_cli_writes_the_report_and_the_notices(rich: Sample, tmp_path: Path,
     assert cli.main(["--data-dir", data_dir, "report", rich.short_id, "-o",
                      str(target)]) == 0
     out = capsys.readouterr().out
-    assert str(target) in out and "页，照片 9 张" in out
+    assert str(target) in out and "页，照片 8 张" in out
     assert target.exists() and "柳西社区" in all_text(target)
 
 
@@ -441,6 +442,7 @@ def test_cli_refuses_an_unknown_inspection(store: Store, tmp_path: Path,
     assert cli.main(["--data-dir", data_dir, "report", "XX-20990101-001", "-o",
                      str(tmp_path / "r.pdf")]) == 2
     assert "找不到检查 XX-20990101-001" in capsys.readouterr().err
+    store.close()  # issuing notices writes: the CLI takes the data directory's lock
     assert cli.main(["--data-dir", data_dir, "notices", "XX-20990101-001", "-o",
                      str(tmp_path / "n")]) == 2
     assert "找不到检查" in capsys.readouterr().err
