@@ -168,8 +168,7 @@ def entries(store: Store, recheck_id: str) -> list[Entry]:
     rows = store.query(f"SELECT f.* FROM findings f WHERE {where} AND f.deleted IS NULL"
                        " ORDER BY f.created_at, f.short_id", params)
     return [Entry(row, answers.get(row["id"])) for row in rows
-            if row["id"] in answers or (recheck["status"] == DRAFT and row["status"] in PENDING
-                                        and row["created_at"] <= recheck["started_at"])]
+            if row["id"] in answers or (recheck["status"] == DRAFT and row["status"] in PENDING)]
 
 
 def _draft(store: Store, recheck_id: str) -> dict[str, Any]:
