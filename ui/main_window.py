@@ -174,7 +174,8 @@ class MainWindow(QMainWindow):
         self.report_action.setText(tr("检查报告（PDF）…", "Findings report (PDF)…"))
         self.notices_action.setText(tr("整改通知书…", "Rectification notices…"))
         self.summary_action.setText(tr("区县汇总表…", "District summary…"))
-        self.recheck_action.setText(tr("复查本次检查的问题…", "Re-check this inspection's findings…"))
+        self.recheck_action.setText(tr("复查本次检查的问题…",
+                                       "Re-check this inspection's findings…"))
         self.pending_action.setText(tr("待整改…", "Pending rectifications…"))
         self.export_action.setText(tr("导出数据…", "Export data…"))
         self.help_menu.setTitle(tr("帮助(&H)", "&Help"))

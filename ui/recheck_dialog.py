@@ -197,7 +197,8 @@ class RecheckDialog(QDialog):
         if entry is None:
             return
         if entry.answer is None:
-            errors.show_error(self, tr("请先标记已整改或未整改", "Mark it fixed or not fixed first"))
+            errors.show_error(self, tr("请先标记已整改或未整改",
+                                       "Mark it fixed or not fixed first"))
             return
         if path is None:
             chosen, _filter = QFileDialog.getOpenFileName(
