@@ -82,6 +82,9 @@ def test_reports_are_dated_by_the_local_day(moment: datetime, machine_zone: str,
         footer = page_texts(report.path)[0]
         day = printed.date()
         assert f"{day:%Y-%m-%d}" in footer
+        from tests.test_reports import issue_settings
+
+        issue_settings(store)
         results = notices.build_all(store, inspection["id"], tmp_path / "notices")
         assert results
         text = all_text(results[0].path)

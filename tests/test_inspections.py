@@ -124,7 +124,8 @@ def test_finding_status_and_routing_after_submit(ready_store: Store) -> None:
     store = ready_store
     inspection_id = inspections.start(store, "柳西社区", ["王建国"])
     finding_id = findings.add(store, inspection_id, category="corridor_clutter",
-                              description="5幢楼道堆物", deadline="2020-01-01")
+                              description="5幢楼道堆物", deadline="2026-11-29")
+    store.wall.advance(timedelta(days=1))  # type: ignore[attr-defined]  # now overdue
     assert [f["overdue"] for f in findings.list_findings(store, status="overdue")] == [True]
     _answer_all(store, inspection_id)
     inspections.submit(store, inspection_id, ["王建国"])

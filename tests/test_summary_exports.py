@@ -392,7 +392,8 @@ def test_formulas_are_neutralised_in_csv_and_xlsx(demo_store: Store, tmp_path: P
     cells = [sheet.cell(row=r, column=column) for r in range(2, sheet.max_row + 1)]
     hostile = [c for c in cells if "HYPERLINK" in str(c.value) or "-3 个" in str(c.value)]
     assert len(hostile) == 2
-    assert all(c.data_type == "s" and str(c.value).startswith("'") for c in hostile)
+    # A string cell never runs as a formula: no protective "'" shown in the cell.
+    assert all(c.data_type == "s" and not str(c.value).startswith("'") for c in hostile)
     assert not any(c.data_type == "f" for row in sheet.iter_rows() for c in row)
 
 

@@ -115,6 +115,8 @@ class MainWindow(QMainWindow):
         (self.en_action if language.current() == "en" else self.zh_action).setChecked(True)
         self.report_action = self._action(lambda: self.report_findings(), "Ctrl+P")
         self.notices_action = self._action(lambda: self.report_notices())
+        self.recheck_action = self._action(lambda: self.start_recheck())
+        self.pending_action = self._action(lambda: self.show_pending())
         self.summary_action = self._action(lambda: self.report_summary())
         self.export_action = self._action(lambda: self.export_data())
         self.sync_action = self._action(self.open_sync, "Ctrl+Shift+S")
@@ -137,6 +139,9 @@ class MainWindow(QMainWindow):
         for action in (self.new_action, self.finding_action, self.submit_action,
                        self.reopen_action, self.back_action):
             self.inspection_menu.addAction(action)
+        self.inspection_menu.addSeparator()
+        self.inspection_menu.addAction(self.recheck_action)
+        self.inspection_menu.addAction(self.pending_action)
         self.report_menu = bar.addMenu("")
         for action in (self.report_action, self.notices_action):
             self.report_menu.addAction(action)
@@ -169,6 +174,9 @@ class MainWindow(QMainWindow):
         self.report_action.setText(tr("检查报告（PDF）…", "Findings report (PDF)…"))
         self.notices_action.setText(tr("整改通知书…", "Rectification notices…"))
         self.summary_action.setText(tr("区县汇总表…", "District summary…"))
+        self.recheck_action.setText(tr("复查本次检查的问题…",
+                                       "Re-check this inspection's findings…"))
+        self.pending_action.setText(tr("待整改…", "Pending rectifications…"))
         self.export_action.setText(tr("导出数据…", "Export data…"))
         self.help_menu.setTitle(tr("帮助(&H)", "&Help"))
         self.settings_action.setText(tr("设置…", "Settings…"))
@@ -378,6 +386,33 @@ class MainWindow(QMainWindow):
 
     def _font(self) -> str | None:
         return self.settings.get("report_font_path") or None
+
+    def start_recheck(self, inspector: str | None = None) -> object | None:
+        """复查 mode for the open inspection's open findings."""
+        from inspector.core.errors import InspectorError
+        from inspector.domain import rechecks
+        from ui.recheck_dialog import RecheckDialog
+
+        inspection_id = self._current_inspection()
+        if inspection_id is None:
+            show_error(self, tr("请先打开一次检查", "Open an inspection first"))
+            return None
+        name = inspector or self.settings.inspector_name or self.store.actor
+        try:
+            recheck = rechecks.start(self.store, inspection=inspection_id, inspectors=[name])
+        except InspectorError as exc:
+            show_error(self, str(exc))
+            return None
+        dialog = RecheckDialog(self.store, recheck, self)
+        dialog.show()
+        return dialog
+
+    def show_pending(self) -> object:
+        from ui.pending_view import PendingView
+
+        view = PendingView(self.store, self)
+        view.show()
+        return view
 
     def _current_inspection(self) -> str | None:
         if self._editing() and self.editor.inspection_id:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QPoint
 from PySide6.QtGui import QColor, QPainter, QPixmap
@@ -109,6 +110,51 @@ def _first_page_with(pdf: Path, words: str) -> int:
     return 1
 
 
+def _rectification_setup(store: Any) -> None:
+    """The street office's settings, the sample directory and an estate for the demo."""
+    from inspector.domain import config, directory, estates
+
+    for key, value in (("name", "宁波市海曙区南门街道办事处"), ("prefix", "南街绿"),
+                       ("contact", "李明"), ("phone", "0574-87001234")):
+        config.set_value(store, f"issuer.{key}", value)
+    directory.ensure_sample(store)
+    estates.put(store, "柳西社区", "柳西新村", property_company="宁波甬城物业服务有限公司",
+                contact="赵经理", phone="0574-87112233")
+
+
+def _rectification_windows(store: Any, inspection_id: str, out: Path) -> list[Path]:
+    """复查 mode (one finding answered) and the pending view, rendered offscreen."""
+    import os
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from inspector.domain import rechecks
+    from ui.pending_view import PendingView
+    from ui.recheck_dialog import RecheckDialog
+
+    app = QApplication.instance() or QApplication([])
+    recheck = rechecks.start(store, inspection=inspection_id, inspectors=["李明"])
+    dialog = RecheckDialog(store, recheck)
+    dialog.mark(rechecks.FIXED)
+    dialog.list.setCurrentRow(0)
+    dialog.show()
+    app.processEvents()
+    written = []
+    target = out / "recheck-zh.png"
+    dialog.grab().save(str(target))
+    written.append(target)
+    view = PendingView(store)
+    view.show()
+    app.processEvents()
+    target = out / "pending-zh.png"
+    view.grab().save(str(target))
+    written.append(target)
+    dialog.close()
+    view.close()
+    return written
+
+
 def make_all(out: Path = DOCS) -> list[Path]:
     """Demo data on a set day, every window view in both languages, and the first telling
     page of each kind of report; returns the files written."""
@@ -140,10 +186,14 @@ def make_all(out: Path = DOCS) -> list[Path]:
             target = out / "report-findings.png"
             _pdf_page_png(report.path, _first_page_with(report.path, "四、问题清单"), target)
             written.append(target)
+            _rectification_setup(store)
             issued = notices.build_all(store, liuxi["id"], Path(scratch) / "notices")
-            target = out / "report-notice.png"
-            _pdf_page_png(issued[0].path, 1, target)
-            written.append(target)
+            for kind, name in (("整改通知书", "report-notice.png"),
+                               ("交办单", "report-referral.png")):
+                target = out / name
+                _pdf_page_png(next(r.path for r in issued if kind in r.path.name), 1, target)
+                written.append(target)
+            written += _rectification_windows(store, liuxi["id"], out)
             year = summary.compute(store, store.wall.today().year)
             summary.to_pdf(year, Path(scratch) / "summary.pdf")
             target = out / "report-summary.png"

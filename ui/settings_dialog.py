@@ -28,6 +28,7 @@ class SettingsDialog(QDialog):
 
     def __init__(self, store: Store, settings: Settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.store = store
         self.setObjectName("settingsDialog")
         self.setMinimumWidth(520)
         self.settings = settings
@@ -69,6 +70,13 @@ class SettingsDialog(QDialog):
         self.form.addRow("data", data_row)
         self.form.addRow("language", self.language)
         self.form.addRow("font", font_row)
+        # Team settings that sync (the office that issues notices): stored in the database.
+        from inspector.domain import config
+
+        self.issuer = {key: QLineEdit(config.get(store, f"issuer.{key}") or "", self)
+                       for key in ("name", "prefix", "contact", "phone")}
+        for key, edit in self.issuer.items():
+            self.form.addRow(key, edit)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self)
         self.buttons.accepted.connect(self.accept)
@@ -94,6 +102,20 @@ class SettingsDialog(QDialog):
             self.font_path.setText(path)
 
     def accept(self) -> None:
+        from inspector.core.errors import InspectorError
+        from inspector.domain import config
+
+        try:
+            with self.store.write():  # all issuer settings or none
+                for key, edit in self.issuer.items():
+                    value = edit.text().strip()
+                    if value != (config.get(self.store, f"issuer.{key}") or ""):
+                        config.set_value(self.store, f"issuer.{key}", value or None)
+        except InspectorError as exc:
+            from ui import errors
+
+            errors.show_error(self, str(exc))
+            return
         self.settings.set("inspector_name", self.inspector_name.text().strip())
         self.settings.set("default_template", str(self.template.currentData() or ""))
         self.settings.set("data_dir", self.data_dir.text().strip())
@@ -108,7 +130,9 @@ class SettingsDialog(QDialog):
         self.setWindowTitle(tr("设置", "Settings"))
         labels = [tr("检查人员姓名", "Inspector name"), tr("默认检查表", "Default checklist"),
                   tr("数据目录", "Data directory"), tr("界面语言", "Language"),
-                  tr("报告字体（TrueType）", "Report font (TrueType)")]
+                  tr("报告字体（TrueType）", "Report font (TrueType)"),
+                  tr("发文机关", "Issuing office"), tr("文号前缀", "Number prefix"),
+                  tr("联系人", "Contact person"), tr("联系电话", "Contact phone")]
         for row, text in enumerate(labels):
             item = self.form.itemAt(row, QFormLayout.ItemRole.LabelRole)
             if item is not None and isinstance(item.widget(), QLabel):

@@ -231,7 +231,8 @@ def cmd_findings_add(args: argparse.Namespace) -> int:
         finding_id = findings.add(
             store, row["id"], category=args.category, description=args.description,
             item_code=args.item, location=args.location, severity=args.severity,
-            department=args.department, deadline=args.deadline)
+            department=args.department, deadline=args.deadline, estate=args.estate,
+            responsible=args.responsible)
     out(finding_id)
     return EXIT_OK
 
@@ -257,13 +258,21 @@ def cmd_findings_set(args: argparse.Namespace) -> int:
                                  ("severity", args.severity), ("location", args.location),
                                  ("description", args.description),
                                  ("category", args.category)) if v is not None}
-    if not changes and args.status is None:
+    party = args.responsible is not None or args.estate is not None
+    reply = args.measures is not None or args.fixed_on is not None
+    if not changes and args.status is None and not party and not reply:
         raise InspectorError(t("没有要修改的内容", "Nothing to change"))
     with _open(args) as store:
         row = findings.resolve(store, args.id)
-        with store.write():
+        with store.write():  # all or nothing: a bad value changes none of the others
             if changes:
                 findings.edit(store, row["id"], **changes)
+            if party:
+                findings.set_responsible(store, row["id"], responsible=args.responsible,
+                                         estate=args.estate)
+            if reply:
+                findings.set_reply(store, row["id"], measures=args.measures,
+                                   fixed_on=args.fixed_on)
             if args.status is not None:
                 findings.set_status(store, row["id"], args.status)
     return EXIT_OK
@@ -482,6 +491,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--severity")
     p.add_argument("--department")
     p.add_argument("--deadline", help="YYYY-MM-DD")
+    p.add_argument("--estate", help="the estate (小区) the finding is in")
+    p.add_argument("--responsible", help="who must fix it: 物业, 社区, a property company, "
+                   "or 业主:NAME (default: the estate's property company, else the 居委会)")
     p = command(sub, "list", cmd_findings_list, "list findings")
     p.add_argument("--status", help="open, rectified, verified or overdue")
     p.add_argument("--department")
@@ -496,6 +508,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--location")
     p.add_argument("--description")
     p.add_argument("--category")
+    p.add_argument("--estate")
+    p.add_argument("--responsible")
+    p.add_argument("--measures", help="the responsible party's reply: what was done")
+    p.add_argument("--fixed-on", help="the reply's completion date (YYYY-MM-DD)")
 
     group = commands.add_parser("photos", help="photos as evidence")
     sub = group.add_subparsers(dest="action", required=True, parser_class=_Parser)
@@ -531,10 +547,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
 
     from inspector.cli import exports as cli_exports
+    from inspector.cli import rectification as cli_rectification
     from inspector.cli import reports as cli_reports
 
     cli_reports.register(commands, command)
     cli_exports.register(commands, command)
+    cli_rectification.register(commands, command)
     from inspector.cli import sync as sync_cli  # the sync commands live with sync
 
     sync_cli.register(commands, command)
@@ -545,6 +563,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--row", help="row id or its prefix")
     p.add_argument("--limit", type=int)
     return parser
+
+
+# Options whose value is free text: a value starting with "-" (an address like "-2+3", a
+# basement level) is still their value, not an option.
+TEXT_OPTIONS = {"--location", "--description", "--note", "--measures", "--name", "--reason",
+                "--property-company", "--contact", "--responsible", "--estate", "--value"}
+
+
+def _glue_text_values(argv: Sequence[str]) -> list[str]:
+    args = list(argv)
+    glued: list[str] = []
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg in TEXT_OPTIONS and index + 1 < len(args) and args[index + 1].startswith("-") \
+                and args[index + 1] not in ("-", "--") and not args[index + 1].startswith("--"):
+            glued.append(f"{arg}={args[index + 1]}")
+            index += 2
+            continue
+        glued.append(arg)
+        index += 1
+    return glued
 
 
 EXIT_BUG = 3
@@ -592,7 +632,7 @@ def main(argv: Sequence[str] | None = None, *, wall: WallClock | None = None) ->
                            "Error: {what} holds bytes that are not UTF-8 and cannot be used; "
                            "check the terminal's or system's language settings.\n", what=bad))
         return EXIT_REFUSED
-    args = build_parser().parse_args(arguments)
+    args = build_parser().parse_args(_glue_text_values(arguments))
     args.wall = wall
     if args.lang:
         set_language(args.lang)

@@ -32,6 +32,10 @@ def _tell(results: list[ReportResult]) -> None:
     notices: set[str] = set()
     for result in results:
         _out(str(result.path))
+        if result.kept:
+            _out(t("  已发出，内容未变：保留原文号和文件", "  issued before, unchanged: number "
+                   "and file kept"))
+            continue
         _out(t("  {p} 页，照片 {n} 张，校验码 {v}", "  {p} pages, {n} photos, verification {v}",
                p=result.pages, n=result.photos_placed, v=result.verification[:16]))
         for warning in result.warnings:
@@ -59,7 +63,7 @@ def cmd_notices(args: argparse.Namespace) -> int:
     from inspector.reports import notices
 
     _check_font(args.font)
-    with _open(args, readonly=True) as store:
+    with _open(args) as store:  # issuing registers each document and its number
         results = notices.build_all(store, args.inspection, Path(args.output),
                                     font_path=args.font)
     if not results:
@@ -77,8 +81,8 @@ def register(commands: Any, command: Callable[..., Any]) -> None:
     p.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
     p.add_argument("--font", metavar="FILE", help="a TrueType CJK font to embed")
     p = command(commands, "notices", cmd_notices,
-                "write the rectification notices (one PDF per department, one for the "
-                "community)")
+                "issue the 整改通知书 (one per responsible party) and 交办单 (one per "
+                "department) into DIR/<short id>/")
     p.add_argument("inspection", help="inspection id, short id or id prefix")
     p.add_argument("-o", "--output", required=True, metavar="DIR")
     p.add_argument("--font", metavar="FILE", help="a TrueType CJK font to embed")

@@ -90,6 +90,12 @@ TABLES: dict[str, TableSpec] = {spec.name: spec for spec in (
                  ("created_at", "created_by")),
         *_each("department", "deadline", "status"),
         _DELETED,
+        # Who must fix it: the estate, and the party (property company, 居委会 or owner unit).
+        Register("responsible", ("estate_id", "party_kind", "party_name")),
+        # The responsible party's reply (整改措施, 完成时间), as recorded by an inspector.
+        Register("reply", ("measures", "fixed_on"), ("replied_at", "replied_by")),
+        # 销号: closed by a signed 复查 (which one, by whom, on which day).
+        Register("closure", ("closed_on", "closed_by", "closed_in")),
     )),
     TableSpec("photos", (
         Register("meta", ("ext", "original_name", "size", "format", "width", "height",
@@ -104,6 +110,32 @@ TABLES: dict[str, TableSpec] = {spec.name: spec for spec in (
     TableSpec("followups", (
         Register("visit", ("finding_id", "visited_on", "inspector", "result", "note"),
                  ("created_at",)),
+        # A follow-up made in a 复查 session, and the new deadline a not-fixed result sets.
+        Register("recheck", ("recheck_id", "new_deadline")),
+    )),
+    TableSpec("estates", (
+        Register("identity", ("community_id", "name"), ("created_at", "created_by")),
+        Register("company", ("property_company", "property_type", "contact", "phone")),
+        _DELETED,
+    )),
+    TableSpec("directory", (
+        Register("unit", ("district", "code")),
+        Register("details", ("name", "contact", "phone", "sample")),
+        _DELETED,
+    )),
+    TableSpec("rechecks", (
+        Register("identity", ("short_id", "community_id", "inspection_id", "started_at"),
+                 ("created_by",)),
+        Register("inspectors", ("inspectors",)),
+        Register("state", ("status", "submitted_at", "signed_by")),
+    )),
+    # Issued documents: written once when issued; only "superseded_by" changes later.
+    TableSpec("documents", (
+        Register("issue", ("kind", "number", "issuer", "prefix", "year", "device_code", "seq",
+                           "inspection_id", "addressee_key", "addressee_name", "facts",
+                           "sha256", "issued_on", "file_name", "supersedes"),
+                 ("issued_at", "issued_by")),
+        Register("superseded", ("superseded_by",)),
     )),
     # Team settings (issuer, targets …), one row per key.
     TableSpec("config", (Register("value", ("value",)),)),

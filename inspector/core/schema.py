@@ -438,3 +438,50 @@ def _m005_registers(db: Database) -> None:
 def m006_config(db: Database) -> None:
     # Team settings that sync (issuer of notices, district targets …): key → value.
     db.table("config").create({"id": str, "value": str}, pk="id", strict=True)
+
+
+@migrations()
+def m008_rectification(db: Database) -> None:
+    """The rectification loop: who fixes a finding, the street's directory of units, 复查
+    sessions, and the register of issued documents (notices and 交办单)."""
+    # 小区 of a community, each with its property company (物业).
+    db.table("estates").create({
+        "id": str, "community_id": str, "name": str, "property_company": str,
+        "property_type": str,  # 专业物业 / 准物业 / 自治 / 无
+        "contact": str, "phone": str, "created_at": str, "created_by": str, "deleted": str,
+    }, pk="id", strict=True)
+    db.table("estates").create_index(["community_id"])
+    # Units that supervise or receive 交办单, per district (code: 消防, 综合执法 …).
+    db.table("directory").create({
+        "id": str, "district": str, "code": str, "name": str, "contact": str, "phone": str,
+        "sample": int,  # 1: shipped as 示例, to be replaced by the street's real list
+        "deleted": str,
+    }, pk="id", strict=True)
+    db.table("directory").create_index(["district", "code"])
+    findings = db.table("findings")
+    for column in ("estate_id", "party_kind", "party_name",  # who must fix it
+                   "measures", "fixed_on", "replied_at", "replied_by",  # the party's reply
+                   "closed_on", "closed_by", "closed_in"):  # 销号
+        findings.add_column(column, str)
+    # A 复查 (return visit): a signed walk through the open findings of an inspection or of
+    # a community; each finding's result is a follow-up row.
+    db.table("rechecks").create({
+        "id": str, "short_id": str, "community_id": str, "inspection_id": str,
+        "started_at": str, "inspectors": str, "created_by": str,
+        "status": str, "submitted_at": str, "signed_by": str,
+    }, pk="id", strict=True)
+    db.table("rechecks").create_index(["community_id"])
+    followups = db.table("followups")
+    followups.add_column("recheck_id", str)
+    followups.add_column("new_deadline", str)
+    followups.create_index(["recheck_id"])
+    # Every document issued with a number: what it states, to whom, and what replaced it.
+    db.table("documents").create({
+        "id": str, "kind": str,  # notice / referral
+        "number": str, "issuer": str, "prefix": str, "year": int, "device_code": str,
+        "seq": int, "inspection_id": str, "addressee_key": str, "addressee_name": str,
+        "facts": str, "sha256": str, "issued_on": str, "file_name": str, "supersedes": str,
+        "issued_at": str, "issued_by": str, "superseded_by": str,
+    }, pk="id", strict=True)
+    db.table("documents").create_index(["inspection_id", "kind", "addressee_key"])
+    db.table("documents").create_index(["prefix", "year", "device_code", "seq"])

@@ -160,12 +160,8 @@ def parse(text: str, source: Path) -> list[tuple[int, CommunityData]]:
                                     " at most {m})", n=len(cell), m=MAX_CELL_CHARS))
                 row_ok = False
                 continue
-            if cell.startswith(FORMULA_PREFIXES):
-                bad(start, label, t("以“{c}”开头，像是电子表格公式，已拒绝", "starts with {c!r}, "
-                                    "which a spreadsheet would run as a formula",
-                                    c=cell[0]))
-                row_ok = False
-                continue
+            # A cell a spreadsheet would run as a formula (=, +, -, @) is kept as typed: an
+            # address may start with "-"; exports neutralise it on output.
             values[column] = cell
         for column in REQUIRED:
             if row_ok and not values.get(column):

@@ -19,7 +19,7 @@ from inspector.core import identity, records
 from inspector.core.errors import InspectorError, NotFoundError, ReadOnlyError
 from inspector.core.i18n import t
 from inspector.core.store import Store
-from inspector.domain import inspections, templates
+from inspector.domain import communities, directory, estates, inspections, responsibility, templates
 from inspector.domain.templates import Template
 
 OPEN, RECTIFIED, VERIFIED = "open", "rectified", "verified"
@@ -35,17 +35,46 @@ LOCKED_AFTER_SUBMIT = {"category", "description", "item_code", "location", "lati
 EDITABLE = LOCKED_AFTER_SUBMIT | {"department", "deadline"}
 
 
-def _parse_deadline(text: str | date | None) -> str | None:
+def _parse_deadline(text: str | date | None, not_before: date | None = None,
+                    what: str | None = None, bound: str | None = None) -> str | None:
+    """A date as YYYY-MM-DD; one before ``not_before`` (the inspection's day) is refused."""
     if text is None or text == "":
         return None
+    what = what or t("整改期限", "deadline")
     if isinstance(text, date):
-        return text.isoformat()
+        day = text
+    else:
+        try:
+            day = date.fromisoformat(text.strip())
+        except ValueError:
+            raise InspectorError(t("{w}“{d}”不是 YYYY-MM-DD 格式的日期",
+                                   "The {w} {d!r} is not a date like YYYY-MM-DD",
+                                   w=what, d=text)) from None
+    if not_before is not None and day < not_before:
+        raise InspectorError(t("{w} {d} 早于{b} {s}", "The {w} {d} is before {b} {s}",
+                               w=what, d=day.isoformat(), s=not_before.isoformat(),
+                               b=bound or t("检查日期", "the inspection's day")))
+    return day.isoformat()
+
+
+def inspection_day(inspection: dict[str, Any]) -> date | None:
+    """The local day an inspection started."""
+    from datetime import datetime
+
     try:
-        return date.fromisoformat(text.strip()).isoformat()
+        moment = datetime.fromisoformat(str(inspection.get("started_at")))
     except ValueError:
-        raise InspectorError(t("整改期限“{d}”不是 YYYY-MM-DD 格式的日期",
-                               "The deadline {d!r} is not a date like YYYY-MM-DD",
-                               d=text)) from None
+        return None
+    return (moment.astimezone() if moment.tzinfo is not None else moment).date()
+
+
+def department_code(template: Template, value: str) -> str:
+    """A supervising department: a checklist department (code or name) or a directory code
+    (供电, 排水 …, for units the checklist does not name)."""
+    text = value.strip()
+    if text in directory.CODES:
+        return text
+    return template.department(text).code
 
 
 def _check_coordinates(latitude: float | None, longitude: float | None) -> None:
@@ -60,8 +89,10 @@ def add(store: Store, inspection_id: str, *, category: str, description: str,
         item_code: str | None = None, location: str | None = None,
         severity: str | None = None, department: str | None = None,
         deadline: str | date | None = None, latitude: float | None = None,
-        longitude: float | None = None) -> str:
-    """Add a finding; department, severity and deadline default from the hazard category."""
+        longitude: float | None = None, estate: str | None = None,
+        responsible: str | None = None) -> str:
+    """Add a finding; department, severity and deadline default from the hazard category,
+    the responsible party from the estate (its property company, else the 居委会)."""
     if not description.strip():
         raise InspectorError(t("问题描述不能为空", "A finding needs a description"))
     _check_coordinates(latitude, longitude)
@@ -75,10 +106,11 @@ def add(store: Store, inspection_id: str, *, category: str, description: str,
         chosen = template.category(category)
         code = template.item(item_code).code if item_code else None
         level = template.severity(severity or chosen.severity)
-        dept = template.department(department or _default_department(template, chosen.code,
-                                                                      code)).code
-        due = _parse_deadline(deadline) or (store.wall.today() + timedelta(days=level.deadline_days)
-                                            ).isoformat()
+        dept = department_code(template, department or _default_department(
+            template, chosen.code, code))
+        due = _parse_deadline(deadline, inspection_day(inspection)) or (
+            store.wall.today() + timedelta(days=level.deadline_days)).isoformat()
+        party = _party(store, inspection, estate, responsible)
         finding_id = uuid.uuid4().hex
         records.put(store, "findings", finding_id, {
             "short_id": _next_short_id(store, inspection),
@@ -95,8 +127,20 @@ def add(store: Store, inspection_id: str, *, category: str, description: str,
             "status": OPEN,
             "created_at": store.wall.iso(),
             "created_by": store.actor,
+            "estate_id": party.estate_id,
+            "party_kind": party.kind,
+            "party_name": party.name,
         })
     return finding_id
+
+
+def _party(store: Store, inspection: dict[str, Any], estate: str | None,
+           responsible: str | None) -> responsibility.Party:
+    community = communities.get(store, inspection["community_id"])
+    estate_id = estates.resolve(store, community["id"], estate)["id"] if estate else None
+    if responsible and responsible.strip():
+        return responsibility.parse_party(store, community, responsible, estate_id)
+    return responsibility.default_party(store, community, estate_id)
 
 
 def _default_department(template: Template, category: str, item_code: str | None) -> str:
@@ -104,7 +148,71 @@ def _default_department(template: Template, category: str, item_code: str | None
     chosen = template.category(category)
     if item_code and not chosen.items:
         return template.item(item_code).departments[0]
-    return chosen.department
+    routed = responsibility.ROUTING.get(chosen.code)
+    return routed[1] if routed else chosen.department
+
+
+def set_responsible(store: Store, finding_id: str, *, responsible: str | None = None,
+                    estate: str | None = None) -> dict[str, Any]:
+    """Change who must fix a finding (and in which estate); allowed after submission, like
+    the department: routing changes as the street office learns who owns what."""
+    with store.write():
+        row = _live(store, finding_id)
+        inspection = inspections.get(store, row["inspection_id"])
+        community = communities.get(store, inspection["community_id"])
+        estate_id = row.get("estate_id")
+        if estate is not None:
+            estate_id = estates.resolve(store, community["id"], estate)["id"] \
+                if estate.strip() else None
+        if responsible and responsible.strip():
+            party = responsibility.parse_party(store, community, responsible, estate_id)
+        elif row.get("party_kind") == responsibility.OWNER:
+            party = responsibility.Party(responsibility.OWNER, str(row["party_name"]),
+                                         estate_id)
+        else:
+            party = responsibility.default_party(store, community, estate_id)
+        return records.put(store, "findings", finding_id, {
+            "estate_id": estate_id, "party_kind": party.kind, "party_name": party.name})
+
+
+def set_reply(store: Store, finding_id: str, *, measures: str | None = None,
+              fixed_on: str | date | None = None) -> dict[str, Any]:
+    """Record the responsible party's reply (整改措施, 完成时间). A reply saying the fix is
+    done marks an open finding 已整改 (awaiting 复查)."""
+    text = (measures or "").strip()
+    if len(text) > 1000:
+        raise InspectorError(t("整改措施太长（最多 1000 字）", "The measures are too long "
+                               "(at most 1000 characters)"))
+    with store.write():
+        row = _live(store, finding_id)
+        if row["status"] == VERIFIED:
+            raise InspectorError(t("问题 {sid} 已销号，不能再登记整改回复",
+                                   "The finding {sid} is closed; no reply can be recorded",
+                                   sid=row["short_id"]))
+        inspection = inspections.get(store, row["inspection_id"])
+        day = _parse_deadline(fixed_on, inspection_day(inspection),
+                              t("完成时间", "completion date"))
+        if day and date.fromisoformat(day) > store.wall.today():
+            raise InspectorError(t("完成时间 {d} 在今天之后", "The completion date {d} is in "
+                                   "the future", d=day))
+        values: dict[str, Any] = {
+            "measures": text or row.get("measures"), "fixed_on": day or row.get("fixed_on"),
+            "replied_at": store.wall.iso(), "replied_by": store.actor}
+        if values["measures"] == row.get("measures") and values["fixed_on"] == row.get(
+                "fixed_on"):
+            return {}
+        changed = records.put(store, "findings", finding_id, values)
+        if values["fixed_on"] and row["status"] == OPEN:
+            changed |= records.put(store, "findings", finding_id, {"status": RECTIFIED})
+        return changed
+
+
+def _live(store: Store, finding_id: str) -> dict[str, Any]:
+    row = get(store, finding_id)
+    if row.get("deleted"):
+        raise InspectorError(t("问题 {sid} 已删除", "The finding {sid} was deleted",
+                               sid=row["short_id"]))
+    return row
 
 
 def _next_short_id(store: Store, inspection: dict[str, Any]) -> str:
@@ -172,11 +280,11 @@ def edit(store: Store, finding_id: str, **changes: Any) -> dict[str, Any]:
             elif field == "severity":
                 values[field] = template.severity(value).code
             elif field == "department":
-                values[field] = template.department(value).code
+                values[field] = department_code(template, value)
             elif field == "item_code":
                 values[field] = template.item(value).code if value else None
             elif field == "deadline":
-                values[field] = _parse_deadline(value)
+                values[field] = _parse_deadline(value, inspection_day(inspection))
             elif field == "description":
                 if not str(value).strip():
                     raise InspectorError(t("问题描述不能为空", "A finding needs a description"))

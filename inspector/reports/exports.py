@@ -6,9 +6,10 @@ every user table as one JSON file.
 - XLSX is one workbook with one sheet per table, header frozen.
 - Header cells are stable English column keys (the same in both languages and in the JSON
   export), so scripts reading an export do not break when the interface language changes.
-- Every text cell that starts with ``=``, ``+``, ``-``, ``@`` (or a tab / carriage return) is
-  neutralised with a leading ``'`` and, in XLSX, stored as a string, so a spreadsheet never
-  runs it as a formula (CSV/formula injection).
+- Every CSV text cell that starts with ``=``, ``+``, ``-``, ``@`` (or a tab / carriage return)
+  is neutralised with a leading ``'``; in XLSX every text is stored as a string cell, which a
+  spreadsheet never runs as a formula, so it needs no ``'`` (CSV/formula injection).
+- Deleted (tombstoned) findings are left out.
 - GeoJSON is RFC 7946: WGS-84, ``[longitude, latitude]``; a finding's coordinates are its own,
   else the GPS of the first of its photos that has one.
 - Every file is written under a temporary name in the target folder, flushed and renamed.
@@ -186,7 +187,7 @@ def finding_rows(store: Store) -> Iterator[dict[str, Any]]:
             "SELECT f.*, i.short_id AS inspection_short_id, i.template_id, c.district,"
             " c.street, c.name AS community FROM findings f"
             " LEFT JOIN inspections i ON i.id = f.inspection_id"
-            " LEFT JOIN communities c ON c.id = i.community_id"
+            " LEFT JOIN communities c ON c.id = i.community_id WHERE f.deleted IS NULL"
             " ORDER BY f.created_at, f.short_id, f.id")):
         category_name, severity_name = _finding_names(cache, row)
         yield {
@@ -259,13 +260,15 @@ def _write_csv_rows(handle: IO[str], columns: Sequence[str],
 
 
 def xlsx_cell(sheet: Any, value: Any) -> Any:
-    """A write-only cell: text neutralised, stored as a string, illegal characters removed."""
+    """A write-only cell: text stored as a string (never a formula), illegal characters
+    removed."""
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     if isinstance(value, str):
-        text = neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))
-        cell = WriteOnlyCell(sheet, value=text)
+        # Stored as a string cell, a text is never run as a formula, so no protective "'"
+        # (which a spreadsheet would show literally in an XLSX cell).
+        cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
         cell.data_type = "s"
         return cell
     return WriteOnlyCell(sheet, value=value)

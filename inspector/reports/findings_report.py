@@ -68,7 +68,8 @@ def _finding_order(row: dict[str, Any]) -> tuple[int, str]:
 def collect(store: Store, inspection_id: str) -> ReportData:
     """Everything the report shows, read once."""
     view = inspections.view(store, inspection_id)
-    rows = sorted(store.query("SELECT * FROM findings WHERE inspection_id = ?", (view.id,)),
+    rows = sorted(store.query("SELECT * FROM findings WHERE inspection_id = ?"
+                              " AND deleted IS NULL", (view.id,)),
                   key=_finding_order)
     found: list[FindingData] = []
     for row in rows:
@@ -558,13 +559,26 @@ class _Builder:
             use = f"{self.view.row['short_id']}:{state.item.code}"
             story.append(layout.heading(f"{state.item.code}  {state.item.label()}  "
                                         f"[{answer_text(state)}]", self.s.h2))
-            story.append(self.placer.grid([self.photo_cell(p, use, None) for p in rows],
-                                          self.width))
+            story += self.photos_once(rows, use)
         if self.data.inspection_photos:
             story.append(layout.heading(t("现场照片", "Site photos"), self.s.h2))
-            story.append(self.placer.grid(
-                [self.photo_cell(p, str(self.view.row["short_id"]), None)
-                 for p in self.data.inspection_photos], self.width))
+            story += self.photos_once(self.data.inspection_photos,
+                                      str(self.view.row["short_id"]))
+        return story
+
+    def photos_once(self, rows: list[dict[str, Any]], use: str) -> list[Any]:
+        """A photo already printed (under a finding) is referred to by its number."""
+        seen = [self.placer.entry(p, use).number for p in rows
+                if str(p["id"]) in self.placer.entries]
+        new = [p for p in rows if str(p["id"]) not in self.placer.entries]
+        story: list[Any] = []
+        if seen:
+            story.append(layout.para(layout.esc(t(
+                "另见照片 {p}（已在上文列出）", "See also photo(s) {p} (shown above)",
+                p=", ".join(f"P{n}" for n in seen))), self.s.caption))
+        if new:
+            story.append(self.placer.grid([self.photo_cell(p, use, None) for p in new],
+                                          self.width))
         return story
 
     def signatures_section(self) -> list[Any]:

@@ -30,11 +30,17 @@ BODY_CANDIDATES: tuple[tuple[str, int], ...] = (
     ("/Library/Fonts/Arial Unicode.ttf", 0),
     ("/System/Library/Fonts/Supplemental/Songti.ttc", 0),
 )
-# 仿宋 for the body of official notices (GB/T 9704), where the machine has it.
+# 仿宋, else 宋体/明体, for the body of official notices (GB/T 9704), where the machine has it.
+# On Debian, fonts-arphic-uming (AR PL UMing, TrueType outlines in a .ttc whose face 0,
+# UMing CN, reportlab embeds) is the free serif; .ci/run installs it.
 FANGSONG_CANDIDATES: tuple[tuple[str, int], ...] = (
     ("C:/Windows/Fonts/simfang.ttf", 0),
     ("/usr/share/fonts/truetype/fangsong/simfang.ttf", 0),
     ("/usr/share/fonts/truetype/simfang.ttf", 0),
+    ("C:/Windows/Fonts/simsun.ttc", 0),
+    ("/System/Library/Fonts/Supplemental/Songti.ttc", 0),
+    ("/usr/share/fonts/truetype/arphic/uming.ttc", 0),
+    ("/usr/share/fonts/truetype/arphic-gbsn00lp/gbsn00lp.ttf", 0),
 )
 
 
@@ -104,9 +110,10 @@ def find(configured: str | os.PathLike[str] | None = None, *,
     return _fallback()
 
 
-def find_fangsong(body: ReportFont) -> ReportFont:
-    """仿宋 for notice bodies if the machine has it, else the body font."""
-    for path_text, index in FANGSONG_CANDIDATES:
+def find_fangsong(body: ReportFont,
+                  candidates: tuple[tuple[str, int], ...] | None = None) -> ReportFont:
+    """仿宋 (else 宋体) for notice bodies if the machine has it, else the body font."""
+    for path_text, index in (FANGSONG_CANDIDATES if candidates is None else candidates):
         path = Path(path_text)
         if path.is_file():
             name = _register(path, index)

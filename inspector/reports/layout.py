@@ -69,6 +69,8 @@ class ReportResult:
     font_notice: str | None = None
     images_embedded: int = 0  # distinct image objects in the PDF: photos + signatures
     verification: str = ""  # the full SHA-256 (hex) over the facts printed
+    number: str = ""  # an issued document's number (文号)
+    kept: bool = False  # the file was written before for the same facts: left untouched
 
 
 # -- verification ---------------------------------------------------------------------------
@@ -169,8 +171,17 @@ class ReportFonts:
     text: fonts.ReportFont  # running text: 仿宋 for notices where present, else the body font
     warnings: tuple[str, ...] = ()
 
+    serif_missing: bool = False  # a notice asked for 仿宋/宋体 and got the body font
+
     def notice(self) -> str | None:
-        return self.body.notice()
+        notes = [n for n in (self.body.notice(),) if n]
+        if self.serif_missing:
+            notes.append(t("未找到仿宋或宋体字体，正文改用 {f}。可安装 fonts-arphic-uming"
+                           "（AR PL UMing）或在设置中指定字体。",
+                           "No 仿宋/宋体 (serif) font was found; the body text uses {f} "
+                           "instead. Install fonts-arphic-uming (AR PL UMing) or set a font.",
+                           f=self.text.path.name if self.text.path else self.text.name))
+        return " ".join(notes) or None
 
 
 def load_fonts(font_path: str | os.PathLike[str] | None = None, *,
@@ -182,7 +193,9 @@ def load_fonts(font_path: str | os.PathLike[str] | None = None, *,
                        "The font {f} cannot be used (missing or not embeddable); using {n}",
                        f=font_path, n=body.path or body.name))
     text = fonts.find_fangsong(body) if fangsong and body.embedded else body
-    return ReportFonts(body, text, tuple(notes))
+    serif = {Path(p) for p, _i in fonts.FANGSONG_CANDIDATES}
+    return ReportFonts(body, text, tuple(notes),
+                       serif_missing=fangsong and body.embedded and text.path not in serif)
 
 
 @dataclass(frozen=True)
@@ -203,6 +216,8 @@ class Styles:
     placeholder: Any
     signoff: Any
     subheading: Any
+    caption_center: Any
+    h2_center: Any
     fonts: ReportFonts
 
 
@@ -254,6 +269,10 @@ def make_styles(report_fonts: ReportFonts, *, official: bool = False) -> Styles:
                       alignment=TA_CENTER),
         subheading=style("subheading", fontSize=16 if official else 13,
                          leading=24 if official else 19, alignment=TA_CENTER, spaceAfter=2),
+        caption_center=style("caption_center", fontSize=7.5, leading=10, textColor=grey,
+                             alignment=TA_CENTER),
+        h2_center=style("h2_center", fontSize=12 if official else 10.5,
+                        leading=18 if official else 15, alignment=TA_CENTER, spaceAfter=3),
         fonts=report_fonts,
     )
 
@@ -472,9 +491,9 @@ class PhotoPlacer:
                 n=name, s=sha[:12])
         return copy, None, None
 
-    def caption(self, entry: PhotoEntry, place: str | None) -> str:
+    def caption(self, entry: PhotoEntry, place: str | None, label: str | None = None) -> str:
         row = entry.row
-        parts = [f"P{entry.number}"]
+        parts = [label or f"P{entry.number}"]
         kind = row.get("kind")
         if kind == "after":
             parts.append(t("整改后", "after"))
@@ -492,8 +511,9 @@ class PhotoPlacer:
         return "<br/>".join(esc(line) for line in lines)
 
     def photo(self, row: dict[str, Any], use: str, *, place: str | None = None,
-              width: float, height: float) -> list[Any]:
-        """Flowables for one photo: the image (or a placeholder) and its caption."""
+              width: float, height: float, label: str | None = None) -> list[Any]:
+        """Flowables for one photo: the image (or a placeholder) and its caption (numbered
+        ``label``, else P1, P2 … in the order photos first appear)."""
         self._tick()
         entry = self.entry(row, use)
         if not entry.checked:
@@ -501,11 +521,11 @@ class PhotoPlacer:
             entry.checked = True
             if warning:
                 self.warnings.append(warning)
-        caption = para(self.caption(entry, place), self.styles.caption)
+        caption = para(self.caption(entry, place, label), self.styles.caption)
         if entry.copy is None:
             text = "<br/>".join([
                 esc(entry.problem or ""),
-                esc(f"P{entry.number} · {row.get('original_name') or ''}"),
+                esc(f"{label or f'P{entry.number}'} · {row.get('original_name') or ''}"),
                 f"<font name='{MONO}' size='7'>SHA-256 {esc(str(row['id'])[:16])}…</font>",
             ])
             return [placeholder_box(text, width, height, self.styles.placeholder), caption]
@@ -571,8 +591,9 @@ def ruled_space(width: float, height: float, gap: float = 8 * MM) -> Any:
             canvas.saveState()
             canvas.setStrokeColor(Color(0.45, 0.45, 0.45))
             canvas.setLineWidth(0.4)
-            y = height - gap
-            while y > 1:
+            # At least one line (the one to sign on), even when the gap is the whole height.
+            y = min(height - gap, height - 1)
+            while y >= 0.5:
                 canvas.line(0, y, width, y)
                 y -= gap
             canvas.restoreState()
@@ -610,6 +631,7 @@ class Stamp:
     short_id: str
     sha256: str
     generated: datetime
+    label: str | None = None  # the footer's second line (default: 检查编号：<short id>)
 
 
 QR_SIZE = 16 * MM
@@ -662,8 +684,8 @@ def _draw_page_furniture(canvas: Any, page: int, pages: int, setup: PageSetup, s
     canvas.setFont(font, 7.5)
     canvas.drawString(left, text_y, t("生成时间：{w}", "Generated: {w}",
                                       w=f"{stamp.generated:%Y-%m-%d %H:%M}"))
-    canvas.drawString(left, text_y - 4 * MM, t("检查编号：{s}", "Inspection: {s}",
-                                               s=stamp.short_id))
+    canvas.drawString(left, text_y - 4 * MM, stamp.label or t("检查编号：{s}", "Inspection: {s}",
+                                                              s=stamp.short_id))
     canvas.setFont(MONO, 6)
     canvas.drawString(left, text_y - 7.5 * MM, stamp.inspection_id)
     canvas.saveState()

@@ -236,7 +236,9 @@ def test_edit_status_and_filter_the_table(qtbot: QtBot, demo_store: Store) -> No
     assert second in _shown_ids(panel) and first not in _shown_ids(panel)
 
     _choose(_combo(panel, "departmentFilter"), None)
-    findings.edit(demo_store, second, deadline=TEST_MOMENT.date() - timedelta(days=1))
+    # Overdue: a deadline on the inspection's day (none may be before it), seen a day later.
+    findings.edit(demo_store, second, deadline=TEST_MOMENT.date())
+    demo_store.wall.advance(timedelta(days=1))  # type: ignore[attr-defined]
     _choose(_combo(panel, "statusFilter"), "overdue")
     assert _shown_ids(panel) == [second]
     assert _cell(panel, second, "状态") == "已逾期"

@@ -33,6 +33,9 @@ def test_findings_report_and_notices(qtbot: QtBot, demo_store: Store, tmp_path: 
     assert run.outcome is not None
     assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF")
     assert "页" in run.outcome.lines[0]
+    from tests.test_reports import issue_settings
+
+    issue_settings(demo_store)  # notices are issued in the street office's name
     folder = tmp_path / "notices"
     folder.mkdir()
     run = report_actions.notices(None, demo_store, inspection, folder)
