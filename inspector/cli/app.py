@@ -338,12 +338,34 @@ def cmd_photos_import_folder(args: argparse.Namespace) -> int:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     from inspector.domain import photos
+    from inspector.ops import health
 
-    with _open(args, readonly=True) as store:
-        report = photos.verify(store)
-    for line in report.lines():
-        out(line)
-    return EXIT_OK if report.ok else 1
+    with _open(args, readonly=not args.clean) as store:
+        sound = health.check(store, full=args.full)
+        for line in sound.lines():
+            out(line)
+        if not sound.database:  # the photo rows can be read: check the files too
+            report = photos.verify(store)
+            for line in report.lines():
+                out(line)
+            photos_ok = report.ok
+        else:
+            photos_ok = False
+        if args.clean:
+            removed = health.clean(store)
+            out(t("已删除临时文件 {n} 个", "Removed {n} temporary files", n=len(removed)))
+    return EXIT_OK if sound.ok and photos_ok else 1
+
+
+def cmd_recover(args: argparse.Namespace) -> int:
+    from inspector.ops import health
+
+    if not args.data_dir:
+        raise InspectorError(t("请用 --data-dir 指定已损坏的数据目录",
+                               "Give the damaged data directory with --data-dir"))
+    result = health.recover(Path(args.data_dir), Path(args.target))
+    out(health.describe(result))
+    return EXIT_OK
 
 
 def cmd_log(args: argparse.Namespace) -> int:
@@ -530,8 +552,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--window", type=float, default=5, help="minutes (default 5)")
     p.add_argument("--offset", type=float, default=0,
                    help="minutes to add to the camera's clock")
-    command(commands, "verify", cmd_verify, "re-hash every photo original; exit 1 if anything "
-            "is missing, altered or dangling")
+    p = command(commands, "verify", cmd_verify,
+                "check the database and re-hash every photo original; exit 1 if anything is "
+                "damaged, missing, altered or dangling")
+    p.add_argument("--full", action="store_true",
+                   help="SQLite's full integrity check instead of the quick one")
+    p.add_argument("--clean", action="store_true",
+                   help="remove the temporary files interrupted work left behind")
+    p = command(commands, "recover", cmd_recover,
+                "salvage what can be read of a damaged data directory (--data-dir) into TARGET")
+    p.add_argument("target", help="a new, empty data directory")
     group = commands.add_parser("config", help="team settings that sync (issuer, targets …)")
     sub = group.add_subparsers(dest="action", required=True, parser_class=_Parser)
     p = command(sub, "set", cmd_config_set, "set a team setting")

@@ -118,7 +118,9 @@ class Store:
         try:
             conn = _connect(db_path, readonly=False)
             try:
-                if _check_schema(conn, db_path):
+                pending = _check_schema(conn, db_path)  # before WAL: a foreign file stays as is
+                _execute(conn, "PRAGMA journal_mode = WAL")
+                if pending:
                     from inspector.core import schema  # sqlite-utils: only when migrating
 
                     schema.migrate(conn, wall.millis())
@@ -355,8 +357,6 @@ def _connect(db_path: Path, *, readonly: bool, immutable: bool = False) -> sqlit
             conn = sqlite3.connect(str(db_path), timeout=5)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA foreign_keys = ON")
-        if not readonly:
-            conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlite3.OperationalError as exc:

@@ -56,14 +56,18 @@ def normalise_property_management(value: str) -> str | None:
     return PROPERTY_MANAGEMENT_EN.get(text.lower())
 
 
+MAX_HOUSEHOLDS = 1_000_000  # the largest 社区 has tens of thousands; more is a typing slip
+
+
 def _validate(data: CommunityData) -> None:
     for field, value in (("district", data.district), ("street", data.street),
                          ("name", data.name)):
         if not value.strip():
             raise InspectorError(t("社区的 {f} 不能为空", "A community's {f} must not be empty",
                                    f=field))
-    if data.households is not None and data.households < 0:
-        raise InspectorError(t("户数不能为负数", "Households must not be negative"))
+    if data.households is not None and not 0 <= data.households <= MAX_HOUSEHOLDS:
+        raise InspectorError(t("户数应在 0–{m:,} 之间", "Households must be between 0 and {m:,}",
+                               m=MAX_HOUSEHOLDS))
     if data.property_management is not None and data.property_management not in PROPERTY_MANAGEMENT:
         raise InspectorError(t("物业管理应为 {all}", "Property management must be one of {all}",
                                all="/".join(PROPERTY_MANAGEMENT)))

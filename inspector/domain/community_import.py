@@ -10,6 +10,7 @@ import csv
 import io
 import logging
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +25,7 @@ log = logging.getLogger(__name__)
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_CELL_CHARS = 500
 FORMULA_PREFIXES = ("=", "+", "-", "@")
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # tab and line breaks are fine
 
 # Column -> accepted headers, compared after normalising (lower case, no spaces, ASCII parens).
 HEADERS: dict[str, tuple[str, ...]] = {
@@ -58,9 +60,18 @@ _HEADER_LOOKUP = {_normalise_header(h): column for column, names in HEADERS.item
                   for h in names}
 
 
+def _looks_utf16(raw: bytes) -> bool:
+    """A BOM, or the NUL in every other byte that UTF-16 makes of plain text."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    head = raw[:4096]
+    return len(head) >= 8 and (head[1::2].count(0) > len(head) // 4
+                               or head[0::2].count(0) > len(head) // 4)
+
+
 def decode(raw: bytes, source: Path) -> str:
     """UTF-8 (with or without BOM), else GBK/GB18030; anything else is refused by name."""
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw[:4096]:
+    if _looks_utf16(raw):
         raise ImportFileError(t(
             "{file}：文件是 UTF-16 编码，请在 Excel 中另存为“CSV UTF-8”或“CSV（逗号分隔）”。",
             "{file}: the file is UTF-16; save it from Excel as \"CSV UTF-8\" or "
@@ -87,12 +98,22 @@ def read_file(path: Path) -> list[tuple[int, CommunityData]]:
         if path.is_dir():
             raise ImportFileError(t("{file} 是文件夹，不是 CSV 文件", "{file} is a folder, not a "
                                     "CSV file", file=path))
+        if not stat.S_ISREG(path.stat().st_mode):
+            # a FIFO would hang the import, /dev/zero would fill the memory
+            raise ImportFileError(t("{file} 不是普通文件（设备、管道或套接字），不能导入",
+                                    "{file} is not a regular file (a device, pipe or socket) "
+                                    "and cannot be imported", file=path))
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             raise ImportFileError(t("{file} 太大（{mb} MB），社区名单不应超过 50 MB",
                                     "{file} is too large ({mb} MB); a community list is "
                                     "under 50 MB", file=path, mb=size // (1024 * 1024)))
-        raw = path.read_bytes()
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)  # bounded, even if the file grows
+        if len(raw) > MAX_FILE_BYTES:
+            raise ImportFileError(t("{file} 太大，社区名单不应超过 50 MB",
+                                    "{file} is too large; a community list is under 50 MB",
+                                    file=path))
     except OSError as exc:
         raise ImportFileError(t("无法读取 {file}：{e}", "Cannot read {file}: {e}", file=path,
                                 e=exc.strerror or exc)) from exc
@@ -105,7 +126,8 @@ def read_file(path: Path) -> list[tuple[int, CommunityData]]:
 
 def parse(text: str, source: Path) -> list[tuple[int, CommunityData]]:
     csv.field_size_limit(MAX_FILE_BYTES)  # long cells are reported per line below, not crashed on
-    reader = csv.reader(io.StringIO(text, newline=""))
+    # strict: a quote left open is an error, not a cell that swallows the lines after it
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader)
     except (StopIteration, csv.Error) as exc:
@@ -160,6 +182,13 @@ def parse(text: str, source: Path) -> list[tuple[int, CommunityData]]:
                                     " at most {m})", n=len(cell), m=MAX_CELL_CHARS))
                 row_ok = False
                 continue
+            control = next((c for c in cell if CONTROL.match(c)), None)
+            if control is not None:
+                # NUL, escape codes …: stored, they would later reach a terminal or a PDF
+                bad(start, label, t("含有控制字符 U+{code:04X}", "holds the control character "
+                                    "U+{code:04X}", code=ord(control)))
+                row_ok = False
+                continue
             # A cell a spreadsheet would run as a formula (=, +, -, @) is kept as typed: an
             # address may start with "-"; exports neutralise it on output.
             values[column] = cell
@@ -170,8 +199,14 @@ def parse(text: str, source: Path) -> list[tuple[int, CommunityData]]:
         households: int | None = None
         if values.get("households"):
             text_value = values["households"].replace(",", "")
-            if text_value.isdigit():
+            if text_value.isdigit() and len(text_value) <= 7 and \
+                    int(text_value) <= communities.MAX_HOUSEHOLDS:
                 households = int(text_value)
+            elif text_value.isdigit():
+                bad(start, COLUMN_LABELS["households"], t(
+                    "“{v}”太大（最多 {m:,} 户）", "{v!r} is too large (at most {m:,})",
+                    v=values["households"], m=communities.MAX_HOUSEHOLDS))
+                row_ok = False
             else:
                 bad(start, COLUMN_LABELS["households"], t("“{v}”不是整数", "{v!r} is not a whole "
                                                           "number", v=values["households"]))
