@@ -234,6 +234,7 @@ HEADER = "区县(市),街道,社区,地址,户数,物业管理\n"
     ("海曙区,南门街道,柳西\x00社区,,,\n", "U+0000"),
     ("海曙区,南门街道,柳西社区\x1b[31m,,,\n", "U+001B"),
     ("海曙区,南门街道,柳西社区,,123456789012345678901234567890,\n", "太大"),
+    ("海曙区,南门街道,柳西社区,,²,\n", "不是整数"),  # a digit to str.isdigit, not to int()
 ])
 def test_bad_csv_lines_are_named_and_nothing_is_imported(
         demo_dir: Path, tmp_path: Path, body: str, words: str,

@@ -199,10 +199,11 @@ def parse(text: str, source: Path) -> list[tuple[int, CommunityData]]:
         households: int | None = None
         if values.get("households"):
             text_value = values["households"].replace(",", "")
-            if text_value.isdigit() and len(text_value) <= 7 and \
+            digits = re.fullmatch(r"[0-9]+", text_value) is not None  # not ² or ٣: ASCII
+            if digits and len(text_value) <= 7 and \
                     int(text_value) <= communities.MAX_HOUSEHOLDS:
                 households = int(text_value)
-            elif text_value.isdigit():
+            elif digits:
                 bad(start, COLUMN_LABELS["households"], t(
                     "“{v}”太大（最多 {m:,} 户）", "{v!r} is too large (at most {m:,})",
                     v=values["households"], m=communities.MAX_HOUSEHOLDS))
