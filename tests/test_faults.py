@@ -281,3 +281,43 @@ def test_an_unexpected_error_is_logged_not_shown(demo_dir: Path,
     log = demo_dir / "logs" / "errors.log"
     assert code == 3 and str(log) in err and "KeyError" not in err
     assert "KeyError: 'a bug'" in log.read_text(encoding="utf-8")
+
+
+# -- a disk that fills while a file is written ------------------------------------------------
+
+
+def _limited(argv: list[str], limit: int) -> subprocess.CompletedProcess[str]:
+    """The command line with files limited to ``limit`` bytes: a write past it fails as it
+    would on a full disk (EFBIG instead of ENOSPC), through every library that writes."""
+    import resource
+    import signal
+
+    def limit_files() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-m", "inspector.cli", *argv], env=env,
+                          capture_output=True, text=True, check=False,
+                          preexec_fn=limit_files)  # noqa: PLW1509 - only setrlimit
+
+
+@pytest.mark.parametrize("what", ["csv", "xlsx", "summary", "report"])
+def test_a_full_disk_while_writing_an_output_leaves_nothing(demo_dir: Path, tmp_path: Path,
+                                                            what: str) -> None:
+    with Store.open(demo_dir, readonly=True) as store:
+        short_id = inspection_of(store, "柳西社区")["short_id"]
+    out = tmp_path / "out"
+    out.mkdir()
+    argv = {
+        "csv": ["export", "--format", "csv", "-o", str(out / "csv")],
+        "xlsx": ["export", "--format", "xlsx", "-o", str(out / "data.xlsx")],
+        "summary": ["summary", "--format", "pdf", "-o", str(out / "summary.pdf")],
+        "report": ["report", short_id, "-o", str(out / "report.pdf")],
+    }[what]
+    # above SQLite's 32 KB shared-memory file, below each of these outputs
+    result = _limited(["--data-dir", str(demo_dir), *argv], 40_000)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert "磁盘已满" in result.stderr or "无法写入" in result.stderr, result.stderr
+    assert list(out.rglob("*")) == [], "a half output or a temporary file was left"

@@ -1,9 +1,17 @@
-"""Making file writes durable: after a rename, the folder entry itself is flushed."""
+"""Writing files so that they are whole or absent: a temporary name, flushed, then renamed,
+and the folder entry flushed too."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
+
+from inspector.core.errors import InspectorError
+from inspector.core.i18n import t
 
 
 def fsync_dir(folder: Path) -> None:
@@ -15,3 +23,67 @@ def fsync_dir(folder: Path) -> None:
         os.fsync(descriptor)
     finally:
         os.close(descriptor)
+
+
+@contextlib.contextmanager
+def atomic_file(path: Path) -> Iterator[Path]:
+    """A temporary path beside ``path``; renamed over it when the block succeeds, removed
+    when it fails (a full disk leaves neither a half file nor a temporary one)."""
+    path = Path(path)
+    if path.is_dir():
+        raise InspectorError(t("{p} 是一个文件夹，请给出文件名",
+                               "{p} is a folder; give a file name", p=path))
+    parent = path.parent
+    if not parent.is_dir():
+        raise InspectorError(t("文件夹 {p} 不存在", "The folder {p} does not exist", p=parent))
+    temporary = parent / f".{path.stem}.{uuid.uuid4().hex[:8]}.tmp{path.suffix}"
+    try:
+        yield temporary
+        with open(temporary, "rb+") as handle:
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+        fsync_dir(parent)
+    except OSError as exc:
+        raise _fault(exc, path) from exc
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            temporary.unlink()
+
+
+@contextlib.contextmanager
+def files_together(folder: Path) -> Iterator[Path]:
+    """A temporary folder for several files that belong together; when the block succeeds
+    they are moved into ``folder`` (made if missing) — all of them or, on failure, none."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise InspectorError(t("{p} 不是文件夹", "{p} is not a folder", p=folder))
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        staging = folder.parent / f".{folder.name}.{uuid.uuid4().hex[:8]}.tmp-files"
+        staging.mkdir()
+    except OSError as exc:
+        raise InspectorError(t("无法创建文件夹 {p}：{e}", "Cannot create the folder {p}: {e}",
+                               p=folder, e=exc.strerror or exc)) from exc
+    try:
+        yield staging
+        for written in staging.iterdir():
+            with open(written, "rb+") as handle:
+                os.fsync(handle.fileno())
+        if not folder.exists():
+            os.replace(staging, folder)  # one rename: the whole folder appears at once
+        else:  # renames need no space: once the files are written, moving them cannot fail
+            for written in sorted(staging.iterdir()):
+                os.replace(written, folder / written.name)
+        fsync_dir(folder)
+    except OSError as exc:
+        raise _fault(exc, folder) from exc
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _fault(exc: OSError, path: Path) -> InspectorError:
+    from inspector.core import faults
+
+    exc.filename = str(path)  # name the file the person asked for, not the temporary one
+    return faults.known(exc, path) or InspectorError(
+        t("无法写入 {p}：{e}", "Cannot write {p}: {e}", p=path, e=exc.strerror or exc))

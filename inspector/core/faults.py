@@ -41,7 +41,7 @@ def known(exc: BaseException, path: object | None = None) -> KnownFault | None:
     if isinstance(exc, OSError) and not isinstance(exc, sqlite3.Error):
         where = exc.filename or path
         code = exc.errno
-        if code in (errno.ENOSPC, errno.EDQUOT):
+        if code in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
             return KnownFault(t("磁盘已满，无法写入 {p}（已有数据完好）。请腾出空间后重试。",
                                 "The disk is full: {p} could not be written (existing data is "
                                 "intact). Free some space and try again.", p=_where(where)))

@@ -20,13 +20,12 @@ from __future__ import annotations
 import contextlib
 import csv
 import json
-import os
-import uuid
 from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
+from inspector.core.durable import atomic_file, files_together
 from inspector.core.errors import InspectorError
 from inspector.core.i18n import t
 from inspector.core.store import Store
@@ -75,28 +74,7 @@ def neutralise(value: Any) -> Any:
     return value
 
 
-@contextlib.contextmanager
-def atomic_path(path: Path) -> Iterator[Path]:
-    """A temporary path beside ``path``; renamed over it when the block succeeds."""
-    path = Path(path)
-    if path.is_dir():
-        raise InspectorError(t("{p} 是一个文件夹，请给出文件名",
-                               "{p} is a folder; give a file name", p=path))
-    parent = path.parent
-    if not parent.is_dir():
-        raise InspectorError(t("文件夹 {p} 不存在", "The folder {p} does not exist", p=parent))
-    temporary = parent / f".{path.stem}.{uuid.uuid4().hex[:8]}.tmp{path.suffix}"
-    try:
-        yield temporary
-        with open(temporary, "rb+") as handle:
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except OSError as exc:
-        raise InspectorError(t("无法写入 {p}：{e}", "Cannot write {p}: {e}", p=path,
-                               e=exc.strerror or exc)) from exc
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            temporary.unlink()
+atomic_path = atomic_file  # the name the report modules use
 
 
 def _iter_rows(store: Store, sql: str, params: Sequence[Any] = ()) -> Iterator[dict[str, Any]]:
@@ -236,18 +214,13 @@ def write_csv(store: Store, folder: Path) -> dict[str, Path]:
         raise InspectorError(t("{p} 不是文件夹：CSV 导出写入一个文件夹（三个文件）",
                                "{p} is not a folder: the CSV export writes a folder "
                                "(three files)", p=folder))
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InspectorError(t("无法创建文件夹 {p}：{e}", "Cannot create the folder {p}: {e}",
-                               p=folder, e=exc.strerror or exc)) from exc
     written: dict[str, Path] = {}
-    for name, columns in TABLE_COLUMNS.items():
-        path = folder / f"{name}.csv"
-        with atomic_path(path) as temporary, open(temporary, "w", encoding=CSV_ENCODING,
-                                                  newline="") as handle:
-            _write_csv_rows(handle, columns, ROW_SOURCES[name](store))
-        written[name] = path
+    with files_together(folder) as staging:  # the three files, or none of them
+        for name, columns in TABLE_COLUMNS.items():
+            with open(staging / f"{name}.csv", "w", encoding=CSV_ENCODING,
+                      newline="") as handle:
+                _write_csv_rows(handle, columns, ROW_SOURCES[name](store))
+            written[name] = folder / f"{name}.csv"
     return written
 
 
@@ -287,25 +260,42 @@ def write_xlsx(store: Store, path: Path) -> dict[str, int]:
     workbook = Workbook(write_only=True)
     counts: dict[str, int] = {}
     bold = Font(bold=True)
-    for name, columns in TABLE_COLUMNS.items():
-        sheet = workbook.create_sheet(title=name)
-        sheet.freeze_panes = "A2"
-        for index, key in enumerate(columns, start=1):
-            sheet.column_dimensions[get_column_letter(index)].width = WIDTHS.get(key, 14)
-        header = []
-        for key in columns:
-            cell = xlsx_cell(sheet, key)
-            cell.font = bold
-            header.append(cell)
-        sheet.append(header)
-        count = 0
-        for row in ROW_SOURCES[name](store):
-            sheet.append([xlsx_cell(sheet, row.get(key)) for key in columns])
-            count += 1
-        counts[name] = count
-    with atomic_path(path) as temporary:
-        workbook.save(temporary)
+    with discarded_on_failure(workbook):
+        for name, columns in TABLE_COLUMNS.items():
+            sheet = workbook.create_sheet(title=name)
+            sheet.freeze_panes = "A2"
+            for index, key in enumerate(columns, start=1):
+                sheet.column_dimensions[get_column_letter(index)].width = WIDTHS.get(key, 14)
+            header = []
+            for key in columns:
+                cell = xlsx_cell(sheet, key)
+                cell.font = bold
+                header.append(cell)
+            sheet.append(header)
+            count = 0
+            for row in ROW_SOURCES[name](store):
+                sheet.append([xlsx_cell(sheet, row.get(key)) for key in columns])
+                count += 1
+            counts[name] = count
+        with atomic_path(path) as temporary:
+            workbook.save(temporary)
     return counts
+
+
+@contextlib.contextmanager
+def discarded_on_failure(workbook: Any) -> Iterator[None]:
+    """If writing a write-only workbook fails (a full disk), close its sheets' streams now:
+    left to the garbage collector they fail again there, and print tracebacks."""
+    try:
+        yield
+    except BaseException:
+        for sheet in getattr(workbook, "_sheets", []):
+            for stream in (getattr(sheet, "_rows", None),
+                           getattr(getattr(sheet, "_writer", None), "xf", None)):
+                with contextlib.suppress(Exception):
+                    if stream is not None:
+                        stream.close()  # its own error is the one already raised
+        raise
 
 
 # -- GeoJSON --------------------------------------------------------------------------------

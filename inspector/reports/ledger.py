@@ -10,7 +10,13 @@ from inspector.core.errors import InspectorError
 from inspector.core.i18n import t
 from inspector.core.store import Store
 from inspector.domain import ledger
-from inspector.reports.exports import CSV_ENCODING, atomic_path, neutralise, xlsx_cell
+from inspector.reports.exports import (
+    CSV_ENCODING,
+    atomic_path,
+    discarded_on_failure,
+    neutralise,
+    xlsx_cell,
+)
 
 FORMATS = ("csv", "xlsx")
 WIDTHS = {"short_id": 26, "description": 36, "location": 18, "party": 24, "department": 26,
@@ -45,11 +51,12 @@ def _xlsx(path: Path, rows: list[dict[str, Any]], keys: list[str]) -> None:
     from openpyxl.utils import get_column_letter
 
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(t("整改台账", "Ledger"))
-    for index, key in enumerate(keys, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = WIDTHS.get(key, 12)
-    sheet.freeze_panes = "B2"
-    sheet.append([xlsx_cell(sheet, h) for h in ledger.headers()])
-    for row in rows:
-        sheet.append([xlsx_cell(sheet, row.get(key)) for key in keys])
-    book.save(path)
+    with discarded_on_failure(book):
+        sheet = book.create_sheet(t("整改台账", "Ledger"))
+        for index, key in enumerate(keys, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = WIDTHS.get(key, 12)
+        sheet.freeze_panes = "B2"
+        sheet.append([xlsx_cell(sheet, h) for h in ledger.headers()])
+        for row in rows:
+            sheet.append([xlsx_cell(sheet, row.get(key)) for key in keys])
+        book.save(path)
