@@ -32,6 +32,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO, NoReturn, TypeGuard
 
+from inspector.core import faults
 from inspector.core.durable import fsync_dir
 from inspector.core.errors import InspectorError
 from inspector.core.i18n import t
@@ -174,8 +175,10 @@ class Bundle:
                     os.replace(temporary, dest)
                     fsync_dir(dest.parent)
                 except (OSError, _WriteFailed) as exc:
+                    # this laptop's disk, not the bundle: say so (a full disk, read-only …)
                     cause = exc.__cause__ if isinstance(exc, _WriteFailed) else exc
-                    raise BundleError(self.path, "write_failed", t(
+                    fault = faults.known(cause, dest) if isinstance(cause, OSError) else None
+                    raise fault or InspectorError(t(
                         "无法写出照片 {dest}：{e}", "cannot write the photo {dest}: {e}",
                         dest=dest, e=cause)) from exc
         finally:

@@ -321,3 +321,40 @@ def test_a_full_disk_while_writing_an_output_leaves_nothing(demo_dir: Path, tmp_
     assert "Traceback" not in result.stderr + result.stdout
     assert "磁盘已满" in result.stderr or "无法写入" in result.stderr, result.stderr
     assert list(out.rglob("*")) == [], "a half output or a temporary file was left"
+
+
+def test_a_bundle_into_a_full_data_directory_blames_the_disk_not_the_bundle(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from inspector.core.errors import InspectorError
+    from inspector.domain import photos
+    from sync import exchange
+    from tests.photo_helpers import jpeg
+    from tests.sync.team import make_team, seed_inspection
+
+    a, b = make_team(tmp_path, 2)
+    try:
+        inspection, _ = seed_inspection(a)
+        photos.import_photo(a, jpeg(tmp_path / "p.jpg"), photos.target_for_inspection(a,
+                                                                                inspection))
+        stick = tmp_path / "stick"
+        stick.mkdir()
+        (written,) = exchange.export_bundles(a, stick)
+        before = exchange.state_hash(b)
+        real_open = open
+
+        def full(file: object, mode: str = "r", *args: object, **kwargs: object) -> object:
+            if "x" in mode and str(b.data_dir) in str(file):
+                raise OSError(errno.ENOSPC, "No space left on device", str(file))
+            return real_open(file, mode, *args, **kwargs)  # type: ignore[call-overload]
+
+        monkeypatch.setattr("builtins.open", full)
+        with pytest.raises(InspectorError) as refused:
+            exchange.import_bundle(b, written)
+        monkeypatch.undo()
+        assert "磁盘已满" in str(refused.value) and "不能使用" not in str(refused.value)
+        assert exchange.state_hash(b) == before
+        assert not list((b.data_dir / "photos").rglob("*.tmp-*"))
+        assert exchange.import_bundle(b, written).status == exchange.APPLIED  # space again
+    finally:
+        a.close()
+        b.close()
