@@ -6,8 +6,8 @@ Run from the project root::
 
 It measures, in one run:
 
-1. N answers written through ``inspections.answer`` (response row + change log + field
-   versions), 1,000 per ``with store.write():`` transaction;
+1. N answers written through ``inspections.answer`` (response row + change log + register
+   heads), 1,000 per ``with store.write():`` transaction;
 2. the same N rows inserted into a table shaped like ``responses`` with plain sqlite3
    ``executemany``, 1,000 per transaction, in a fresh file with the store's pragmas (WAL,
    synchronous=FULL): the limit for the same durable row count without a change log;
@@ -37,8 +37,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from inspector.core.clock import WallClock
 from inspector.core.store import DB_NAME, Store
-from inspector.core.timeutil import now_iso
 from inspector.domain import communities, inspections, templates
 from inspector.domain.communities import CommunityData
 from inspector.domain.scoring import FAIL, PASS
@@ -136,7 +136,7 @@ def plan_answers(
 
 def plain_rows(plan: Sequence[Planned]) -> list[tuple[Any, ...]]:
     """The rows ``responses`` gets for the plan, as plain tuples."""
-    at = now_iso()
+    at = WallClock().iso()
     return [
         (f"{p.inspection_id}:{p.code}", p.inspection_id, p.code,
          p.answer if p.value is None else PASS, p.value, None, at, ACTOR)
@@ -290,12 +290,12 @@ def run(data_dir: Path, plain_dir: Path, answers: int) -> None:
         plain_single = bench_plain_single(plain_dir / PLAIN_SINGLE_DB, rows)
 
         changes_total = count_rows(conn, "changes")
-        versions_total = count_rows(conn, "field_versions")
+        heads_total = count_rows(conn, "heads")
         wal = data_dir / f"{DB_NAME}-wal"
         wal_size = wal.stat().st_size if wal.exists() else 0
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         db_size = (data_dir / DB_NAME).stat().st_size
-        sizes = table_sizes(conn, ("changes", "field_versions", "responses"))
+        sizes = table_sizes(conn, ("changes", "heads", "responses"))
 
     bulk_ratio = domain_bulk.rate / plain_bulk.rate
     single_ratio = domain_single.rate / plain_single.rate
@@ -306,11 +306,12 @@ def run(data_dir: Path, plain_dir: Path, answers: int) -> None:
         ("change-log rows per answer, single", f"{changes_single / domain_single.rows:.2f}"),
         ("changes rows total / bulk answers",
          f"{changes_total:,} / {domain_bulk.rows:,} = {changes_total / domain_bulk.rows:.2f}"),
-        ("field_versions rows", f"{versions_total:,}"),
+        ("heads rows", f"{heads_total:,}"),
         ("inspector.db size (checkpointed)", f"{mib(db_size)}  (WAL before: {mib(wal_size)})"),
+        ("database bytes per answer", f"{db_size / domain_bulk.rows:,.0f}"),
     ]
     if sizes:
-        lines.append(("  of which changes / field_versions / responses",
+        lines.append(("  of which changes / heads / responses",
                       " / ".join(mib(size) for size in sizes.values()) + " (with indexes)"))
     lines.append(("plain bulk file (same rows)",
                   mib((plain_dir / PLAIN_BULK_DB).stat().st_size)
