@@ -84,7 +84,7 @@ def _next_short_id(store: Store, district: str) -> str:
     # Compare the counters as numbers: as text "…-999" would sort after "…-1000".
     row = store.query_one(
         "SELECT MAX(CAST(substr(short_id, ?) AS INTEGER)) AS last FROM inspections"
-        " WHERE short_id LIKE ?", (len(prefix) + 1, prefix + "%"))
+        " WHERE short_id >= ? AND short_id < ?", (len(prefix) + 1, prefix, prefix + "\uffff"))
     last = row["last"] if row else None
     return f"{prefix}{(last or 0) + 1:03d}"
 
@@ -280,7 +280,9 @@ def response_photo_counts(store: Store, inspection_id: str) -> dict[str, int]:
     """How many photos each checklist answer of the inspection has."""
     rows = store.query(
         "SELECT target_id, COUNT(*) AS n FROM photo_links WHERE target_kind = 'response'"
-        " AND target_id LIKE ? || ':%' GROUP BY target_id", (inspection_id,))
+        # a range the (target_kind, target_id) index narrows; LIKE would scan every link
+        " AND target_id > ? AND target_id < ? GROUP BY target_id",
+        (inspection_id + ":", inspection_id + ";"))
     return {row["target_id"].split(":", 1)[1]: row["n"] for row in rows}
 
 
