@@ -133,8 +133,8 @@ def cmd_inspections_answer(args: argparse.Namespace) -> int:
     with _open(args) as store:
         row = inspections.resolve(store, args.id)
         item = templates.get(store, row["template_id"]).item(args.item)
-        answer, value = inspections.parse_answer(item, args.answer)
-        inspections.answer(store, row["id"], item.code, answer, value=value, note=args.note)
+        given = inspections.parse_answer(item, args.answer)
+        inspections.answer(store, row["id"], item.code, given, note=args.note)
     return EXIT_OK
 
 
@@ -456,7 +456,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = command(sub, "answer", cmd_inspections_answer, "answer an item")
     p.add_argument("id")
     p.add_argument("item")
-    p.add_argument("answer", help="pass, fail or na; a number or na for number items")
+    p.add_argument("answer", help="pass, fail or na; a number or na for number and count "
+                   "items; a choice's name or number for choice items; good/checked (17/20) "
+                   "for sample items")
     p.add_argument("--note")
     p = command(sub, "show", cmd_inspections_show, "an inspection with its answers and score")
     p.add_argument("id")
@@ -531,10 +533,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
 
     from inspector.cli import exports as cli_exports
+    from inspector.cli import recognition as cli_recognition
     from inspector.cli import reports as cli_reports
 
     cli_reports.register(commands, command)
     cli_exports.register(commands, command)
+    cli_recognition.register(commands, command, _Parser)
     from inspector.cli import sync as sync_cli  # the sync commands live with sync
 
     sync_cli.register(commands, command)

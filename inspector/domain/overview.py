@@ -56,12 +56,14 @@ def community_statuses(
         "SELECT community_id, MAX(started_at) AS started_at FROM inspections"
         " GROUP BY community_id")}
     answers: dict[str, dict[str, str | None]] = defaultdict(dict)
+    values: dict[str, dict[str, float | None]] = defaultdict(dict)
     wanted = {r["id"] for r in latest.values()}
     for row in store.query(
-            "SELECT r.inspection_id, r.item_code, r.answer FROM responses r"
+            "SELECT r.inspection_id, r.item_code, r.answer, r.value FROM responses r"
             " JOIN inspections i ON i.id = r.inspection_id WHERE i.status = 'submitted'"):
         if row["inspection_id"] in wanted:
             answers[row["inspection_id"]][row["item_code"]] = row["answer"]
+            values[row["inspection_id"]][row["item_code"]] = row["value"]
 
     result: list[CommunityStatus] = []
     total = len(communities)
@@ -75,7 +77,8 @@ def community_statuses(
         score: float | None = None
         if inspection is not None:
             template = templates.get(store, inspection["template_id"])
-            result_score = scoring.score(template, answers.get(inspection["id"], {}))
+            result_score = scoring.score(template, answers.get(inspection["id"], {}),
+                                         values.get(inspection["id"], {}))
             state = MET if result_score.met else NOT_MET
             score = result_score.percent
         elif counts.get(community_id):

@@ -14,6 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from inspector.core.store import Store
 from inspector.domain import audit, findings, inspections, overview
+from tests.conftest import given_for
 from tests.ui.conftest import type_text
 from ui import browser as browser_module
 from ui.main_window import MainWindow
@@ -127,9 +128,7 @@ def _big_registry(folder: Path, communities: int = 1000, per: int = 5) -> None:
                 inspection_id = inspections.start(store, community_id, ["生成"])
                 if k == per - 1 and n % 3 == 0:
                     for item in template.items[:10]:
-                        inspections.answer(store, inspection_id, item.code,
-                                           "value" if item.answer_type == "number" else "pass",
-                                           value=90 if item.answer_type == "number" else None)
+                        inspections.answer(store, inspection_id, item.code, given_for(item))
 
 
 @pytest.fixture(scope="session")
