@@ -158,9 +158,11 @@ def _view_json(view: inspections.InspectionView) -> dict[str, Any]:
                    "recorded": score.recorded, "unanswered": len(score.unanswered)},
         "missing": list(score.unanswered),
         "key_failed": list(score.key_failed),
+        "pass_rule": view.template.rule_text(prefix=False),
         "items": [
             {"code": s.item.code, "section": s.item.section, "text": s.item.text,
-             "key": s.item.key, "answer": s.answer, "value": s.value, "note": s.note}
+             "key": s.item.key, "answer": s.answer, "value": s.value, "note": s.note,
+             "detail": s.detail}
             for s in view.items
         ],
     }
@@ -181,7 +183,8 @@ def cmd_inspections_show(args: argparse.Namespace) -> int:
     out(t("检查表：{tpl}  检查人员：{who}", "Checklist: {tpl}  Inspectors: {who}",
           tpl=data["template"], who="、".join(data["inspectors"])))
     for state in view.items:
-        value = f" = {state.value:g}" if state.value is not None else ""
+        shown = inspections.value_text(state)
+        value = f" = {shown}" if shown else ""
         mark = "★" if state.item.key else " "
         note = f"  ({state.note})" if state.note else ""
         out(f"{mark}{state.item.code}  {answer_names[state.answer]}{value}  "

@@ -382,6 +382,26 @@ def view(store: Store, inspection_id: str) -> InspectionView:
                           result, response_photo_counts(store, inspection_id))
 
 
+def value_text(state: ItemState) -> str:
+    """What was given beyond pass / fail, as a reader wants it: the choice, the sample
+    (17/20 = 85%), the occurrences and the points they cost, the number with its unit."""
+    item = state.item
+    if state.choice is not None:
+        try:
+            return item.choice(state.choice).label()
+        except NotFoundError:
+            return state.choice
+    sample = state.sample
+    if sample is not None and state.value is not None:
+        return f"{sample[0]}/{sample[1]}{item.sample_unit} = {state.value:.0f}%"
+    if state.value is None:
+        return ""
+    text = f"{state.value:g}{item.unit}"
+    if item.deduct is not None and state.value > 0:
+        text += t("，扣 {p:g} 分", ", −{p:g} points", p=item.deduct.points(state.value))
+    return text
+
+
 def parse_detail(text: str | None) -> dict[str, Any] | None:
     """A response's detail; text that is not a JSON object (from a newer program) is None."""
     if not text:

@@ -42,6 +42,7 @@ ANSWER_TYPES_V1 = ("yes_no_na", "yes_no", "number")
 ANSWER_TYPES = (*ANSWER_TYPES_V1, "choice", "sample", "count")
 PHOTO_RULES = ("required", "optional", "none")
 OPERATORS = (">=", "<=", ">", "<", "==")
+RULE_SIGNS = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "==": "="}
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ class PassRule:
         }[self.op]
 
     def describe(self) -> str:
-        return f"{self.op} {self.value:g}"
+        return f"{RULE_SIGNS.get(self.op, self.op)} {self.value:g}"
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,7 @@ class Item:
             return t("{c} 为符合", "pass: {c}", c=passing)
         if self.answer_type == "sample":
             rule = self.pass_if.describe() if self.pass_if else ""
-            return t("抽查 n {u}，合格 m {u}，合格率 {r}% 为符合",
+            return t("抽查 n {u}，合格 m {u}，合格率{r}% 为符合",
                      "sample n {u}, m good: pass if the rate is {r} %",
                      u=self.sample_unit or t("个", "units"), r=rule)
         if self.answer_type == "count" and self.deduct is not None:
@@ -299,7 +300,7 @@ class Template:
     def key_items(self) -> tuple[Item, ...]:
         return tuple(item for item in self.items if item.key)
 
-    def rule_text(self) -> str:
+    def rule_text(self, *, prefix: bool = True) -> str:
         """The pass rule in words: the minimum score and the vetoes (and any bonus)."""
         parts = [t("得分≥{p:g}%", "score ≥ {p:g} %", p=self.rule.min_score_percent)]
         keys = self.key_items
@@ -309,7 +310,7 @@ class Template:
         if self.rule.bonus_max > 0 and any(i.encouraged for i in self.items):
             parts.append(t("鼓励项最多加 {b:g} 分", "encouraged items add at most {b:g}",
                            b=self.rule.bonus_max))
-        return t("达标规则：", "Pass rule: ") + t("，", ", ").join(parts)
+        return (t("达标规则：", "Pass rule: ") if prefix else "") + t("，", ", ").join(parts)
 
 
 # -- validation ----------------------------------------------------------------------------

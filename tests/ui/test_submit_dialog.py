@@ -180,7 +180,7 @@ def test_unanswered_items_block_and_are_listed(qtbot: QtBot, demo_store: Store) 
     assert summary is not None and "2" in summary.text()
 
     inspections.answer(demo_store, inspection_id, "C02", "pass")
-    inspections.answer(demo_store, inspection_id, "H01", "pass")
+    inspections.answer(demo_store, inspection_id, "H01", inspections.Given(choice="自治"))
     dialog.refresh()
     assert _button(dialog, "submitButton").isEnabled()
     assert _missing_lines(dialog) == ["✓ 全部检查项已填写"]
