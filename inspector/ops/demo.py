@@ -11,7 +11,14 @@ from typing import Any
 from inspector.core.errors import InspectorError
 from inspector.core.i18n import t
 from inspector.core.store import Store
-from inspector.domain import communities, community_import, findings, inspections, templates
+from inspector.domain import (
+    communities,
+    community_import,
+    config,
+    findings,
+    inspections,
+    templates,
+)
 from inspector.domain.templates import Item
 
 log = logging.getLogger(__name__)
@@ -108,6 +115,8 @@ def fill(store: Store, registry: Path = SAMPLE_REGISTRY, seed: int = 20261129, *
                                     reopen_reason="社区补交了分类标识整改照片，需重新评定"))
         for plan in plans:
             _make(store, plan, rng, with_photos)
+        # The team's target for this year (the plan sets none after 2022).
+        config.set_value(store, f"targets.全市.{store.wall.today().year}", "60")
         inspected = {plan.community for plan in plans}
         _recognitions(store, [n for n in names if n not in inspected][::9][:4])
     log.info("demo data: %d inspections", len(plans))
