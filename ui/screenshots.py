@@ -89,16 +89,24 @@ def render(window: MainWindow, view: str, target: Path) -> None:
 
 def _render_dashboard(window: MainWindow, target: Path, district: str = "海曙区") -> None:
     """The dashboard of one district on the demo's day, on its own."""
+    from PySide6.QtCore import QDate
+
     from ui.app import wait_for
 
     app = QApplication.instance()
     dashboard = window.open_dashboard()
     dashboard.resize(1440, 900)
+    # The day of the latest inspection, not the machine's today: the same picture every run.
+    last = window.store.query_one("SELECT MAX(substr(started_at, 1, 10)) AS day"
+                                  " FROM inspections")
+    if last is not None and last["day"]:
+        dashboard.date.setDate(QDate.fromString(last["day"], "yyyy-MM-dd"))
     index = dashboard.district.findData(district)
     if index >= 0:
         dashboard.district.setCurrentIndex(index)
     wait_for(lambda: dashboard.data is not None and dashboard.data.district == (
-        district if index >= 0 else None), timeout_s=30)
+        district if index >= 0 else None) and dashboard.data.as_of.isoformat()
+        == dashboard.as_of(), timeout_s=30)
     if app is not None:
         for _ in range(5):
             app.processEvents()
