@@ -270,12 +270,12 @@ def gather(store: Store, as_of: date,
             inspected_in_year.add(row["community_id"])
     answers: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
     wanted = {row["id"] for row in latest.values()}
+    # Only the latest inspections' answers: the ids go in as one JSON list.
     for row in store.query(
-            "SELECT r.inspection_id, r.item_code, r.answer, r.value, r.detail FROM responses r"
-            " JOIN inspections i ON i.id = r.inspection_id"
-            " WHERE i.status = ? AND substr(i.started_at, 1, 10) <= ?", (SUBMITTED, day)):
-        if row["inspection_id"] in wanted:
-            answers[row["inspection_id"]][row["item_code"]] = row
+            "SELECT inspection_id, item_code, answer, value, detail FROM responses"
+            " WHERE inspection_id IN (SELECT value FROM json_each(?))",
+            (json.dumps(sorted(wanted)),)):
+        answers[row["inspection_id"]][row["item_code"]] = row
 
     standings: dict[str, Standing] = {}
     for community_id, row in latest.items():
