@@ -501,3 +501,27 @@ def test_the_commands_of_the_issue(capsys: pytest.CaptureFixture[str], data_dir:
         code, _, err = run(capsys, data_dir, *args)
         assert code == 2 and message in err, (args, err)
     assert not (tmp_path / "x.csv").exists()
+
+
+# -- decisions sync like any user data ---------------------------------------------------------
+
+
+def test_a_decision_and_its_revocation_reach_the_other_laptop(tmp_path: Path) -> None:
+    from tests.sync.team import full_exchange, make_team, open_conflicts
+
+    a, b = make_team(tmp_path / "team", 2, [fixed_clock(), fixed_clock()])
+    try:
+        registry(a)
+        full_exchange([a, b], tmp_path)
+        decision = standing.recognise(a, "郡庙社区", level="city", decision="pass",
+                                      decided_on="2025-09-26", document="甬建绿〔2025〕13号")
+        full_exchange([a, b], tmp_path)
+        assert [e.community for e in standing.compute(b, as_of=TODAY).roll] == ["郡庙社区"]
+        standing.revoke(b, decision, revoked_on="2026-03-01", reason="复查发现违建")
+        full_exchange([a, b], tmp_path)
+        assert standing.compute(a, as_of=TODAY).roll == ()
+        assert standing.get_recognition(a, decision)["revoked_by"] == "检查员1"
+        assert open_conflicts(a) == open_conflicts(b) == []
+    finally:
+        for store in (a, b):
+            store.close()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QDate, QPointF, QRectF, QSize, Qt, Signal
@@ -307,12 +308,15 @@ class DashboardDialog(QDialog):
         self.refresh_button = QPushButton(self)
         self.refresh_button.setObjectName("refreshButton")
         self.refresh_button.clicked.connect(self.refresh)
+        self.export_button = QPushButton(self)
+        self.export_button.setObjectName("exportSummary")
+        self.export_button.clicked.connect(lambda: self.export_summary())
         self.status = QLabel(self)
         self.status.setObjectName("dashboardStatus")
         self.status.setStyleSheet("color: #555;")
         controls = QHBoxLayout()
         for widget in (self.district_label, self.district, self.date_label, self.date,
-                       self.report_day, self.refresh_button):
+                       self.report_day, self.refresh_button, self.export_button):
             controls.addWidget(widget)
         controls.addSpacing(12)
         controls.addWidget(self.status, 1)
@@ -560,6 +564,27 @@ class DashboardDialog(QDialog):
                     item.setForeground(QBrush(RED if column == 2 and group.overdue else BLUE))
                 table.setItem(number, column, item)
 
+    def export_summary(self, target: Path | None = None, font_path: str | None = None
+                       ) -> Any:
+        """The summary (附件2 and 名单) of what is shown, as XLSX, CSV or PDF."""
+        from ui import report_actions
+
+        if self.data is None:
+            return None
+        result = self.data.summary
+        if target is None:
+            from PySide6.QtWidgets import QFileDialog
+
+            name = f"绿色社区汇总表-{result.scope()}-{result.as_of.isoformat()}.xlsx"
+            chosen, _filter = QFileDialog.getSaveFileName(
+                self, tr("保存汇总表", "Save the summary"),
+                str(self.store.data_dir / "exports" / name),
+                "Excel (*.xlsx);;CSV (*.csv);;PDF (*.pdf)")
+            if not chosen:
+                return None
+            target = Path(chosen)
+        return report_actions.write_summary(self, self.store, result, target, font_path)
+
     # -- the lists behind the numbers ---------------------------------------------------------
 
     def _show_list(self, title: str, kind: str, rows: list[dict[str, Any]]) -> FigureList:
@@ -637,6 +662,7 @@ class DashboardDialog(QDialog):
         self.date_label.setText(tr("日期：", "As of:"))
         self.report_day.setText(tr("初评日（8月31日）", "Report day (31 Aug)"))
         self.refresh_button.setText(tr("刷新", "Refresh"))
+        self.export_button.setText(tr("导出汇总表…", "Export summary…"))
         self.chart_box.setTitle(tr("各街道达标进度（红线为目标；点击看达标名单）",
                                    "Progress by street (red mark: target; click for the list)"))
         self.department_box.setTitle(tr("问题：按责任部门", "Findings by department"))

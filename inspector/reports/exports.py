@@ -39,7 +39,7 @@ JSON_FORMAT = "green-community-inspector-export"
 JSON_VERSION = 1
 # The user tables of the full JSON export, in an order that keeps references pointing back.
 JSON_TABLES = ("communities", "templates", "inspections", "responses", "findings", "photos",
-               "photo_links", "followups")
+               "photo_links", "followups", "recognitions")
 TEMPLATE_COLUMNS = "id, code, version, title, sha256, installed_at"  # not the body
 
 INSPECTION_COLUMNS = (

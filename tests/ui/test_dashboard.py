@@ -3,6 +3,9 @@ opens the list behind it; a row of a list opens the community in the main window
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from PySide6.QtCore import QDate, QPointF, Qt
 from PySide6.QtWidgets import QTableWidget
 from pytestqt.qtbot import QtBot
@@ -137,3 +140,27 @@ def test_the_chart_knows_which_bar_a_point_is_on(qtbot: QtBot, demo_store: Store
     assert chart.bar_at(QPointF(5, 1000)) is None
     assert chart.bar_at(chart.bar_rect(0).center()) == 0
     assert isinstance(board.streets, QTableWidget)
+
+
+def test_the_summary_shown_is_the_summary_exported(qtbot: QtBot, demo_store: Store,
+                                                   tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import csv
+
+    from ui import report_actions
+
+    monkeypatch.setattr(report_actions, "open_results", False)
+    _window, board = _open(qtbot, demo_store)
+    board.district.setCurrentIndex(board.district.findData("海曙区"))
+    qtbot.waitUntil(lambda: board.data is not None and board.data.district == "海曙区",
+                    timeout=20_000)
+    target = Path(str(tmp_path)) / "海曙区.csv"
+    run = board.export_summary(target)
+    qtbot.waitUntil(lambda: run.outcome is not None, timeout=20_000)
+    with open(target, encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert board.data is not None
+    expected = board.data.summary
+    total = next(row for row in rows if row[:2] == ["海曙区", "合计"])
+    assert total[2:] == summary.text_cells(expected, expected.total)[2:]
+    assert ["填报日期", TODAY.isoformat()] in rows
