@@ -187,7 +187,10 @@ def cmd_inspections_show(args: argparse.Namespace) -> int:
         value = f" = {shown}" if shown else ""
         mark = "★" if state.item.key else " "
         note = f"  ({state.note})" if state.note else ""
-        out(f"{mark}{state.item.code}  {answer_names[state.answer]}{value}  "
+        word = answer_names[state.answer]
+        if state.item.encouraged and state.answer is not None:
+            word = t("有（加分）", "yes (bonus)") if state.answer == "pass" else t("无", "none")
+        out(f"{mark}{state.item.code}  {word}{value}  "
             f"{state.item.label()}{note}")
     score = "—" if data["score"] is None else f"{data['score']:.1f}%"
     out(t("得分 {s}，{m}；未填 {n} 项", "Score {s}, {m}; {n} unanswered", s=score,

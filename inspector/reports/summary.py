@@ -33,7 +33,6 @@ from inspector.reports.exports import CSV_ENCODING, atomic_path, neutralise
 __all__ = ["COLUMNS", "DEFAULT_COLUMNS", "Summary", "SummaryRow", "check_year", "compute",
            "load_targets", "parse_columns", "parse_targets", "roll_to_csv", "roll_to_xlsx",
            "to_csv", "to_pdf", "to_xlsx"]
-CITY = TOTAL  # the total row's level (older name)
 
 
 # -- a targets file ----------------------------------------------------------------------------
