@@ -42,7 +42,7 @@ def make_changes(store: Store, wanted: int) -> int:
     templates.ensure_builtin(store)
     template = templates.latest(store)
     community = communities.create(store, CommunityData("海曙区", "南门街道", "基准社区"))
-    codes = [i.code for i in template.items if i.answer_type != "number"]
+    codes = [i.code for i in template.items if i.answer_type in ("yes_no", "yes_no_na")]
     flip = 0
     while exchange.have(store, store.device_id) < wanted:
         with store.write():

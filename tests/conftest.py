@@ -66,3 +66,28 @@ def inspection_of(store: Store, community: str) -> dict[str, Any]:
         " WHERE c.name = ? ORDER BY i.started_at DESC LIMIT 1", (community,))
     assert row is not None, f"no inspection of {community}"
     return row
+
+
+def given_for(item: Any, *, fail: bool = False) -> Any:
+    """An answer that passes (or fails) any kind of checklist item: tests that fill whole
+    checklists use it rather than knowing which items are numbers, choices or samples."""
+    from inspector.domain.inspections import Given
+
+    if item.answer_type == "choice":
+        wanted = [c for c in item.choices if c.passes != fail] or list(item.choices)
+        return Given(choice=wanted[0].code)
+    if item.answer_type == "sample":
+        n = max(item.min_sample, 20)
+        return Given(sampled=n, qualified=n // 2 if fail else n)
+    if item.answer_type == "count":
+        return Given("value", 2.0 if fail else 0.0)
+    if item.answer_type == "number":
+        rule = item.pass_if
+        if rule is None:
+            return Given("value", 10.0)
+        good = {">=": rule.value, "<=": rule.value, "==": rule.value, ">": rule.value + 1,
+                "<": rule.value - 1}[rule.op]
+        bad = {">=": rule.value - 1, "<=": rule.value + 1, "==": rule.value + 1,
+               ">": rule.value, "<": rule.value}[rule.op]
+        return Given("value", bad if fail else good)
+    return Given("fail" if fail else "pass")

@@ -10,6 +10,7 @@ from inspector.core.clock import HybridClock, SetClock, Stamp
 from inspector.core.store import Store
 from inspector.domain import communities, findings, inspections
 from inspector.domain.communities import CommunityData
+from tests.conftest import given_for
 
 
 def at_millis(millis: int) -> SetClock:
@@ -107,10 +108,7 @@ def test_reopen_reason_lands_in_the_change_log(ready_store: Store) -> None:
     inspection_id = inspections.start(store, "柳西社区", ["王建国"])
     template_items = inspections.view(store, inspection_id).template.items
     for item in template_items:
-        if item.answer_type == "number":
-            inspections.answer(store, inspection_id, item.code, "value", value=0)
-        else:
-            inspections.answer(store, inspection_id, item.code, "pass")
+        inspections.answer(store, inspection_id, item.code, given_for(item))
     inspections.submit(store, inspection_id, ["王建国"])
     inspections.reopen(store, inspection_id, "社区提出异议，复核B06")
     states = store.query("SELECT value FROM changes WHERE tbl = 'inspections' AND row_id = ?"

@@ -35,28 +35,33 @@ def test_a_whole_inspection_from_the_command_line(capsys: pytest.CaptureFixture[
     listed = json.loads(ok(capsys, data_dir, "communities", "list", "--json"))
     assert [c["name"] for c in listed] == ["柳西社区"]
     templates_listed = json.loads(ok(capsys, data_dir, "templates", "list", "--json"))
-    assert templates_listed[0]["name"] == "ningbo-green-community@v1"
+    assert [t["name"] for t in templates_listed] == [
+        "ningbo-green-community@v1", "ningbo-green-community@v2"]
 
     inspection = ok(capsys, data_dir, "inspections", "new", "--community", "柳西社区",
                     "--inspector", "王建国", "--department", "消防").strip()
     shown: dict[str, Any] = json.loads(ok(capsys, data_dir, "inspections", "show", inspection,
                                           "--json"))
+    assert shown["template"] == "ningbo-green-community@v2"  # the newest is the default
+    typed = {"B06": "17/20", "A05": "11/12", "D01": "40", "D05": "12", "I03": "2",
+             "H01": "准物业", "B04": "0", "B05": "0", "C05": "0", "D02": "0", "D03": "1",
+             "D04": "0", "E07": "0", "E06": "无"}
     for item in shown["items"]:
-        answer = {"B06": "85", "D01": "40", "D05": "12", "A05": "90", "I03": "2"}.get(
-            item["code"], "0" if item["code"] in ("C05", "D02", "D03", "E07") else "pass")
-        ok(capsys, data_dir, "inspections", "answer", inspection, item["code"], answer)
-    ok(capsys, data_dir, "inspections", "answer", inspection, "C04", "fail", "--note", "楼道堆物")
+        ok(capsys, data_dir, "inspections", "answer", inspection, item["code"],
+           typed.get(item["code"], "pass"))
+    ok(capsys, data_dir, "inspections", "answer", inspection, "C01", "fail", "--note", "地桩")
     finding = ok(capsys, data_dir, "findings", "add", inspection, "--category",
-                 "corridor_clutter", "--description", "5幢2单元楼道堆放纸箱", "--item", "C04",
-                 "--location", "5幢2单元").strip()
+                 "fire_lane_blocked", "--description", "5幢东侧消防车道设地桩", "--item", "C01",
+                 "--location", "5幢东侧").strip()
     shown = json.loads(ok(capsys, data_dir, "inspections", "show", inspection, "--json"))
     assert shown["missing"] == [] and shown["meets_standard"] is False
-    assert shown["key_failed"] == ["C04"]
-    assert isinstance(shown["score"], float) and 90 < shown["score"] < 100
+    assert shown["key_failed"] == ["C01"]
+    # C01's 6 points lost, D03's one case costs 2 of 4; three encouraged items add 3
+    assert shown["score"] == pytest.approx(100 * 92 / 100 + 3)
     assert "未达标" in ok(capsys, data_dir, "inspections", "submit", inspection,
                          "--signed-by", "王建国")
 
-    code, _, err = run(capsys, data_dir, "inspections", "answer", inspection, "C04", "pass")
+    code, _, err = run(capsys, data_dir, "inspections", "answer", inspection, "C01", "pass")
     assert code == 2 and "已提交" in err
     ok(capsys, data_dir, "inspections", "reopen", inspection, "--reason", "复核C04")
     ok(capsys, data_dir, "findings", "set", finding, "--status", "rectified")

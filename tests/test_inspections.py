@@ -9,18 +9,13 @@ import pytest
 from inspector.core.errors import InspectorError, NotFoundError, ReadOnlyError
 from inspector.core.store import Store
 from inspector.domain import findings, inspections
-from tests.conftest import TEST_MOMENT
+from tests.conftest import TEST_MOMENT, given_for
 
 
 def _answer_all(store: Store, inspection_id: str, failing: tuple[str, ...] = ()) -> None:
     for item in inspections.view(store, inspection_id).template.items:
-        if item.answer_type == "number":
-            good = 90.0 if item.pass_if and item.pass_if.op == ">=" else 0.0
-            inspections.answer(store, inspection_id, item.code, "value",
-                               value=(50.0 if item.code in failing else good))
-        else:
-            inspections.answer(store, inspection_id, item.code,
-                               "fail" if item.code in failing else "pass")
+        inspections.answer(store, inspection_id, item.code,
+                           given_for(item, fail=item.code in failing))
 
 
 def test_start_gives_a_short_human_id(ready_store: Store) -> None:
@@ -43,15 +38,15 @@ def test_start_gives_a_short_human_id(ready_store: Store) -> None:
 
 def test_number_items_are_judged_by_their_rule(ready_store: Store) -> None:
     inspection_id = inspections.start(ready_store, "柳西社区", ["王建国"])
-    inspections.answer(ready_store, inspection_id, "B06", "value", value=78)
+    inspections.answer(ready_store, inspection_id, "I03", "value", value=0)
     inspections.answer(ready_store, inspection_id, "D03", "value", value=0)
     inspections.answer(ready_store, inspection_id, "D01", "value", value=42)
     states = {s.item.code: s for s in inspections.view(ready_store, inspection_id).items}
-    assert (states["B06"].answer, states["B06"].value) == ("fail", 78)
+    assert (states["I03"].answer, states["I03"].value) == ("fail", 0)
     assert states["D03"].answer == "pass"
     assert states["D01"].answer == "recorded"
     with pytest.raises(InspectorError, match="超出范围"):
-        inspections.answer(ready_store, inspection_id, "B06", "value", value=130)
+        inspections.answer(ready_store, inspection_id, "D01", "value", value=-1)
     with pytest.raises(InspectorError, match="一票否决"):
         inspections.answer(ready_store, inspection_id, "C01", "na")
     with pytest.raises(NotFoundError):
@@ -61,11 +56,22 @@ def test_number_items_are_judged_by_their_rule(ready_store: Store) -> None:
 def test_parse_answer_words(ready_store: Store) -> None:
     inspection_id = inspections.start(ready_store, "柳西社区", ["王建国"])
     template = inspections.view(ready_store, inspection_id).template
-    assert inspections.parse_answer(template.item("B01"), "符合") == ("pass", None)
-    assert inspections.parse_answer(template.item("B01"), "NA") == ("na", None)
-    assert inspections.parse_answer(template.item("B06"), "85.5") == ("pass", 85.5)
+    given = inspections.Given
+    assert inspections.parse_answer(template.item("B01"), "符合") == given("pass")
+    assert inspections.parse_answer(template.item("B02"), "NA") == given("na")
+    assert inspections.parse_answer(template.item("I03"), "2") == given("pass", 2.0)
+    assert inspections.parse_answer(template.item("D02"), "3") == given("fail", 3.0)
+    assert inspections.parse_answer(template.item("B06"), "17/20") == given(
+        sampled=20, qualified=17)
+    assert inspections.parse_answer(template.item("H01"), "自治") == given(choice="self")
+    assert inspections.parse_answer(template.item("H01"), "4") == given(choice="none")
+    assert inspections.parse_answer(template.item("E06"), "无") == given("na")
+    with pytest.raises(InspectorError, match="17/20"):
+        inspections.parse_answer(template.item("B06"), "85.5")
+    with pytest.raises(InspectorError, match="专业物业"):
+        inspections.parse_answer(template.item("H01"), "物业公司")
     with pytest.raises(InspectorError):
-        inspections.parse_answer(template.item("B06"), "many")
+        inspections.parse_answer(template.item("I03"), "many")
     with pytest.raises(InspectorError):
         inspections.parse_answer(template.item("B01"), "maybe")
 

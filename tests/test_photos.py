@@ -14,6 +14,7 @@ from inspector.core.errors import ReadOnlyError
 from inspector.core.store import Store
 from inspector.domain import camera_card, derived, findings, followups, inspections, photos
 from inspector.domain.photos import PhotoError
+from tests.conftest import given_for
 from tests.photo_helpers import big_jpeg, jpeg, real
 
 
@@ -303,10 +304,7 @@ def test_a_submitted_inspection_takes_only_after_photos(ready_store: Store, insp
     finding_id = findings.add(store, inspection, category="corridor_clutter",
                               description="楼道堆物")
     for item in inspections.view(store, inspection).template.items:
-        value = 90.0 if item.pass_if and item.pass_if.op == ">=" else 0.0
-        inspections.answer(store, inspection, item.code,
-                           "value" if item.answer_type == "number" else "pass",
-                           value=value if item.answer_type == "number" else None)
+        inspections.answer(store, inspection, item.code, given_for(item))
     inspections.submit(store, inspection, ["王建国"])
     photo = jpeg(tmp_path / "after.jpg")
     with pytest.raises(ReadOnlyError):
@@ -323,7 +321,7 @@ def test_a_submitted_inspection_takes_only_after_photos(ready_store: Store, insp
 def test_failed_items_show_missing_photos_until_one_is_added(ready_store: Store,
                                                              inspection: str,
                                                              tmp_path: Path) -> None:
-    inspections.answer(ready_store, inspection, "B05", "fail")
+    inspections.answer(ready_store, inspection, "B05", "value", value=2)
     inspections.answer(ready_store, inspection, "A01", "fail")  # photo optional
     assert inspections.view(ready_store, inspection).photo_missing() == ("B05",)
     photos.import_photo(ready_store, jpeg(tmp_path / "pile.jpg"),
@@ -342,7 +340,7 @@ def _answered_at(store: Store, inspection: str, code: str) -> datetime:
 def test_a_camera_folder_is_matched_by_time(ready_store: Store, inspection: str,
                                             tmp_path: Path) -> None:
     store = ready_store
-    inspections.answer(store, inspection, "B05", "fail")
+    inspections.answer(store, inspection, "B05", "value", value=2)
     finding_id = findings.add(store, inspection, category="garbage_piles",
                               description="西侧垃圾堆放", item_code="B05")
     at = _answered_at(store, inspection, "B05")
@@ -416,10 +414,7 @@ def test_a_staged_import_into_a_submitted_inspection_leaves_nothing(
         ready_store: Store, inspection: str, tmp_path: Path) -> None:
     store = ready_store
     for item in inspections.view(store, inspection).template.items:
-        value = 90.0 if item.pass_if and item.pass_if.op == ">=" else 0.0
-        inspections.answer(store, inspection, item.code,
-                           "value" if item.answer_type == "number" else "pass",
-                           value=value if item.answer_type == "number" else None)
+        inspections.answer(store, inspection, item.code, given_for(item))
     inspections.submit(store, inspection, ["王建国"])
     staged = photos.stage(store.data_dir, jpeg(tmp_path / "late.jpg"))
     with pytest.raises(ReadOnlyError):
@@ -450,7 +445,7 @@ def test_a_folder_scan_without_the_store_matches_propose(ready_store: Store, ins
                                                          tmp_path: Path) -> None:
     store = ready_store
     inspections.answer(store, inspection, "C04", "fail")
-    inspections.answer(store, inspection, "B05", "pass")
+    inspections.answer(store, inspection, "B05", "value", value=0)
     at = _answered_at(store, inspection, "C04")
     jpeg(tmp_path / "IMG_0100.JPG", taken=at - timedelta(minutes=47), seed=4)
     jpeg(tmp_path / "IMG_0101.JPG", taken=at + timedelta(seconds=20), seed=5)

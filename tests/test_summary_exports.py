@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import csv
 import json
-import math
 import shutil
 import subprocess
-from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,12 +21,11 @@ from inspector.domain import communities, findings, inspections, photos
 from inspector.domain.communities import CommunityData
 from inspector.ops import demo
 from inspector.reports import exports, summary
-from tests.conftest import TEST_MOMENT
+from tests.conftest import TEST_MOMENT, given_for
 from tests.photo_helpers import real
 
-YEAR = TEST_MOMENT.year  # the test stores' clock; other years are written by SQL below
-PASSING_NUMBERS = {"B06": 85.0, "D01": 40.0, "D05": 12.0, "A05": 90.0, "I03": 2.0,
-                   "C05": 0.0, "D02": 0.0, "D03": 0.0, "E07": 0.0}
+YEAR = TEST_MOMENT.year  # the test stores' clock
+AS_OF = TEST_MOMENT.date()  # the demo's inspections are made on the test day
 
 
 @pytest.fixture
@@ -42,21 +39,18 @@ def demo_store(data_dir: Path, wall: SetClock) -> Iterator[Store]:
 
 
 def inspect(store: Store, community: str, *, b06: float = 85.0, fail: tuple[str, ...] = (),
-            submit: bool = True, started_at: str | None = None) -> str:
-    """A fully answered inspection (every item passes unless listed in ``fail``)."""
+            submit: bool = True) -> str:
+    """A fully answered inspection (every item passes unless listed in ``fail``); ``b06`` is
+    the sorting accuracy of a sample of 20 bins (a multiple of 5)."""
     inspection_id = inspections.start(store, community, ["王建国"])
     template = inspections.view(store, inspection_id).template
     for item in template.items:
-        if item.answer_type == "number":
-            value = b06 if item.code == "B06" else PASSING_NUMBERS[item.code]
-            inspections.answer(store, inspection_id, item.code, "value", value=value)
-        else:
-            inspections.answer(store, inspection_id, item.code,
-                               "fail" if item.code in fail else "pass")
+        answer = given_for(item, fail=item.code in fail)
+        if item.code == "B06":
+            answer = inspections.Given(sampled=20, qualified=round(b06 / 5))
+        inspections.answer(store, inspection_id, item.code, answer)
     if submit:
         inspections.submit(store, inspection_id, ["王建国"])
-    if started_at is not None:
-        set_started(store, inspection_id, started_at)
     return inspection_id
 
 
@@ -95,150 +89,55 @@ def four_communities(store: Store) -> None:
     communities.create(store, CommunityData("江北区", "孔浦街道", "孔浦社区", "", 100, None))
 
 
-# -- the summary against the store ------------------------------------------------------------
-
-
-def expected_from_store(store: Store, year: int) -> dict[tuple[str, str], dict[str, Any]]:
-    """Per (district, street), (district, "") and ("", ""): figures counted the plain way."""
-    figures: dict[tuple[str, str], dict[str, Any]] = defaultdict(
-        lambda: {"registered": 0, "inspected": 0, "met": 0, "b06": [], "managed": 0})
-    for community in store.query("SELECT * FROM communities"):
-        keys = [(community["district"], community["street"]), (community["district"], ""),
-                ("", "")]
-        submitted = [row for row in inspections.list_for_community(store, community["id"])
-                     if row["status"] == "submitted"
-                     and row["started_at"].startswith(str(year))]
-        submitted.sort(key=lambda row: (row["started_at"], row["short_id"]))
-        latest = submitted[-1] if submitted else None
-        for key in keys:
-            figures[key]["registered"] += 1
-            if community["property_management"] in ("专业物业", "准物业"):
-                figures[key]["managed"] += 1
-            if latest is not None:
-                view = inspections.view(store, latest["id"])
-                figures[key]["inspected"] += 1
-                figures[key]["met"] += int(view.score.met)
-                b06 = inspections.answers_of(store, latest["id"]).get("B06")
-                if b06 and b06["answer"] in ("pass", "fail"):
-                    figures[key]["b06"].append(b06["value"])
-    return figures
-
-
-def test_the_summary_equals_counts_made_independently_from_the_demo_data(
-        demo_store: Store) -> None:
-    result = summary.compute(demo_store, YEAR)
-    expected = expected_from_store(demo_store, YEAR)
-    assert result.total.inspected > 0 and result.total.met > 0  # not a vacuous comparison
-    seen = set()
-    for row in result.rows:
-        key = {"street": (row.district, row.street), "district": (row.district, ""),
-               "city": ("", "")}[row.level]
-        seen.add(key)
-        want = expected[key]
-        assert (row.registered, row.inspected, row.met) == (
-            want["registered"], want["inspected"], want["met"]), key
-        assert row.ratio == pytest.approx(want["met"] / want["registered"])
-        assert row.property_coverage == pytest.approx(want["managed"] / want["registered"])
-        assert row.target == pytest.approx(0.60)
-        assert row.needed == max(0, math.ceil(0.6 * want["registered"] - 1e-9) - want["met"])
-        values = want["b06"]
-        if values:
-            assert row.sorting_accuracy == pytest.approx(sum(values) / len(values) / 100)
-            assert row.sorting_ok_share == pytest.approx(
-                sum(v >= 80 for v in values) / len(values))
-        else:
-            assert row.sorting_accuracy is None and row.sorting_ok_share is None
-    assert seen == set(expected)
-    # Districts in the city's official order, each followed by its subtotal; the city last.
-    order = [row.district for row in result.rows if row.level == "district"]
-    assert order == [d for d in ("海曙区", "江北区", "镇海区", "北仑区", "鄞州区", "奉化区",
-                                 "余姚市", "慈溪市", "宁海县", "象山县") if d in order]
-    assert result.rows[-1].level == "city"
-    registered = demo_store.query_one("SELECT COUNT(*) AS n FROM communities")
-    assert registered is not None and result.total.registered == registered["n"]
-
-
 def test_a_community_inspected_twice_counts_once_by_its_latest(ready_store: Store) -> None:
-    failing = inspect(ready_store, "柳西社区", fail=("C04",), b06=70,
-                      started_at=f"{YEAR}-03-01T09:00:00+08:00")
-    passing = inspect(ready_store, "柳西社区", b06=90,
-                      started_at=f"{YEAR}-06-01T09:00:00+08:00")
-    result = summary.compute(ready_store, YEAR)
+    failing = inspect(ready_store, "柳西社区", fail=("C01",), b06=70)
+    passing = inspect(ready_store, "柳西社区", b06=90)
+    set_started(ready_store, failing, f"{YEAR}-03-01T09:00:00+08:00")
+    set_started(ready_store, passing, f"{YEAR}-06-01T09:00:00+08:00")
+    result = summary.compute(ready_store, as_of=AS_OF)
     assert (result.total.registered, result.total.inspected, result.total.met) == (1, 1, 1)
     assert result.total.sorting_accuracy == pytest.approx(0.90)
     # Which one is latest is decided by started_at, not by which was written last.
     set_started(ready_store, passing, f"{YEAR}-01-15T09:00:00+08:00")
-    result = summary.compute(ready_store, YEAR)
+    result = summary.compute(ready_store, as_of=AS_OF)
     assert (result.total.inspected, result.total.met) == (1, 0)
     assert result.total.sorting_accuracy == pytest.approx(0.70)
     assert result.total.sorting_ok_share == 0
     # Times are compared as instants: 00:30 UTC is 08:30 in Ningbo, after 08:00 there.
     set_started(ready_store, failing, f"{YEAR}-06-01T08:00:00+08:00")
     set_started(ready_store, passing, f"{YEAR}-06-01T00:30:00+00:00")
-    assert summary.compute(ready_store, YEAR).total.met == 1
+    assert summary.compute(ready_store, as_of=AS_OF).total.met == 1
 
 
-def test_drafts_and_reopened_inspections_do_not_count(ready_store: Store) -> None:
-    inspect(ready_store, "柳西社区", submit=False)
-    assert summary.compute(ready_store, YEAR).total.inspected == 0
-    reopened = inspect(ready_store, "柳西社区")
-    assert summary.compute(ready_store, YEAR).total.inspected == 1
-    inspections.reopen(ready_store, reopened, "复核")
-    assert summary.compute(ready_store, YEAR).total.inspected == 0
-
-
-def test_another_years_inspection_does_not_count(ready_store: Store) -> None:
-    inspect(ready_store, "柳西社区", started_at=f"{YEAR - 1}-12-31T23:00:00+08:00")
-    this_year = summary.compute(ready_store, YEAR).total
-    last_year = summary.compute(ready_store, YEAR - 1).total
-    assert (this_year.inspected, this_year.met) == (0, 0)
-    assert (last_year.inspected, last_year.met) == (1, 1)
-
-
-def test_targets_follow_the_plan_and_can_be_overridden(store: Store, tmp_path: Path) -> None:
+def test_targets_from_a_file_apply_to_every_district(store: Store, tmp_path: Path) -> None:
     four_communities(store)
-    assert summary.compute(store, 2021).target_percent == 40
-    assert summary.compute(store, 2022).target_percent == 60
-    assert summary.compute(store, 2030).target_percent == 60
-    early = summary.compute(store, 2020).total
-    assert early.target is None and early.gap is None and early.needed is None
-    at_40 = summary.compute(store, 2021).total
-    assert (at_40.registered, at_40.needed) == (4, 2)
-    assert at_40.gap == pytest.approx(0.40)
     file = tmp_path / "targets.json"
     file.write_text(json.dumps({"2025": 75.5}), encoding="utf-8")
     targets = summary.load_targets(file)
     assert targets == {2025: 75.5}
-    overridden = summary.compute(store, 2026, targets)
+    overridden = summary.compute(store, 2025, file_targets=targets)
     assert overridden.target_percent == 75.5
-    assert overridden.total.needed == 4  # ceil(0.755 × 4) = 4 still needed
-    assert summary.compute(store, 2021, targets).target_percent == 40  # others unchanged
+    assert overridden.row("海曙区").needed == 3 and overridden.row("江北区").needed == 1
+    assert summary.compute(store, 2021, file_targets=targets).target_percent == 40
     for bad in ('{"2025": 120}', '{"twenty": 50}', '[1, 2]', "{not json"):
         file.write_text(bad, encoding="utf-8")
         with pytest.raises(InspectorError, match="targets.json"):
             summary.load_targets(file)
 
 
-def test_property_management_counts_professional_and_quasi_only(store: Store) -> None:
-    four_communities(store)
-    result = summary.compute(store, YEAR)
-    assert result.row("海曙区").property_coverage == pytest.approx(2 / 3)  # 自治 not counted
-    assert result.row("江北区").property_coverage == 0  # unknown is not covered
-    assert result.total.property_managed == 2
-
-
 def test_the_column_set_is_configurable(store: Store, tmp_path: Path) -> None:
     four_communities(store)
-    result = summary.compute(store, YEAR, columns=["met", "registered", "property_managed"])
+    result = summary.compute(store, as_of=AS_OF,
+                             columns=["met", "registered", "property_managed"])
     assert result.header(one_line=True) == ["区县(市)", "街道", "达标数", "社区总数",
                                             "物业管理社区数"]
     summary.to_csv(result, tmp_path / "s.csv")
     with open(tmp_path / "s.csv", encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.reader(handle))
-    assert rows[-1] == ["全市", "合计", "0", "4", "2"]
-    assert summary.compute(store, YEAR).columns == summary.DEFAULT_COLUMNS
+    assert ["全市", "合计", "0", "4", "3"] in rows  # 专业物业, 准物业 and 自治 are covered
+    assert summary.compute(store, as_of=AS_OF).columns == summary.DEFAULT_COLUMNS
     with pytest.raises(InspectorError, match="nonsense"):
-        summary.compute(store, YEAR, columns=["met", "nonsense"])
+        summary.compute(store, as_of=AS_OF, columns=["met", "nonsense"])
 
 
 # -- the summary's files ----------------------------------------------------------------------
@@ -246,7 +145,7 @@ def test_the_column_set_is_configurable(store: Store, tmp_path: Path) -> None:
 
 def test_the_xlsx_holds_the_same_figures_formatted_for_printing(demo_store: Store,
                                                                 tmp_path: Path) -> None:
-    result = summary.compute(demo_store, YEAR)
+    result = summary.compute(demo_store, as_of=AS_OF)
     path = summary.to_xlsx(result, tmp_path / "汇总表.xlsx")
     sheet = load_workbook(path).active
     assert sheet["A1"].value == f"{YEAR}年绿色社区建设任务完成情况汇总表"
@@ -279,14 +178,14 @@ def test_the_xlsx_holds_the_same_figures_formatted_for_printing(demo_store: Stor
 
 
 def test_the_csv_has_a_bom_and_round_trips(demo_store: Store, tmp_path: Path) -> None:
-    result = summary.compute(demo_store, YEAR)
+    result = summary.compute(demo_store, as_of=AS_OF)
     path = summary.to_csv(result, tmp_path / "汇总表.csv")
     assert path.read_bytes().startswith(b"\xef\xbb\xbf")
     with open(path, encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.reader(handle))
     assert rows[0] == result.header(one_line=True)
-    assert len(rows) == 1 + len(result.rows)
-    for cells, row in zip(rows[1:], result.rows, strict=True):
+    assert len(rows) == 1 + len(result.rows) + 1 + 4  # an empty line, then the footer
+    for cells, row in zip(rows[1:], result.rows, strict=False):
         assert cells[:2] == list(row.labels())
         for text, key in zip(cells[2:], result.columns, strict=True):
             value = row.value(key)
@@ -294,13 +193,15 @@ def test_the_csv_has_a_bom_and_round_trips(demo_store: Store, tmp_path: Path) ->
                 assert text == ""
             elif summary.COLUMNS[key].kind == "percent":
                 assert float(text.rstrip("%")) / 100 == pytest.approx(value, abs=0.0005)
+            elif summary.COLUMNS[key].kind == "points":
+                assert float(text) == pytest.approx(value, abs=0.05)
             else:
                 assert int(text) == value
 
 
 def test_the_pdf_shows_the_districts_title_and_page_footer(demo_store: Store,
                                                            tmp_path: Path) -> None:
-    result = summary.compute(demo_store, YEAR)
+    result = summary.compute(demo_store, as_of=AS_OF)
     path = tmp_path / "汇总表.pdf"
     summary.to_pdf(result, path)
     text = pdf_text(path)
@@ -308,7 +209,7 @@ def test_the_pdf_shows_the_districts_title_and_page_footer(demo_store: Store,
     assert f"{YEAR}年绿色社区建设任务完成情况汇总表" in text
     for district in {row.district for row in result.rows if row.level == "district"}:
         assert district in text
-    assert "全市" in text and "生成时间" in text
+    assert "全市" in text and "生成时间" in text and "填报单位" in text and "达标名单" in text
     compact = "".join(text.split())  # text extraction may drop the spaces between CJK
     assert pages >= 2  # the demo's 69 communities need a second page
     for page in range(1, pages + 1):
@@ -329,7 +230,7 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(
 
     monkeypatch.setattr(Workbook, "save", fail)
     with pytest.raises(InspectorError, match="s.xlsx"):
-        summary.to_xlsx(summary.compute(demo_store, YEAR), path)
+        summary.to_xlsx(summary.compute(demo_store, as_of=AS_OF), path)
     assert path.read_bytes() == b"old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "s.xlsx"]
 
@@ -440,7 +341,7 @@ def test_the_json_export_round_trips_every_tables_rows(ready_store: Store,
         assert len(data["tables"][table]) == count(ready_store, table), table
     assert counts["photos"] == 1 and counts["photo_links"] == 1 and counts["responses"] > 50
     assert "body" not in data["tables"]["templates"][0]
-    assert data["tables"]["templates"][0]["version"] == 1
+    assert sorted(t["version"] for t in data["tables"]["templates"]) == [1, 2]
     ids = {row["id"] for row in data["tables"]["inspections"]}
     assert inspection_id in ids
 
@@ -474,7 +375,7 @@ def test_the_summary_and_export_commands(capsys: pytest.CaptureFixture[str], dat
     assert code == 0, err
     assert "目标 80%" in out
     with open(tmp_path / "s.csv", encoding="utf-8-sig", newline="") as handle:
-        assert list(csv.reader(handle))[-1][2:] == ["69", "80.0%"]
+        assert ["全市", "合计", "69", "80.0%"] in list(csv.reader(handle))
 
     code, out, err = run(capsys, data_dir, "export", "--format", "csv", "-o",
                          str(tmp_path / "csv"))

@@ -127,21 +127,22 @@ def test_installed_template_is_never_changed_in_place(store: Store, tmp_path: Pa
     with pytest.raises(TemplateError, match="version"):
         templates.install(store, templates.load_file(_write(tmp_path, changed)))
     assert templates.get(store, "ningbo-green-community@v1").rule.min_score_percent == 80
-    changed["version"] = 2
-    assert templates.install(store, templates.load_file(_write(tmp_path, changed, "v2.json")))
+    changed["version"] = 3
+    assert templates.install(store, templates.load_file(_write(tmp_path, changed, "v3.json")))
     installed = templates.list_installed(store)
     assert [r["name"] for r in installed] == [
-        "ningbo-green-community@v1", "ningbo-green-community@v2"]
+        "ningbo-green-community@v1", "ningbo-green-community@v2", "ningbo-green-community@v3"]
     assert all(r["id"] == r["sha256"] and not r["clash"] for r in installed)
-    assert templates.latest(store).uid == "ningbo-green-community@v2"
+    assert templates.latest(store).uid == "ningbo-green-community@v3"
 
 
 def test_inspection_keeps_scoring_with_its_own_template_version(
         ready_store: Store, tmp_path: Path) -> None:
     store = ready_store
-    inspection_id = inspections.start(store, "柳西社区", ["王建国"])
+    inspection_id = inspections.start(store, "柳西社区", ["王建国"],
+                                      template_uid="ningbo-green-community@v1")
     changed = _raw()
-    changed["version"] = 2
+    changed["version"] = 3
     changed["rule"]["min_score_percent"] = 50
     templates.install(store, templates.load_file(_write(tmp_path, changed)))
     view = inspections.view(store, inspection_id)

@@ -23,7 +23,7 @@ from ui.main_window import MainWindow
 from ui.settings import Settings
 
 log = logging.getLogger("ui")
-VIEWS = ("main", "editor", "findings", "submit")
+VIEWS = ("main", "editor", "findings", "submit", "dashboard")
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:

@@ -1,15 +1,17 @@
 """The inspection editor: the checklist by section, answered from the keyboard.
 
-Keys in the checklist: 1 符合, 2 不符合, 3 不适用 (N too), digits go to the number field of
-number items, Up/Down or J/K move, Delete clears an answer, F adds a finding for the item,
-Tab reaches the note. Every edit is saved at once through the domain and can be undone.
+Keys in the checklist: 1 符合, 2 不符合, 3 不适用 (N too); on a choice item 1, 2, 3 … pick the
+choice; on an encouraged item 1 有 and 2 无; digits go to the value field of number and count
+items, and ``合格/抽查`` (17/20) to that of sample items. Up/Down or J/K move, Delete clears an
+answer, F adds a finding for the item, Tab reaches the note. Every edit is saved at once
+through the domain and can be undone. The checklist's pass rule is shown under the title.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QRegularExpression, Qt, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -17,6 +19,7 @@ from PySide6.QtGui import (
     QFont,
     QKeyEvent,
     QKeySequence,
+    QRegularExpressionValidator,
     QShortcut,
     QUndoStack,
 )
@@ -35,6 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from inspector.core.errors import InspectorError
 from inspector.core.store import Store
 from inspector.domain import inspections, photos
 from inspector.domain.inspections import InspectionView, ItemState
@@ -59,10 +63,24 @@ COL_CODE, COL_TEXT, COL_ANSWER, COL_PHOTO, COL_NOTE = range(5)
 def answer_label(state: ItemState) -> str:
     if state.answer is None:
         return ""
+    item = state.item
+    mark = {PASS: " ✓", FAIL: " ✗"}.get(state.answer, "")
+    if item.encouraged:
+        return tr("有 +{p:g}", "Yes +{p:g}", p=item.weight) if state.answer == PASS else \
+            tr("无", "None")
+    if state.choice is not None:
+        try:
+            return item.choice(state.choice).label() + mark
+        except InspectorError:
+            return state.choice + mark
+    sample = state.sample
+    if sample is not None and state.value is not None:
+        return f"{sample[0]}/{sample[1]} = {state.value:.0f}%{mark}"
     if state.value is not None:
-        unit = state.item.unit
-        mark = {PASS: " ✓", FAIL: " ✗"}.get(state.answer, "")
-        return f"{state.value:g}{unit}{mark}"
+        text = f"{state.value:g}{item.unit}"
+        if item.deduct is not None and state.value > 0:
+            text += tr(" −{p:g}分", " −{p:g}", p=item.deduct.points(state.value))
+        return text + mark
     return {PASS: tr("符合", "Pass"), FAIL: tr("不符合", "Fail"), NA: tr("不适用", "N/A"),
             RECORDED: tr("已记录", "Recorded")}[state.answer]
 
@@ -71,6 +89,7 @@ class ChecklistTree(QTreeWidget):
     """The checklist; turns the inspector's keys into requests the editor carries out."""
 
     answer_key = Signal(str)
+    choice_key = Signal(int)  # 1, 2, 3 … on a choice item
     digit_typed = Signal(str)
     clear_key = Signal()
     finding_key = Signal()
@@ -92,8 +111,11 @@ class ChecklistTree(QTreeWidget):
             self.move(+1)
         elif key in (Qt.Key.Key_Up, Qt.Key.Key_K):
             self.move(-1)
-        elif item is not None and item.answer_type == "number" and text and (
-                text.isdigit() or text in ".-"):
+        elif item is not None and item.answer_type == "choice" and text.isdigit() and \
+                1 <= int(text) <= len(item.choices):
+            self.choice_key.emit(int(text))
+        elif item is not None and item.numeric and text and (
+                text.isdigit() or text in ".-/"):
             self.digit_typed.emit(text)
         elif key == Qt.Key.Key_1:
             self.answer_key.emit(PASS)
@@ -158,6 +180,10 @@ class InspectionEditor(QWidget):
         self.subtitle.setStyleSheet("color: #555;")
         # Wraps rather than widening the window (the English checklist name is long).
         self.subtitle.setWordWrap(True)
+        self.rule_label = QLabel(self)
+        self.rule_label.setObjectName("passRule")
+        self.rule_label.setStyleSheet("color: #555;")
+        self.rule_label.setWordWrap(True)
         self.progress_label = QLabel(self)
         self.progress_label.setObjectName("progressLabel")
         self.score_label = QLabel(self)
@@ -192,6 +218,7 @@ class InspectionEditor(QWidget):
         titles.setSpacing(0)
         titles.addWidget(self.title)
         titles.addWidget(self.subtitle)
+        titles.addWidget(self.rule_label)
         header.addLayout(titles, 1)
         header.addWidget(self.progress_label)
         header.addSpacing(12)
@@ -223,6 +250,7 @@ class InspectionEditor(QWidget):
         header_view.resizeSection(COL_NOTE, 180)
         self.tree.currentItemChanged.connect(self._current_changed)
         self.tree.answer_key.connect(self.answer_current)
+        self.tree.choice_key.connect(self.choose_current)
         self.tree.digit_typed.connect(self._start_number)
         self.tree.clear_key.connect(self.clear_current)
         self.tree.finding_key.connect(self.add_finding)
@@ -249,10 +277,17 @@ class InspectionEditor(QWidget):
                                (self.na_button, NA)):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             button.clicked.connect(lambda _checked=False, a=answer: self.answer_current(a))
+        # one button per choice of a choice item (made when such an item is shown)
+        self.choice_buttons: list[QPushButton] = []
+        self.choice_row = QHBoxLayout()
+        self.choice_row.setSpacing(6)
         self.value_label = QLabel(self)
         self.value_edit = QLineEdit(self)
         self.value_edit.setObjectName("valueEdit")
-        self.value_edit.setValidator(QDoubleValidator(self.value_edit))
+        self.number_validator = QDoubleValidator(self.value_edit)
+        self.sample_validator = QRegularExpressionValidator(
+            QRegularExpression(r"\d{0,6}\s*[/／]?\s*\d{0,6}"), self.value_edit)
+        self.value_edit.setValidator(self.number_validator)
         self.value_edit.setMaximumWidth(120)
         self.value_edit.returnPressed.connect(self._commit_number)
         self.note_label = QLabel(self)
@@ -278,6 +313,7 @@ class InspectionEditor(QWidget):
         editors.addWidget(self.pass_button)
         editors.addWidget(self.fail_button)
         editors.addWidget(self.na_button)
+        editors.addLayout(self.choice_row)
         editors.addSpacing(12)
         editors.addWidget(self.value_label)
         editors.addWidget(self.value_edit)
@@ -407,6 +443,7 @@ class InspectionEditor(QWidget):
             tr("检查人员：", "Inspectors: ") + "、".join(inspections.inspectors_of(view.row)),
             view.template.label() + f" v{view.template.version}",
         ]))
+        self.rule_label.setText(view.template.rule_text())
         answered = len(view.items) - len(view.score.unanswered)
         self.progress_label.setText(tr("已填 {a}/{n}", "Answered {a}/{n}", a=answered,
                                        n=len(view.items)))
@@ -468,26 +505,71 @@ class InspectionEditor(QWidget):
                                else code for code in item.departments)
         parts = [tr("依据：{c}", "Plan clause: {c}", c=item.clause_label()),
                  tr("责任部门：{d}", "Department: {d}", d=departments), photo]
-        if item.pass_if is not None:
-            parts.append(tr("合格：{r}", "Pass if {r}", r=item.pass_if.describe() + item.unit))
+        if item.scored or item.encouraged:
+            parts.append(tr("分值 {w:g}", "{w:g} points", w=item.weight))
+        rule = item.rule_text()
+        if rule:
+            parts.append(rule)
         self.item_info.setText("　·　".join(parts))
         # Guidance is checklist data, written in Chinese only.
         self.item_guidance.setText(item.guidance)
         self.item_guidance.setVisible(bool(item.guidance))
-        is_number = item.answer_type == "number"
-        self.pass_button.setVisible(not is_number)
-        self.fail_button.setVisible(not is_number)
-        self.na_button.setVisible(item.allows_na)
-        self.value_label.setVisible(is_number)
-        self.value_edit.setVisible(is_number)
-        if is_number and not self.value_edit.hasFocus():
-            self.value_edit.setText("" if state.value is None else f"{state.value:g}")
-            unit = f"（{item.unit}）" if item.unit else ""
-            self.value_label.setText(tr("数值", "Value") + unit)
+        typed = item.numeric
+        is_choice = item.answer_type == "choice"
+        self.pass_button.setVisible(not typed and not is_choice)
+        self.fail_button.setVisible(not typed and not is_choice)
+        self.na_button.setVisible(item.allows_na and not item.encouraged)
+        self.pass_button.setText(tr("1 有（加分）", "1 Yes (bonus)") if item.encouraged
+                                 else tr("1 符合", "1 Pass"))
+        self.fail_button.setText(tr("2 无", "2 None") if item.encouraged
+                                 else tr("2 不符合", "2 Fail"))
+        self._show_choices(state)
+        self.value_label.setVisible(typed)
+        self.value_edit.setVisible(typed)
+        if typed and not self.value_edit.hasFocus():
+            sample = state.sample
+            self.value_edit.setValidator(self.sample_validator if item.answer_type == "sample"
+                                         else self.number_validator)
+            if sample is not None:
+                self.value_edit.setText(f"{sample[0]}/{sample[1]}")
+            else:
+                self.value_edit.setText("" if state.value is None else f"{state.value:g}")
+            if item.answer_type == "sample":
+                unit = item.sample_unit
+                self.value_label.setText(tr("合格/抽查（{u}）", "Good/checked ({u})", u=unit))
+                self.value_edit.setPlaceholderText(tr("如 17/20", "e.g. 17/20"))
+            else:
+                unit = f"（{item.unit}）" if item.unit else ""
+                self.value_label.setText((tr("次数", "Count") if item.answer_type == "count"
+                                          else tr("数值", "Value")) + unit)
+                self.value_edit.setPlaceholderText("")
         if not self.note_edit.hasFocus():
             self.note_edit.setText(state.note or "")
 
     # -- editing ------------------------------------------------------------------------------
+
+    def _show_choices(self, state: ItemState) -> None:
+        """One button per choice of a choice item (keys 1, 2, 3 … choose too)."""
+        choices = state.item.choices if state.item.answer_type == "choice" else ()
+        while len(self.choice_buttons) < len(choices):
+            button = QPushButton(self)
+            button.setObjectName(f"choiceButton{len(self.choice_buttons) + 1}")
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            button.setCheckable(True)
+            number = len(self.choice_buttons) + 1
+            button.clicked.connect(lambda _checked=False, n=number: self.choose_current(n))
+            self.choice_row.addWidget(button)
+            self.choice_buttons.append(button)
+        locked = self.view is not None and self.view.locked
+        for index, button in enumerate(self.choice_buttons):
+            if index < len(choices):
+                choice = choices[index]
+                button.setText(f"{index + 1} {choice.label()}")
+                button.setChecked(state.choice == choice.code)
+                button.setEnabled(not locked)
+                button.setVisible(True)
+            else:
+                button.setVisible(False)
 
     def _record(self, code: str, before: AnswerState, after: AnswerState) -> None:
         if before == after:
@@ -500,18 +582,18 @@ class InspectionEditor(QWidget):
         self.reload(code)
         self.changed.emit()
 
-    def _save_answer(self, code: str, answer: str, value: float | None) -> bool:
+    def _save_answer(self, code: str, given: inspections.Given) -> bool:
         assert self.inspection_id is not None
         state = self._state(code)
-        before: AnswerState = (state.answer, state.value)
+        before: AnswerState = state.given() if state.answer is not None else None
         inspection_id = self.inspection_id
-        done = guarded(self, lambda: inspections.answer(self.store, inspection_id, code, answer,
-                                                        value=value) or True)
+        done = guarded(self, lambda: inspections.answer(self.store, inspection_id, code, given)
+                       or True)
         if not done:
             return False
         self.reload(code)
         after_state = self._state(code)
-        self._record(code, before, (after_state.answer, after_state.value))
+        self._record(code, before, after_state.given() if after_state.answer else None)
         self.changed.emit()
         return True
 
@@ -520,10 +602,23 @@ class InspectionEditor(QWidget):
         if code is None:
             return
         item = self._state(code).item
-        if item.answer_type == "number" and answer != NA:
+        if item.numeric and answer != NA:
             self.value_edit.setFocus()
             return
-        if self._save_answer(code, answer, None):
+        if item.answer_type == "choice":
+            return  # a choice item is answered by its choices (1, 2, 3 … pick them)
+        if self._save_answer(code, inspections.Given(answer)):
+            self.tree.move(+1)
+
+    def choose_current(self, number: int) -> None:
+        """Pick the ``number``-th choice of the current choice item."""
+        code = self.current_code()
+        if code is None:
+            return
+        item = self._state(code).item
+        if item.answer_type != "choice" or not 1 <= number <= len(item.choices):
+            return
+        if self._save_answer(code, inspections.Given(choice=item.choices[number - 1].code)):
             self.tree.move(+1)
 
     def clear_current(self) -> None:
@@ -537,7 +632,7 @@ class InspectionEditor(QWidget):
         if guarded(self, lambda: inspections.clear_answer(self.store, inspection_id, code)
                    or True):
             self.reload(code)
-            self._record(code, (state.answer, state.value), (None, None))
+            self._record(code, state.given(), None)
             self.changed.emit()
 
     def _start_number(self, text: str) -> None:
@@ -551,13 +646,19 @@ class InspectionEditor(QWidget):
     def _commit_number(self) -> None:
         code = self.current_code()
         text = self.value_edit.text().strip().replace(",", ".")
-        if code is None or not text:
+        if code is None or not text or self.view is None:
             return
-        try:
-            value = float(text)
-        except ValueError:
-            return
-        if self._save_answer(code, "value", value):
+        item = self._state(code).item
+        if item.answer_type == "sample":
+            given = guarded(self, lambda: inspections.parse_answer(item, text))
+            if given is None:
+                return
+        else:
+            try:
+                given = inspections.Given("value", float(text))
+            except ValueError:
+                return
+        if self._save_answer(code, given):
             self.tree.setFocus()
             self.tree.move(+1)
 
@@ -650,10 +751,12 @@ class InspectionEditor(QWidget):
         self.value_label.setText(tr("数值", "Value"))
         self.finding_button.setText(tr("添加问题 (F)", "Add finding (F)"))
         self.hint.setText(tr(
-            "键盘：1 符合　2 不符合　3 不适用　数字项直接输入数字后回车　↑↓ 或 J/K 移动　"
-            "Delete 清除　F 添加问题　Tab 备注　Ctrl+Z 撤销",
-            "Keys: 1 pass  2 fail  3 n/a  number items: type the number, Enter  ↑↓ or J/K "
-            "move  Delete clear  F add finding  Tab note  Ctrl+Z undo"))
+            "键盘：1 符合　2 不符合　3 不适用　选择项按 1、2、3…　数字项输入数字、抽查项输入"
+            "合格/抽查（如 17/20）后回车　↑↓ 或 J/K 移动　Delete 清除　F 添加问题　Tab 备注　"
+            "Ctrl+Z 撤销",
+            "Keys: 1 pass  2 fail  3 n/a  choices: 1, 2, 3…  number items: type the number, "
+            "sample items good/checked (17/20), Enter  ↑↓ or J/K move  Delete clear  "
+            "F add finding  Tab note  Ctrl+Z undo"))
         self.tree.setHeaderLabels([tr("编号", "No."), tr("检查内容", "Item"),
                                    tr("结果", "Result"), tr("照片", "Photo"),
                                    tr("备注", "Note")])

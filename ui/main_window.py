@@ -30,6 +30,7 @@ from ui.sync_status import SyncStatus
 
 if TYPE_CHECKING:  # the editor and dialogs are imported when first opened: a quicker start
     from ui.conflicts_dialog import ConflictsDialog
+    from ui.dashboard import DashboardDialog
     from ui.inspection_editor import InspectionEditor
     from ui.new_inspection_dialog import NewInspectionDialog
     from ui.report_actions import ReportRun
@@ -50,6 +51,7 @@ class MainWindow(QMainWindow):
         self.store = store
         self.settings = settings
         self.dialog: QDialog | None = None  # the open non-blocking dialog, if any
+        self.dashboard: DashboardDialog | None = None  # not modal: it stays open beside
         self.undo_stack = QUndoStack(self)
 
         self.browser = CommunityBrowser(store.data_dir, self)
@@ -118,6 +120,7 @@ class MainWindow(QMainWindow):
         self.recheck_action = self._action(lambda: self.start_recheck())
         self.pending_action = self._action(lambda: self.show_pending())
         self.summary_action = self._action(lambda: self.report_summary())
+        self.dashboard_action = self._action(lambda: self.open_dashboard(), "Ctrl+D")
         self.export_action = self._action(lambda: self.export_data())
         self.sync_action = self._action(self.open_sync, "Ctrl+Shift+S")
         self.conflicts_action = self._action(self.open_conflicts)
@@ -146,6 +149,7 @@ class MainWindow(QMainWindow):
         for action in (self.report_action, self.notices_action):
             self.report_menu.addAction(action)
         self.report_menu.addSeparator()
+        self.report_menu.addAction(self.dashboard_action)
         self.report_menu.addAction(self.summary_action)
         self.report_menu.addAction(self.export_action)
         self.sync_menu = bar.addMenu("")
@@ -177,6 +181,7 @@ class MainWindow(QMainWindow):
         self.recheck_action.setText(tr("复查本次检查的问题…",
                                        "Re-check this inspection's findings…"))
         self.pending_action.setText(tr("待整改…", "Pending rectifications…"))
+        self.dashboard_action.setText(tr("统计看板…", "Dashboard…"))
         self.export_action.setText(tr("导出数据…", "Export data…"))
         self.help_menu.setTitle(tr("帮助(&H)", "&Help"))
         self.settings_action.setText(tr("设置…", "Settings…"))
@@ -478,6 +483,28 @@ class MainWindow(QMainWindow):
         if target is None:
             return None
         return report_actions.district_summary(self, self.store, year, target, self._font())
+
+    def open_dashboard(self) -> DashboardDialog:
+        """The dashboard, beside the main window (a number's list opens communities here)."""
+        from ui.dashboard import DashboardDialog
+
+        if self.dashboard is not None and self.dashboard.isVisible():
+            self.dashboard.activateWindow()
+            return self.dashboard
+        dialog = DashboardDialog(self.store, self)
+        dialog.open_community.connect(self._open_from_dashboard)
+        dialog.open_inspection.connect(self.open_inspection)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.dashboard = dialog
+        dialog.destroyed.connect(lambda _o=None: setattr(self, "dashboard", None))
+        dialog.show()
+        dialog.refresh()
+        return dialog
+
+    def _open_from_dashboard(self, community_id: str) -> None:
+        self.browser.select_community(community_id)
+        self.open_community(community_id)
+        self.activateWindow()
 
     def export_data(self, kind: str | None = None,
                     target: Path | None = None) -> ReportRun | None:

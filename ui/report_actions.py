@@ -149,6 +149,33 @@ def district_summary(parent: QWidget | None, store: Store, year: int, target: Pa
     return ReportRun(parent, store, tr("区县汇总表", "District summary"), work)
 
 
+def write_summary(parent: QWidget | None, store: Store, computed: Any, target: Path,
+                  font_path: str | None = None) -> ReportRun:
+    """Write a summary already computed (the dashboard's), by the file's suffix: .xlsx, .csv
+    (the table, or ``名单`` in the name for the roll) or .pdf."""
+    def work(_worker: Store, progress: Callable[[int, int], None],
+             cancelled: Callable[[], bool]) -> Outcome:
+        from inspector.reports import summary
+
+        progress(0, 1)
+        suffix = target.suffix.lower()
+        warnings: list[str] = []
+        if suffix == ".xlsx":
+            summary.to_xlsx(computed, target)
+        elif suffix == ".csv":
+            summary.to_csv(computed, target)
+        else:
+            font = summary.to_pdf(computed, target, font_path=font_path or None)
+            notice = font.notice() if hasattr(font, "notice") else None
+            warnings += [notice] if notice else []
+        progress(1, 1)
+        return Outcome([target], [tr("{s}，截至 {d}：{p}", "{s}, as of {d}: {p}",
+                                     s=computed.scope(), d=computed.as_of, p=target)],
+                       warnings)
+
+    return ReportRun(parent, store, tr("区县汇总表", "District summary"), work)
+
+
 def export_data(parent: QWidget | None, store: Store, kind: str, target: Path) -> ReportRun:
     def work(worker: Store, progress: Callable[[int, int], None],
              cancelled: Callable[[], bool]) -> Outcome:

@@ -41,6 +41,9 @@ def render(window: MainWindow, view: str, target: Path) -> None:
     window.resize(1440, 900)
     _wait_loaded(window)
     dialog_pixmap: QPixmap | None = None
+    if view == "dashboard":
+        _render_dashboard(window, target)
+        return
     if view != "main":
         inspection_id = _interesting_inspection(window, want_draft=view == "submit")
         if inspection_id:
@@ -85,10 +88,37 @@ def render(window: MainWindow, view: str, target: Path) -> None:
     pixmap.save(str(target))
 
 
+def _render_dashboard(window: MainWindow, target: Path, district: str = "海曙区") -> None:
+    """The dashboard of one district on the demo's day, on its own."""
+    from PySide6.QtCore import QDate
+
+    from ui.app import wait_for
+
+    app = QApplication.instance()
+    dashboard = window.open_dashboard()
+    dashboard.resize(1440, 900)
+    # The day of the latest inspection, not the machine's today: the same picture every run.
+    last = window.store.query_one("SELECT MAX(substr(started_at, 1, 10)) AS day"
+                                  " FROM inspections")
+    if last is not None and last["day"]:
+        dashboard.date.setDate(QDate.fromString(last["day"], "yyyy-MM-dd"))
+    index = dashboard.district.findData(district)
+    if index >= 0:
+        dashboard.district.setCurrentIndex(index)
+    wait_for(lambda: dashboard.data is not None and dashboard.data.district == (
+        district if index >= 0 else None) and dashboard.data.as_of.isoformat()
+        == dashboard.as_of(), timeout_s=30)
+    if app is not None:
+        for _ in range(5):
+            app.processEvents()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    dashboard.grab().save(str(target))
+
+
 # -- every picture in docs/, from the current code -----------------------------------------
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
-WINDOW_VIEWS = ("main", "editor", "findings", "submit")
+WINDOW_VIEWS = ("main", "editor", "findings", "submit", "dashboard")
 
 
 def _pdf_page_png(pdf: Path, page: int, target: Path, dpi: int = 80) -> None:
@@ -194,7 +224,7 @@ def make_all(out: Path = DOCS) -> list[Path]:
                 _pdf_page_png(next(r.path for r in issued if kind in r.path.name), 1, target)
                 written.append(target)
             written += _rectification_windows(store, liuxi["id"], out)
-            year = summary.compute(store, store.wall.today().year)
+            year = summary.compute(store, as_of=store.wall.today())
             summary.to_pdf(year, Path(scratch) / "summary.pdf")
             target = out / "report-summary.png"
             _pdf_page_png(Path(scratch) / "summary.pdf", 1, target)

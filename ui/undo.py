@@ -13,7 +13,8 @@ from inspector.domain import inspections
 from ui.errors import show_error
 from ui.i18n import tr
 
-AnswerState = tuple[str | None, float | None]
+# What was given for an item (replayed through the domain), or None: unanswered.
+AnswerState = inspections.Given | None
 
 
 class _Applied(QUndoCommand):
@@ -50,11 +51,10 @@ class _Applied(QUndoCommand):
 
 
 def apply_answer(store: Store, inspection_id: str, code: str, state: AnswerState) -> None:
-    answer, value = state
-    if answer is None:
+    if state is None or state.answer is None:
         inspections.clear_answer(store, inspection_id, code)
     else:
-        inspections.answer(store, inspection_id, code, answer, value=value)
+        inspections.answer(store, inspection_id, code, state)
 
 
 class AnswerCommand(_Applied):

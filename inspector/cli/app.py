@@ -143,8 +143,8 @@ def cmd_inspections_answer(args: argparse.Namespace) -> int:
     with _open(args) as store:
         row = inspections.resolve(store, args.id)
         item = templates.get(store, row["template_id"]).item(args.item)
-        answer, value = inspections.parse_answer(item, args.answer)
-        inspections.answer(store, row["id"], item.code, answer, value=value, note=args.note)
+        given = inspections.parse_answer(item, args.answer)
+        inspections.answer(store, row["id"], item.code, given, note=args.note)
     return EXIT_OK
 
 
@@ -168,9 +168,11 @@ def _view_json(view: inspections.InspectionView) -> dict[str, Any]:
                    "recorded": score.recorded, "unanswered": len(score.unanswered)},
         "missing": list(score.unanswered),
         "key_failed": list(score.key_failed),
+        "pass_rule": view.template.rule_text(prefix=False),
         "items": [
             {"code": s.item.code, "section": s.item.section, "text": s.item.text,
-             "key": s.item.key, "answer": s.answer, "value": s.value, "note": s.note}
+             "key": s.item.key, "answer": s.answer, "value": s.value, "note": s.note,
+             "detail": s.detail}
             for s in view.items
         ],
     }
@@ -191,10 +193,14 @@ def cmd_inspections_show(args: argparse.Namespace) -> int:
     out(t("检查表：{tpl}  检查人员：{who}", "Checklist: {tpl}  Inspectors: {who}",
           tpl=data["template"], who="、".join(data["inspectors"])))
     for state in view.items:
-        value = f" = {state.value:g}" if state.value is not None else ""
+        shown = inspections.value_text(state)
+        value = f" = {shown}" if shown else ""
         mark = "★" if state.item.key else " "
         note = f"  ({state.note})" if state.note else ""
-        out(f"{mark}{state.item.code}  {answer_names[state.answer]}{value}  "
+        word = answer_names[state.answer]
+        if state.item.encouraged and state.answer is not None:
+            word = t("有（加分）", "yes (bonus)") if state.answer == "pass" else t("无", "none")
+        out(f"{mark}{state.item.code}  {word}{value}  "
             f"{state.item.label()}{note}")
     score = "—" if data["score"] is None else f"{data['score']:.1f}%"
     out(t("得分 {s}，{m}；未填 {n} 项", "Score {s}, {m}; {n} unanswered", s=score,
@@ -500,7 +506,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = command(sub, "answer", cmd_inspections_answer, "answer an item")
     p.add_argument("id")
     p.add_argument("item")
-    p.add_argument("answer", help="pass, fail or na; a number or na for number items")
+    p.add_argument("answer", help="pass, fail or na; a number or na for number and count "
+                   "items; a choice's name or number for choice items; good/checked (17/20) "
+                   "for sample items")
     p.add_argument("--note")
     p = command(sub, "show", cmd_inspections_show, "an inspection with its answers and score")
     p.add_argument("id")
@@ -590,12 +598,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
 
     from inspector.cli import exports as cli_exports
+    from inspector.cli import recognition as cli_recognition
     from inspector.cli import rectification as cli_rectification
     from inspector.cli import reports as cli_reports
 
     cli_reports.register(commands, command)
     cli_exports.register(commands, command)
     cli_rectification.register(commands, command)
+    cli_recognition.register(commands, command, _Parser)
     from inspector.cli import sync as sync_cli  # the sync commands live with sync
 
     sync_cli.register(commands, command)

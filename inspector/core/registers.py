@@ -81,7 +81,8 @@ TABLES: dict[str, TableSpec] = {spec.name: spec for spec in (
                            "representative_signature", "representative", "reopen_reason")),
     )),
     TableSpec("responses", (
-        Register("answer", ("inspection_id", "item_code", "answer", "value", "note"),
+        Register("answer", ("inspection_id", "item_code", "answer", "value", "note",
+                            "detail"),
                  ("answered_at", "answered_by")),
     )),
     TableSpec("findings", (
@@ -136,6 +137,12 @@ TABLES: dict[str, TableSpec] = {spec.name: spec for spec in (
                            "sha256", "issued_on", "file_name", "supersedes"),
                  ("issued_at", "issued_by")),
         Register("superseded", ("superseded_by",)),
+    )),
+    # Recognition decisions (district 初评, city 认定): recorded once; revoking is its own act.
+    TableSpec("recognitions", (
+        Register("decision", ("community_id", "level", "decision", "decided_on", "decided_by",
+                              "document", "note"), ("created_at", "created_by")),
+        Register("revocation", ("revoked_on", "revoke_reason"), ("revoked_by",)),
     )),
     # Team settings (issuer, targets …), one row per key.
     TableSpec("config", (Register("value", ("value",)),)),

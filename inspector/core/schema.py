@@ -441,6 +441,34 @@ def m006_config(db: Database) -> None:
 
 
 @migrations()
+def m007_standing(db: Database) -> None:
+    """What the plan counts: answers of the format-2 checklist, and recognition decisions.
+
+    ``responses.detail`` holds what a choice or a sample answer needs beyond a number (JSON:
+    ``{"choice": "quasi"}`` or ``{"sampled": 20, "qualified": 17}``). A recognition is a
+    recorded decision on a community (district 初评 or city 认定, pass or fail, dated, by
+    whom); it is revoked, not deleted, so the record of what was decided stays.
+    """
+    db.table("responses").add_column("detail", str)
+    db.table("recognitions").create({
+        "id": str,
+        "community_id": str,
+        "level": str,  # district / city
+        "decision": str,  # pass / fail
+        "decided_on": str,  # YYYY-MM-DD
+        "decided_by": str,  # who decided (person or office)
+        "document": str,  # 文号 or other reference, optional
+        "note": str,
+        "created_at": str,
+        "created_by": str,
+        "revoked_on": str,  # YYYY-MM-DD: from this day on the decision no longer counts
+        "revoke_reason": str,
+        "revoked_by": str,
+    }, pk="id", strict=True)
+    db.table("recognitions").create_index(["community_id"])
+
+
+@migrations()
 def m008_rectification(db: Database) -> None:
     """The rectification loop: who fixes a finding, the street's directory of units, 复查
     sessions, and the register of issued documents (notices and 交办单)."""

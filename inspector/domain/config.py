@@ -27,6 +27,7 @@ class Key:
     parse: Callable[[str], str]
     help_zh: str
     help_en: str
+    check_name: Callable[[Store, str], None] | None = None  # e.g. the district is known
 
     def matches(self, name: str) -> bool:
         return re.fullmatch(self.pattern, name) is not None
@@ -54,9 +55,10 @@ def percent(value: str) -> str:
     return f"{number:g}"
 
 
-def key(pattern: str, parse: Callable[[str], str], help_zh: str, help_en: str) -> Key:
+def key(pattern: str, parse: Callable[[str], str], help_zh: str, help_en: str,
+        check_name: Callable[[Store, str], None] | None = None) -> Key:
     """Register a setting (or a family of settings by regular expression)."""
-    made = Key(pattern, parse, help_zh, help_en)
+    made = Key(pattern, parse, help_zh, help_en, check_name)
     KEYS.append(made)
     return made
 
@@ -76,7 +78,10 @@ def get(store: Store, name: str, default: str | None = None) -> str | None:
 
 def set_value(store: Store, name: str, value: str | None) -> str | None:
     """Set (or, with None, clear) a team setting; returns the stored value."""
-    parsed = _known(name).parse(value) if value is not None else None
+    known = _known(name)
+    if known.check_name is not None:
+        known.check_name(store, name)
+    parsed = known.parse(value) if value is not None else None
     with store.write():
         records.put(store, "config", name, {"value": parsed})
     return parsed
@@ -92,5 +97,25 @@ key(r"issuer\.name", text, "发文机关（如 宁波市海曙区南门街道办
 key(r"issuer\.prefix", text, "文号前缀（如 南街绿）", "prefix of document numbers (e.g. 南街绿)")
 key(r"issuer\.contact", text, "联系人", "contact person")
 key(r"issuer\.phone", text, "联系电话", "contact phone")
-key(r"targets\.[^.]+\.(19|20)[0-9]{2}", percent, "某区县某年的达标比例目标（%）",
-    "a district's target share for a year (%)")
+
+
+def _target_district(store: Store, name: str) -> None:
+    """``targets.<district>.<year>``: the district is Ningbo's, the registry's, or 全市."""
+    from inspector.domain.districts import NINGBO_DISTRICTS
+
+    district = name.split(".")[1]
+    known = list(NINGBO_DISTRICTS) + [r["district"] for r in store.query(
+        "SELECT DISTINCT district FROM communities") if r["district"] not in NINGBO_DISTRICTS]
+    if district not in known and district != "全市":
+        raise InspectorError(t("未知的区县“{d}”；可用：全市、{all}",
+                               "Unknown district {d!r}; known: 全市 (all), {all}",
+                               d=district, all="、".join(known)))
+
+
+key(r"targets\.[^.]+\.(19|20)[0-9]{2}", percent, "某区县某年的达标比例目标（%）；"
+    "targets.全市.<年份> 适用于所有区县", "a district's target share for a year (%); "
+    "targets.全市.<year> applies to every district", _target_district)
+key(r"report\.unit", text, "汇总表的填报单位（默认为发文机关）",
+    "the reporting office on the summary (default: the issuing office)")
+key(r"report\.person", text, "汇总表的填报人（默认为当前用户）",
+    "who fills in the summary (default: the current user)")

@@ -26,11 +26,41 @@ ANSWER_WORDS = {
 
 
 @dataclass(frozen=True)
+class Given:
+    """What an inspector gave for an item, before it is judged: a word (pass / fail / na), a
+    number (``value``), a choice, or a sample (``qualified`` of ``sampled``)."""
+
+    answer: str | None = None
+    value: float | None = None
+    choice: str | None = None
+    sampled: int | None = None
+    qualified: int | None = None
+
+
+@dataclass(frozen=True)
 class ItemState:
     item: Item
     answer: str | None
     value: float | None
     note: str | None
+    detail: dict[str, Any] | None = None
+
+    @property
+    def choice(self) -> str | None:
+        return str(self.detail["choice"]) if self.detail and "choice" in self.detail else None
+
+    @property
+    def sample(self) -> tuple[int, int] | None:
+        """(qualified, sampled) of a sample answer."""
+        if self.detail and "sampled" in self.detail and "qualified" in self.detail:
+            return int(self.detail["qualified"]), int(self.detail["sampled"])
+        return None
+
+    def given(self) -> Given:
+        """The answer as it would be given again (undo and redo replay it)."""
+        sample = self.sample
+        return Given(self.answer, self.value, self.choice,
+                     sample[1] if sample else None, sample[0] if sample else None)
 
 
 @dataclass(frozen=True)
@@ -153,60 +183,133 @@ def _editable(store: Store, inspection_id: str) -> dict[str, Any]:
     return row
 
 
-def parse_answer(item: Item, text: str) -> tuple[str, float | None]:
-    """Turn what the user typed into (answer, value) for this item, or refuse it."""
+ENCOURAGED_ABSENT = {"无", "没有", "none", "0"}
+
+
+def parse_answer(item: Item, text: str) -> Given:
+    """Turn what the user typed into an answer for this item, or refuse it: pass / fail / na
+    (or 符合 / 不符合 / 不适用 / 1 / 2 / 3), a number, a choice by name or number, or a sample
+    as ``合格/抽查`` (17/20)."""
     word = text.strip().lower()
-    if item.answer_type == "number":
-        if word in (NA, "不适用", "n/a"):
-            return NA, None
+    if word in (NA, "不适用", "n/a") and item.answer_type != "choice":
+        return Given(NA)
+    if item.answer_type == "choice":
+        return Given(choice=item.choice(text).code)
+    if item.answer_type == "sample":
+        qualified, sampled = _parse_sample(item, word)
+        return Given(sampled=sampled, qualified=qualified)
+    if item.answer_type in ("number", "count"):
         try:
             number = float(word)
         except ValueError:
             raise InspectorError(t(
                 "检查项 {code} 需要一个数字或 na，而不是“{v}”",
                 "Item {code} takes a number or na, not {v!r}", code=item.code, v=text)) from None
-        return scoring.judge_number(item, number), number
+        return Given(scoring.judge_number(item, number), number)
+    if item.encouraged and word in ENCOURAGED_ABSENT:
+        return Given(NA)
     answer = ANSWER_WORDS.get(word)
     if answer is None:
         raise InspectorError(t("检查项 {code} 的答案应为 pass、fail 或 na，而不是“{v}”",
                                "Item {code} takes pass, fail or na, not {v!r}",
                                code=item.code, v=text))
-    return answer, None
+    return Given(answer)
 
 
-def answer(store: Store, inspection_id: str, item_code: str, answer: str, *,
+def _parse_sample(item: Item, text: str) -> tuple[int, int]:
+    """``合格/抽查`` (17/20) as (qualified, sampled)."""
+    good, slash, total = text.replace("／", "/").partition("/")
+    try:
+        if not slash:
+            raise ValueError(text)
+        return int(good.strip()), int(total.strip())
+    except ValueError:
+        raise InspectorError(t(
+            "检查项 {code} 是抽查项：请写 合格数/抽查数（如 17/20），而不是“{v}”",
+            "Item {code} is a sample: give good/checked (e.g. 17/20), not {v!r}",
+            code=item.code, v=text)) from None
+
+
+def answer(store: Store, inspection_id: str, item_code: str, answer: str | Given, *,
            value: float | None = None, note: str | None = None) -> None:
-    """Record an item's answer (pass/fail/na; for number items the value decides)."""
+    """Record an item's answer: pass/fail/na, or for number and count items the value, for
+    choice items ``Given(choice=…)``, for sample items ``Given(sampled=…, qualified=…)``.
+    The item's rule turns what was given into pass or fail."""
+    given = answer if isinstance(answer, Given) else Given(answer, value)
     with store.write():
         row = _editable(store, inspection_id)
         template = templates.get(store, row["template_id"])
         item = template.item(item_code)
-        if item.answer_type == "number" and answer != NA:
-            if value is None or not math.isfinite(value):
-                raise InspectorError(t("检查项 {code} 需要一个数字", "Item {code} needs a number",
-                                       code=item.code))
-            if item.minimum is not None and value < item.minimum or (
-                    item.maximum is not None and value > item.maximum):
-                raise InspectorError(t(
-                    "检查项 {code} 的数值 {v:g} 超出范围 {lo}–{hi}",
-                    "Item {code}: {v:g} is outside {lo}–{hi}", code=item.code, v=value,
-                    lo=f"{item.minimum:g}" if item.minimum is not None else "",
-                    hi=f"{item.maximum:g}" if item.maximum is not None else ""))
-            answer = scoring.judge_number(item, value)
-        elif answer not in (PASS, FAIL, NA):
-            raise InspectorError(t("答案应为 pass、fail 或 na", "An answer is pass, fail or na"))
-        elif item.answer_type == "number":
-            value = None
-        if answer == NA and not item.allows_na:
-            raise InspectorError(t("检查项 {code} 是一票否决项，不允许“不适用”",
-                                   "Item {code} is a key item and cannot be N/A",
-                                   code=item.code))
-        if item.answer_type != "number":
-            value = None
-        fields: dict[str, Any] = {"answer": answer, "value": value}
+        judged, number, detail = judge(item, given)
+        fields: dict[str, Any] = {"answer": judged, "value": number,
+                                  "detail": json.dumps(detail, sort_keys=True) if detail
+                                  else None}
         if note is not None:
             fields["note"] = note.strip() or None
         _put_response(store, inspection_id, item.code, fields)
+
+
+def judge(item: Item, given: Given) -> tuple[str, float | None, dict[str, Any] | None]:
+    """(answer, value, detail) as stored for what was given, or a clear refusal."""
+    if given.answer == NA:
+        if not item.allows_na:
+            raise InspectorError(
+                t("检查项 {code} 是一票否决项，不允许“不适用”",
+                  "Item {code} is a key item and cannot be N/A", code=item.code)
+                if item.key else
+                t("检查项 {code} 不允许“不适用”", "Item {code} cannot be N/A", code=item.code))
+        return NA, None, None
+    if item.answer_type == "choice":
+        if given.choice is None:
+            raise InspectorError(t(
+                "检查项 {code} 需要选择：{all}", "Item {code} needs a choice: {all}",
+                code=item.code, all=" / ".join(c.name for c in item.choices)))
+        chosen = item.choice(given.choice)
+        return (PASS if chosen.passes else FAIL), None, {"choice": chosen.code}
+    if item.answer_type == "sample":
+        return _judge_sample(item, given)
+    if item.answer_type in ("number", "count"):
+        number = given.value
+        if number is None or not math.isfinite(number):
+            raise InspectorError(t("检查项 {code} 需要一个数字", "Item {code} needs a number",
+                                   code=item.code))
+        if item.answer_type == "count" and (number < 0 or number != int(number)):
+            raise InspectorError(t("检查项 {code} 记的是次数，应为 0 或正整数，而不是 {v:g}",
+                                   "Item {code} counts occurrences: give 0 or a whole number, "
+                                   "not {v:g}", code=item.code, v=number))
+        if item.minimum is not None and number < item.minimum or (
+                item.maximum is not None and number > item.maximum):
+            raise InspectorError(t(
+                "检查项 {code} 的数值 {v:g} 超出范围 {lo}–{hi}",
+                "Item {code}: {v:g} is outside {lo}–{hi}", code=item.code, v=number,
+                lo=f"{item.minimum:g}" if item.minimum is not None else "",
+                hi=f"{item.maximum:g}" if item.maximum is not None else ""))
+        return scoring.judge_number(item, number), number, None
+    if given.answer not in (PASS, FAIL):
+        raise InspectorError(t("答案应为 pass、fail 或 na", "An answer is pass, fail or na"))
+    if item.encouraged and given.answer == FAIL:
+        return NA, None, None  # an encouraged item that is absent adds nothing, never fails
+    return given.answer, None, None
+
+
+def _judge_sample(item: Item, given: Given) -> tuple[str, float | None, dict[str, Any] | None]:
+    sampled, qualified = given.sampled, given.qualified
+    if sampled is None or qualified is None:
+        raise InspectorError(t("检查项 {code} 是抽查项：需要抽查数和合格数",
+                               "Item {code} is a sample: give how many were checked and how "
+                               "many were good", code=item.code))
+    unit = item.sample_unit
+    if sampled < item.min_sample:
+        raise InspectorError(t("检查项 {code} 至少要抽查 {n} {u}，而不是 {s} {u}",
+                               "Item {code} needs a sample of at least {n} {u}, not {s}",
+                               code=item.code, n=item.min_sample, u=unit, s=sampled))
+    if not 0 <= qualified <= sampled:
+        raise InspectorError(t("检查项 {code}：合格数 {q} 应在 0 到抽查数 {s} 之间",
+                               "Item {code}: {q} good must be between 0 and the {s} checked",
+                               code=item.code, q=qualified, s=sampled))
+    rate = 100.0 * qualified / sampled
+    return (scoring.judge_number(item, rate), rate,
+            {"sampled": sampled, "qualified": qualified})
 
 
 def set_note(store: Store, inspection_id: str, item_code: str, note: str) -> None:
@@ -221,14 +324,15 @@ def clear_answer(store: Store, inspection_id: str, item_code: str) -> None:
     with store.write():
         row = _editable(store, inspection_id)
         item = templates.get(store, row["template_id"]).item(item_code)
-        _put_response(store, inspection_id, item.code, {"answer": None, "value": None})
+        _put_response(store, inspection_id, item.code, {"answer": None, "value": None,
+                                                         "detail": None})
 
 
 def _put_response(store: Store, inspection_id: str, code: str, fields: dict[str, Any]) -> None:
     """Write a response row; the answer's time and author change only with what was typed."""
     response_id = f"{inspection_id}:{code}"
     current = store.query_one("SELECT * FROM responses WHERE id = ?", (response_id,))
-    typed = {k: v for k, v in fields.items() if k in ("answer", "value", "note")}
+    typed = {k: v for k, v in fields.items() if k in ("answer", "value", "note", "detail")}
     if current is not None and all(current[k] == v for k, v in typed.items()):
         return
     if current is None:
@@ -268,12 +372,45 @@ def view(store: Store, inspection_id: str) -> InspectionView:
     answers = answers_of(store, inspection_id)
     states = tuple(
         ItemState(item, answers.get(item.code, {}).get("answer"),
-                  answers.get(item.code, {}).get("value"), answers.get(item.code, {}).get("note"))
+                  answers.get(item.code, {}).get("value"), answers.get(item.code, {}).get("note"),
+                  parse_detail(answers.get(item.code, {}).get("detail")))
         for item in template.items
     )
-    result = scoring.score(template, {s.item.code: s.answer for s in states})
+    result = scoring.score(template, {s.item.code: s.answer for s in states},
+                           {s.item.code: s.value for s in states})
     return InspectionView(row, communities.get(store, row["community_id"]), template, states,
                           result, response_photo_counts(store, inspection_id))
+
+
+def value_text(state: ItemState) -> str:
+    """What was given beyond pass / fail, as a reader wants it: the choice, the sample
+    (17/20 = 85%), the occurrences and the points they cost, the number with its unit."""
+    item = state.item
+    if state.choice is not None:
+        try:
+            return item.choice(state.choice).label()
+        except NotFoundError:
+            return state.choice
+    sample = state.sample
+    if sample is not None and state.value is not None:
+        return f"{sample[0]}/{sample[1]}{item.sample_unit} = {state.value:.0f}%"
+    if state.value is None:
+        return ""
+    text = f"{state.value:g}{item.unit}"
+    if item.deduct is not None and state.value > 0:
+        text += t("，扣 {p:g} 分", ", −{p:g} points", p=item.deduct.points(state.value))
+    return text
+
+
+def parse_detail(text: str | None) -> dict[str, Any] | None:
+    """A response's detail; text that is not a JSON object (from a newer program) is None."""
+    if not text:
+        return None
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
 
 
 def response_photo_counts(store: Store, inspection_id: str) -> dict[str, int]:

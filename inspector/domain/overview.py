@@ -1,4 +1,4 @@
-"""What the community browser shows per community: last result and open findings.
+"""What the community browser shows per community: its standing today and open findings.
 
 Built with a few set-based queries and scored in one pass, so a thousand communities and
 five thousand inspections load in a fraction of a second (off the GUI thread).
@@ -6,12 +6,11 @@ five thousand inspections load in a fraction of a second (off the GUI thread).
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from inspector.core.store import Store
-from inspector.domain import pinyin, scoring, templates
+from inspector.domain import pinyin, standing
 from inspector.domain.districts import NINGBO_DISTRICTS
 
 NEVER, MET, NOT_MET, IN_PROGRESS = "never", "met", "not_met", "in_progress"
@@ -46,22 +45,12 @@ def community_statuses(
         "SELECT i.community_id, COUNT(*) AS n FROM findings f"
         " JOIN inspections i ON i.id = f.inspection_id"
         " WHERE f.status = 'open' AND f.deleted IS NULL GROUP BY i.community_id")}
-    # The latest submitted inspection decides the badge (the one that counts for the year).
-    latest = {r["community_id"]: r for r in store.query(
-        "SELECT community_id, id, template_id, started_at FROM ("
-        "  SELECT community_id, id, template_id, started_at, ROW_NUMBER() OVER ("
-        "    PARTITION BY community_id ORDER BY started_at DESC, short_id DESC) AS rank"
-        "  FROM inspections WHERE status = 'submitted') WHERE rank = 1")}
+    # The badge is the community's standing today (standing.py): its latest submitted
+    # inspection or recognition decision, so the browser and the summary agree.
+    standings = standing.gather(store, store.wall.today(), cancelled).standings
     latest_any = {r["community_id"]: r["started_at"] for r in store.query(
         "SELECT community_id, MAX(started_at) AS started_at FROM inspections"
         " GROUP BY community_id")}
-    answers: dict[str, dict[str, str | None]] = defaultdict(dict)
-    wanted = {r["id"] for r in latest.values()}
-    for row in store.query(
-            "SELECT r.inspection_id, r.item_code, r.answer FROM responses r"
-            " JOIN inspections i ON i.id = r.inspection_id WHERE i.status = 'submitted'"):
-        if row["inspection_id"] in wanted:
-            answers[row["inspection_id"]][row["item_code"]] = row["answer"]
 
     result: list[CommunityStatus] = []
     total = len(communities)
@@ -71,13 +60,11 @@ def community_statuses(
         if progress is not None and index % 200 == 0:
             progress(index, total)
         community_id = community["id"]
-        inspection = latest.get(community_id)
+        found = standings.get(community_id)
         score: float | None = None
-        if inspection is not None:
-            template = templates.get(store, inspection["template_id"])
-            result_score = scoring.score(template, answers.get(inspection["id"], {}))
-            state = MET if result_score.met else NOT_MET
-            score = result_score.percent
+        if found is not None:
+            state = MET if found.met else NOT_MET
+            score = found.score
         elif counts.get(community_id):
             state = IN_PROGRESS
         else:

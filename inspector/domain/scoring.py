@@ -1,9 +1,15 @@
 """Score and 达标 (meets the standard) from the rule written in the template.
 
 - Items answered 不适用 (na) and record-only number items leave the denominator.
-- score = weight of passed items / weight of passed + failed items, in percent.
+- score = points earned / points of the passed and failed items, in percent. A passed item
+  earns its points (``weight``), a failed one none — except a ``count`` item, which loses
+  ``deduct.per`` per occurrence up to ``deduct.cap`` and keeps the rest.
+- Encouraged items (鼓励) are outside the denominator: present, they add their points, at most
+  ``rule.bonus_max`` in all; the score never exceeds 100.
 - 达标 when the score reaches the template's threshold and, if the rule says so, every key
   item (一票否决) is answered 符合. An unanswered key item means 达标 cannot be claimed yet.
+
+A format-1 checklist has no count or encouraged items, so it scores exactly as it always did.
 """
 
 from __future__ import annotations
@@ -19,8 +25,8 @@ PASS, FAIL, NA, RECORDED = "pass", "fail", "na", "recorded"
 @dataclass(frozen=True)
 class Score:
     percent: float | None
-    passed_weight: float
-    scored_weight: float
+    passed_weight: float  # points earned (count items' partial points included)
+    scored_weight: float  # points at stake
     met: bool
     passed: int
     failed: int
@@ -29,18 +35,35 @@ class Score:
     unanswered: tuple[str, ...] = field(default_factory=tuple)
     key_failed: tuple[str, ...] = field(default_factory=tuple)
     key_unanswered: tuple[str, ...] = field(default_factory=tuple)
+    bonus: float = 0.0  # points added by encouraged items (after the cap)
+    deducted: float = 0.0  # points taken by count items
 
 
 def judge_number(item: Item, value: float) -> str:
-    """The answer a number item gets from its value: pass, fail or recorded (no rule)."""
+    """The answer a number, sample (its rate) or count item gets from its value."""
+    if item.answer_type == "count":
+        return PASS if value <= 0 else FAIL
     if item.pass_if is None:
         return RECORDED
     return PASS if item.pass_if.passes(value) else FAIL
 
 
-def score(template: Template, answers: Mapping[str, str | None]) -> Score:
-    """``answers`` maps item code to pass / fail / na / recorded (missing or None: unanswered)."""
-    passed_weight = scored_weight = 0.0
+def earned(item: Item, answer: str, value: float | None) -> float:
+    """The points a scored item earns with this answer."""
+    if answer == PASS:
+        return item.weight
+    if answer == FAIL and item.deduct is not None and value is not None:
+        return item.weight - item.deduct.points(value)
+    return 0.0
+
+
+def score(template: Template, answers: Mapping[str, str | None],
+          values: Mapping[str, float | None] | None = None) -> Score:
+    """``answers`` maps item code to pass / fail / na / recorded (missing or None: unanswered);
+    ``values`` the numbers typed (a count item's occurrences decide its partial points; a
+    count item without its number earns nothing when failed)."""
+    values = values or {}
+    passed_weight = scored_weight = bonus = deducted = 0.0
     counts = {PASS: 0, FAIL: 0, NA: 0, RECORDED: 0}
     unanswered: list[str] = []
     key_failed: list[str] = []
@@ -54,15 +77,22 @@ def score(template: Template, answers: Mapping[str, str | None]) -> Score:
                 key_unanswered.append(item.code)
             continue
         counts[answer] += 1
-        if answer == PASS and item.scored:
-            passed_weight += item.weight
-            scored_weight += item.weight
-        elif answer == FAIL and item.scored:
-            scored_weight += item.weight
+        if item.encouraged:
+            bonus += item.weight if answer == PASS else 0.0
+            continue
+        if not item.scored or answer not in (PASS, FAIL):
+            continue
+        points = earned(item, answer, values.get(item.code))
+        passed_weight += points
+        scored_weight += item.weight
+        if answer == FAIL:
+            deducted += item.weight - points
             if item.key:
                 key_failed.append(item.code)
-    percent = 100.0 * passed_weight / scored_weight if scored_weight > 0 else None
     rule = template.rule
+    bonus = min(bonus, rule.bonus_max)
+    percent = (min(100.0, 100.0 * passed_weight / scored_weight + bonus)
+               if scored_weight > 0 else None)
     keys_ok = not (rule.key_items_must_pass and (key_failed or key_unanswered))
     met = percent is not None and percent >= rule.min_score_percent and keys_ok
     return Score(
@@ -77,4 +107,6 @@ def score(template: Template, answers: Mapping[str, str | None]) -> Score:
         unanswered=tuple(unanswered),
         key_failed=tuple(key_failed),
         key_unanswered=tuple(key_unanswered),
+        bonus=bonus,
+        deducted=deducted,
     )

@@ -3,6 +3,18 @@
 A template is identified by ``<id>@v<version>``. Once installed its content never changes:
 installing different content under the same id and version is refused, so an inspection
 always scores against exactly the checklist it was made with.
+
+Format 1 knows yes/no items and numbers with a pass rule. Format 2 (the scoring model a
+district can set) adds:
+
+- ``choice``: one of listed answers, each saying whether it passes (H01 专业物业/准物业/自治/无);
+- ``sample``: 抽查 n 户/桶, 合格 m → a rate judged by ``pass_if`` (B06 sorting accuracy);
+- ``count``: occurrences, each deducting ``deduct.per`` points up to ``deduct.cap``;
+- ``encouraged`` (鼓励) yes/no items that add their points when present and never fail;
+- ``rule.bonus_max``: the most the encouraged items can add.
+
+The pass rule (``rule``: minimum score and whether key items veto) is template data too, and
+``Template.rule_text()`` says it in words for the editor and the reports.
 """
 
 from __future__ import annotations
@@ -24,10 +36,13 @@ log = logging.getLogger(__name__)
 
 RESOURCES = Path(__file__).resolve().parents[2] / "resources"
 BUILTIN_DIR = RESOURCES / "checklists"
-FORMAT = 1
-ANSWER_TYPES = ("yes_no_na", "yes_no", "number")
+FORMAT = 2  # the newest format this program writes and reads
+FORMATS = (1, 2)
+ANSWER_TYPES_V1 = ("yes_no_na", "yes_no", "number")
+ANSWER_TYPES = (*ANSWER_TYPES_V1, "choice", "sample", "count")
 PHOTO_RULES = ("required", "optional", "none")
 OPERATORS = (">=", "<=", ">", "<", "==")
+RULE_SIGNS = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "==": "="}
 
 
 @dataclass(frozen=True)
@@ -45,7 +60,31 @@ class PassRule:
         }[self.op]
 
     def describe(self) -> str:
-        return f"{self.op} {self.value:g}"
+        return f"{RULE_SIGNS.get(self.op, self.op)} {self.value:g}"
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One answer of a choice item, and whether choosing it passes the item."""
+
+    code: str
+    name: str
+    name_en: str
+    passes: bool
+
+    def label(self) -> str:
+        return self.name_en if language() == "en" and self.name_en else self.name
+
+
+@dataclass(frozen=True)
+class Deduction:
+    """Points taken per occurrence, never more than ``cap`` in all."""
+
+    per: float
+    cap: float
+
+    def points(self, occurrences: float) -> float:
+        return min(self.cap, self.per * max(0.0, occurrences))
 
 
 @dataclass(frozen=True)
@@ -65,14 +104,64 @@ class Item:
     minimum: float | None = None
     maximum: float | None = None
     pass_if: PassRule | None = None
+    choices: tuple[Choice, ...] = ()
+    sample_unit: str = ""  # what a sample counts: 户, 桶, 个楼道 …
+    min_sample: int = 1
+    deduct: Deduction | None = None
+    encouraged: bool = False  # 鼓励: adds its points when present, never fails
 
     @property
     def scored(self) -> bool:
-        return not (self.answer_type == "number" and self.pass_if is None)
+        """Counts in the score's denominator (encouraged items only ever add)."""
+        return not (self.answer_type == "number" and self.pass_if is None) and \
+            not self.encouraged
 
     @property
     def allows_na(self) -> bool:
-        return self.answer_type != "yes_no"
+        if self.answer_type in ("yes_no", "choice"):
+            return False
+        # Format 1 let a key number item be n/a; the new kinds of key item never are.
+        return not (self.key and self.answer_type in ("sample", "count"))
+
+    @property
+    def numeric(self) -> bool:
+        """Answered by typing (a number, a count, or 合格/抽查 for a sample)."""
+        return self.answer_type in ("number", "sample", "count")
+
+    def choice(self, text: str) -> Choice:
+        """A choice by its code, its name (Chinese or English) or its number (1, 2 …)."""
+        wanted = text.strip()
+        for index, choice in enumerate(self.choices, start=1):
+            if wanted in (choice.code, choice.name, choice.name_en, str(index)) or (
+                    wanted.lower() == choice.code.lower()):
+                return choice
+        raise NotFoundError(t(
+            "检查项 {code} 没有选项“{c}”；可选：{all}",
+            "Item {code} has no choice {c!r}; the choices are: {all}", code=self.code, c=text,
+            all=" / ".join(f"{i} {c.name}" for i, c in enumerate(self.choices, start=1))))
+
+    def rule_text(self) -> str:
+        """How the item is judged, in a few words (for the editor and the report)."""
+        if self.encouraged:
+            return t("鼓励项：有则加 {p:g} 分，无不扣分", "encouraged: adds {p:g} points when "
+                     "present, never fails", p=self.weight)
+        if self.answer_type == "choice":
+            passing = "、".join(c.label() for c in self.choices if c.passes)
+            return t("{c} 为符合", "pass: {c}", c=passing)
+        if self.answer_type == "sample":
+            rule = self.pass_if.describe() if self.pass_if else ""
+            return t("抽查 n {u}，合格 m {u}，合格率{r}% 为符合",
+                     "sample n {u}, m good: pass if the rate is {r} %",
+                     u=self.sample_unit or t("个", "units"), r=rule)
+        if self.answer_type == "count" and self.deduct is not None:
+            return t("每{u}扣 {p:g} 分，最多扣 {c:g} 分", "{p:g} points off per {u}, at most "
+                     "{c:g}", u=self.unit or t("处", "case"), p=self.deduct.per,
+                     c=self.deduct.cap)
+        if self.pass_if is not None:
+            return t("合格：{r}{u}", "pass if {r}{u}", r=self.pass_if.describe(), u=self.unit)
+        if self.answer_type == "number":
+            return t("仅记录", "recorded only")
+        return ""
 
     def label(self) -> str:
         return self.text_en if language() == "en" and self.text_en else self.text
@@ -125,6 +214,7 @@ class HazardCategory(Named):
 class Rule:
     key_items_must_pass: bool
     min_score_percent: float
+    bonus_max: float = 0.0  # the most encouraged items can add to the score
 
 
 @dataclass(frozen=True)
@@ -141,6 +231,7 @@ class Template:
     rule: Rule
     body: str  # canonical JSON text
     sha256: str
+    format: int = 1
 
     @cached_property
     def items(self) -> tuple[Item, ...]:
@@ -204,6 +295,22 @@ class Template:
 
     def label(self) -> str:
         return self.title_en if language() == "en" and self.title_en else self.title
+
+    @property
+    def key_items(self) -> tuple[Item, ...]:
+        return tuple(item for item in self.items if item.key)
+
+    def rule_text(self, *, prefix: bool = True) -> str:
+        """The pass rule in words: the minimum score and the vetoes (and any bonus)."""
+        parts = [t("得分≥{p:g}%", "score ≥ {p:g} %", p=self.rule.min_score_percent)]
+        keys = self.key_items
+        if self.rule.key_items_must_pass and keys:
+            parts.append(t("{n} 项一票否决项（{c}）全部符合", "all {n} key items ({c}) pass",
+                           n=len(keys), c="、".join(i.code for i in keys)))
+        if self.rule.bonus_max > 0 and any(i.encouraged for i in self.items):
+            parts.append(t("鼓励项最多加 {b:g} 分", "encouraged items add at most {b:g}",
+                           b=self.rule.bonus_max))
+        return (t("达标规则：", "Pass rule: ") if prefix else "") + t("，", ", ").join(parts)
 
 
 # -- validation ----------------------------------------------------------------------------
@@ -277,9 +384,11 @@ def parse_template(data: Any, source: str) -> Template:
         problems.add(top, "-", _wrong_type(_type_name((dict,))))
         problems.raise_if_any()
     fmt = _get(data, "format", int, top, problems)
-    if fmt is not None and fmt != FORMAT:
+    if fmt is not None and fmt not in FORMATS:
         problems.add(top, "format", t("不支持的格式 {f}（支持 {s}）", "unsupported format {f} "
-                                       "(supported: {s})", f=fmt, s=FORMAT))
+                                       "(supported: {s})", f=fmt,
+                                       s=", ".join(str(f) for f in FORMATS)))
+    fmt = fmt if fmt in FORMATS else FORMAT
     code = _get(data, "id", str, top, problems, default="")
     version = _get(data, "version", int, top, problems, default=0)
     if isinstance(version, int) and version < 1 and "version" in data:
@@ -330,7 +439,8 @@ def parse_template(data: Any, source: str) -> Template:
         items: list[Item] = []
         raw_items = _get(raw_section, "items", list, s_where, problems, default=[])
         for i_index, raw_item in enumerate(raw_items):
-            item = _parse_item(raw_item, s_code, s_where, i_index, department_codes, problems)
+            item = _parse_item(raw_item, s_code, s_where, i_index, department_codes, problems,
+                               fmt)
             if item is None:
                 continue
             if item.code in seen_items:
@@ -385,6 +495,15 @@ def parse_template(data: Any, source: str) -> Template:
     if not 0 <= threshold <= 100:
         problems.add(rule_where, "min_score_percent", t("应在 0 到 100 之间",
                                                         "must be between 0 and 100"))
+    bonus_max = 0.0
+    if isinstance(raw_rule, dict) and "bonus_max" in raw_rule:
+        if fmt < 2:
+            problems.add(rule_where, "bonus_max", _needs_format_2())
+        bonus = _get(raw_rule, "bonus_max", (int, float), rule_where, problems, default=0.0)
+        if not 0 <= bonus <= 100:
+            problems.add(rule_where, "bonus_max", t("应在 0 到 100 之间",
+                                                    "must be between 0 and 100"))
+        bonus_max = float(bonus)
     problems.raise_if_any()
 
     body = canonical_json(data)
@@ -398,14 +517,20 @@ def parse_template(data: Any, source: str) -> Template:
         departments=tuple(departments),
         severities=tuple(severities),
         hazard_categories=tuple(categories),
-        rule=Rule(bool(must_pass), float(threshold)),
+        rule=Rule(bool(must_pass), float(threshold), bonus_max),
         body=body,
         sha256=hashlib.sha256(body.encode("utf-8")).hexdigest(),
+        format=fmt,
     )
 
 
+def _needs_format_2() -> str:
+    return t("需要 \"format\": 2（格式 1 没有此项）",
+             "needs \"format\": 2 (format 1 does not have it)")
+
+
 def _parse_item(raw: Any, section: str, s_where: str, index: int, department_codes: set[str],
-                problems: _Problems) -> Item | None:
+                problems: _Problems, fmt: int = FORMAT) -> Item | None:
     where = t("{s} 第 {i} 项", "{s} item #{i}", s=s_where, i=index + 1)
     if not isinstance(raw, dict):
         problems.add(where, "-", _wrong_type(_type_name((dict,))))
@@ -418,6 +543,9 @@ def _parse_item(raw: Any, section: str, s_where: str, index: int, department_cod
         problems.add(where, "answer_type", t("未知的答案类型 {a}（可用：{all}）",
                                              "unknown answer type {a} (known: {all})",
                                              a=answer_type, all=", ".join(ANSWER_TYPES)))
+    elif answer_type and answer_type not in ANSWER_TYPES_V1 and fmt < 2:
+        problems.add(where, "answer_type", t("答案类型 {a} ", "the answer type {a} ",
+                                             a=answer_type) + _needs_format_2())
     key = _get(raw, "key", bool, where, problems, default=False)
     photo = _get(raw, "photo_on_fail", str, where, problems, default="none")
     if photo not in PHOTO_RULES:
@@ -433,22 +561,24 @@ def _parse_item(raw: Any, section: str, s_where: str, index: int, department_cod
     weight = _get(raw, "weight", (int, float), where, problems, default=0)
     if isinstance(weight, (int, float)) and weight < 0:
         problems.add(where, "weight", t("不能为负数", "must not be negative"))
+    weight = float(weight) if isinstance(weight, (int, float)) else 0.0
     pass_if: PassRule | None = None
-    if answer_type == "number":
+    if answer_type in ("number", "sample"):
         if "pass_if" not in raw:
             problems.add(where, "pass_if", t("数字项必须给出 pass_if（仅记录的项写 null）",
-                                             "number items need pass_if (null for record-only)"))
+                                             "number items need pass_if (null for record-only)")
+                         if answer_type == "number" else
+                         t("抽查项必须给出合格率规则 pass_if", "sample items need pass_if "
+                           "(the pass rule on the rate)"))
         elif raw["pass_if"] is not None:
-            rule = raw["pass_if"]
-            op = rule.get("op") if isinstance(rule, dict) else None
-            value = rule.get("value") if isinstance(rule, dict) else None
-            if op not in OPERATORS:
-                problems.add(where, "pass_if.op", t("应为 {all}", "must be one of {all}",
-                                                    all=" ".join(OPERATORS)))
-            elif not isinstance(value, (int, float)) or isinstance(value, bool):
-                problems.add(where, "pass_if.value", _wrong_type(_type_name((int, float))))
-            else:
-                pass_if = PassRule(op, float(value))
+            pass_if = _parse_pass_rule(raw["pass_if"], where, problems)
+        elif answer_type == "sample":
+            problems.add(where, "pass_if", t("抽查项必须给出合格率规则 pass_if",
+                                             "sample items need pass_if (the pass rule on "
+                                             "the rate)"))
+    if answer_type == "sample" and pass_if is not None and not 0 <= pass_if.value <= 100:
+        problems.add(where, "pass_if.value", t("合格率应在 0 到 100 之间",
+                                               "a rate is between 0 and 100"))
     if key and answer_type == "yes_no_na":
         problems.add(where, "key", t("一票否决项不能允许“不适用”（应为 yes_no）",
                                      "a key item cannot allow N/A (use yes_no)"))
@@ -459,6 +589,13 @@ def _parse_item(raw: Any, section: str, s_where: str, index: int, department_cod
     for name, bound in (("min", minimum), ("max", maximum)):
         if bound is not None and (not isinstance(bound, (int, float)) or isinstance(bound, bool)):
             problems.add(where, name, _wrong_type(_type_name((int, float))))
+    if isinstance(minimum, (int, float)) and isinstance(maximum, (int, float)) and \
+            not isinstance(minimum, bool) and not isinstance(maximum, bool) and minimum > maximum:
+        problems.add(where, "min", t("最小值 {lo:g} 大于最大值 {hi:g}",
+                                     "the minimum {lo:g} is above the maximum {hi:g}",
+                                     lo=minimum, hi=maximum))
+
+    extra = _parse_v2_fields(raw, answer_type, bool(key), weight, where, problems, fmt)
     return Item(
         code=code,
         section=section,
@@ -469,13 +606,115 @@ def _parse_item(raw: Any, section: str, s_where: str, index: int, department_cod
         key=bool(key),
         photo_on_fail=photo,
         departments=tuple(str(d) for d in departments),
-        weight=float(weight) if isinstance(weight, (int, float)) else 0.0,
+        weight=weight,
         clause=_get(raw, "clause", str, where, problems, default=""),
         unit=str(raw.get("unit") or ""),
         minimum=float(minimum) if isinstance(minimum, (int, float)) else None,
         maximum=float(maximum) if isinstance(maximum, (int, float)) else None,
         pass_if=pass_if,
+        **extra,
     )
+
+
+def _parse_pass_rule(rule: Any, where: str, problems: _Problems) -> PassRule | None:
+    op = rule.get("op") if isinstance(rule, dict) else None
+    value = rule.get("value") if isinstance(rule, dict) else None
+    if op not in OPERATORS:
+        problems.add(where, "pass_if.op", t("应为 {all}", "must be one of {all}",
+                                            all=" ".join(OPERATORS)))
+    elif not isinstance(value, (int, float)) or isinstance(value, bool):
+        problems.add(where, "pass_if.value", _wrong_type(_type_name((int, float))))
+    else:
+        return PassRule(op, float(value))
+    return None
+
+
+V2_FIELDS = ("choices", "sample_unit", "min_sample", "deduct", "encouraged")
+
+
+def _parse_v2_fields(raw: dict[str, Any], answer_type: str, key: bool, weight: float,
+                     where: str, problems: _Problems, fmt: int) -> dict[str, Any]:
+    """The format-2 parts of an item: choices, sample, deduction, encouraged."""
+    extra: dict[str, Any] = {}
+    if fmt < 2:
+        for name in V2_FIELDS:
+            if name in raw:
+                problems.add(where, name, _needs_format_2())
+        return extra
+    # A field that belongs to another answer type is a mistake, not something to ignore.
+    owners = {"choices": ("choice",), "sample_unit": ("sample",), "min_sample": ("sample",),
+              "deduct": ("count",)}
+    for name, types in owners.items():
+        if name in raw and answer_type and answer_type not in types:
+            problems.add(where, name, t("只用于 {types} 类型的检查项",
+                                        "only for items of type {types}",
+                                        types="/".join(types)))
+
+    if answer_type == "choice":
+        extra["choices"] = _parse_choices(raw, where, problems)
+    if answer_type == "sample":
+        extra["sample_unit"] = _get(raw, "sample_unit", str, where, problems, default="")
+        least = _get(raw, "min_sample", int, where, problems, required=False, default=1)
+        if isinstance(least, int) and least < 1:
+            problems.add(where, "min_sample", t("应为正整数", "must be a positive integer"))
+        extra["min_sample"] = max(1, least) if isinstance(least, int) else 1
+    if answer_type == "count":
+        deduct = _get(raw, "deduct", dict, where, problems, default=None)
+        if isinstance(deduct, dict):
+            per = _get(deduct, "per", (int, float), where, problems, default=0)
+            cap = _get(deduct, "cap", (int, float), where, problems, default=0)
+            if isinstance(per, (int, float)) and per <= 0:
+                problems.add(where, "deduct.per", t("每次扣分应大于 0",
+                                                    "points per occurrence must be above 0"))
+            if isinstance(cap, (int, float)) and cap <= 0:
+                problems.add(where, "deduct.cap", t("扣分上限应大于 0",
+                                                    "the cap must be above 0"))
+            elif isinstance(cap, (int, float)) and cap > weight:
+                problems.add(where, "deduct.cap", t(
+                    "扣分上限 {c:g} 超过该项分值 {w:g}（一项最多扣完自己的分）",
+                    "the cap {c:g} is above the item's points {w:g} (an item can lose at "
+                    "most its own points)", c=cap, w=weight))
+            if isinstance(per, (int, float)) and isinstance(cap, (int, float)):
+                extra["deduct"] = Deduction(float(per), float(cap))
+    encouraged = _get(raw, "encouraged", bool, where, problems, required=False, default=False)
+    if encouraged:
+        if answer_type != "yes_no_na":
+            problems.add(where, "encouraged", t("鼓励项应为 yes_no_na 类型（无则不适用）",
+                                                "an encouraged item must be yes_no_na"))
+        if key:
+            problems.add(where, "encouraged", t("鼓励项不能是一票否决项",
+                                                "an encouraged item cannot be a key item"))
+        if weight <= 0:
+            problems.add(where, "weight", t("鼓励项的分值应大于 0",
+                                            "an encouraged item needs points above 0"))
+    extra["encouraged"] = bool(encouraged)
+    return extra
+
+
+def _parse_choices(raw: dict[str, Any], where: str, problems: _Problems) -> tuple[Choice, ...]:
+    listed = _get(raw, "choices", list, where, problems, default=[])
+    choices: list[Choice] = []
+    for index, entry in enumerate(listed):
+        c_where = t("{w} 选项 #{i}", "{w} choice #{i}", w=where, i=index + 1)
+        if not isinstance(entry, dict):
+            problems.add(c_where, "-", _wrong_type(_type_name((dict,))))
+            continue
+        choice = Choice(
+            _get(entry, "code", str, c_where, problems, default=""),
+            _get(entry, "name", str, c_where, problems, default=""),
+            _get(entry, "name_en", str, c_where, problems, required=False, default=""),
+            bool(_get(entry, "passes", bool, c_where, problems, default=False)),
+        )
+        if choice.code and any(c.code == choice.code for c in choices):
+            problems.add(c_where, "code", t("选项编号 {c} 重复", "duplicate choice code {c}",
+                                            c=choice.code))
+        choices.append(choice)
+    if "choices" in raw and isinstance(listed, list) and len(listed) < 2:
+        problems.add(where, "choices", t("至少需要 2 个选项", "needs at least 2 choices"))
+    elif choices and not any(c.passes for c in choices):
+        problems.add(where, "choices", t("没有任何选项为符合（passes: true）",
+                                         "no choice passes (passes: true)"))
+    return tuple(choices)
 
 
 def canonical_json(data: Any) -> str:

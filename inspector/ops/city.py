@@ -24,6 +24,7 @@ from inspector.core.store import Store
 from inspector.domain import communities, findings, inspections, photos, templates
 from inspector.domain.communities import CommunityData
 from inspector.domain.districts import NINGBO_DISTRICTS
+from inspector.ops import demo
 
 log = logging.getLogger(__name__)
 
@@ -109,16 +110,19 @@ def _inspection(store: Store, template: templates.Template, community: str,
                 rng: random.Random, finding_count: int, photo_count: int, scratch: Path,
                 made: dict[str, int]) -> None:
     inspection = inspections.start(store, community, [rng.choice(INSPECTORS)])
+    row = communities.get(store, community)
     failed = set(rng.sample([i.code for i in template.items if i.answer_type != "number"],
                             rng.randint(0, 4)))
     for item in template.items:
-        if item.answer_type == "number":
-            inspections.answer(store, inspection, item.code, "value",
-                               value=float(rng.randint(82, 97) if item.code in ("A05", "B06")
-                                           else rng.randint(0, 2)))
-        else:
+        wrong = item.code in failed
+        if item.answer_type in ("choice", "sample", "count"):
             inspections.answer(store, inspection, item.code,
-                               "fail" if item.code in failed else "pass")
+                               demo.answer_for(item, wrong, row, rng))
+        elif item.answer_type == "number":
+            inspections.answer(store, inspection, item.code, "value",
+                               value=demo.number_for(item.code, wrong, rng))
+        else:
+            inspections.answer(store, inspection, item.code, "fail" if wrong else "pass")
     made["inspections"] += 1
     added: list[str] = []
     for _ in range(finding_count):

@@ -6,11 +6,20 @@ import logging
 import random
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from inspector.core.errors import InspectorError
 from inspector.core.i18n import t
 from inspector.core.store import Store
-from inspector.domain import community_import, findings, inspections, templates
+from inspector.domain import (
+    communities,
+    community_import,
+    config,
+    findings,
+    inspections,
+    templates,
+)
+from inspector.domain.templates import Item
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +115,10 @@ def fill(store: Store, registry: Path = SAMPLE_REGISTRY, seed: int = 20261129, *
                                     reopen_reason="社区补交了分类标识整改照片，需重新评定"))
         for plan in plans:
             _make(store, plan, rng, with_photos)
+        # The team's target for this year (the plan sets none after 2022).
+        config.set_value(store, f"targets.全市.{store.wall.today().year}", "60")
+        inspected = {plan.community for plan in plans}
+        _recognitions(store, [n for n in names if n not in inspected][::9][:4])
     log.info("demo data: %d inspections", len(plans))
     return len(plans)
 
@@ -114,11 +127,18 @@ def _make(store: Store, plan: DemoInspection, rng: random.Random, with_photos: b
     inspection_id = inspections.start(store, plan.community, list(plan.inspectors),
                                       departments=list(plan.departments))
     template = templates.get(store, inspections.get(store, inspection_id)["template_id"])
+    community = communities.resolve(store, plan.community)
     for item in template.items:
         failed = item.code in plan.failed
-        if item.answer_type == "number":
+        if item.answer_type in ("choice", "sample", "count"):
+            inspections.answer(store, inspection_id, item.code,
+                               _given(item, failed, community, rng))
+        elif item.answer_type == "number":
             value = _number(item.code, failed, rng)
             inspections.answer(store, inspection_id, item.code, "value", value=value)
+        elif item.encouraged:
+            inspections.answer(store, inspection_id, item.code,
+                               "pass" if rng.random() < 0.5 else "na")
         elif failed:
             inspections.answer(store, inspection_id, item.code, "fail",
                                note="现场发现问题，见问题清单")
@@ -171,6 +191,41 @@ def _photograph(store: Store, inspection_id: str, finding_id: str, finding: Demo
             path.unlink(missing_ok=True)
 
 
+def _given(item: Item, failed: bool, community: dict[str, Any],
+           rng: random.Random) -> inspections.Given:
+    """A format-2 answer: the registry's property management for a choice, a sample of 20
+    (12 households) with a pass or a fail rate, occurrences for a count."""
+    if item.answer_type == "choice":
+        names = [c.name for c in item.choices]
+        known = community.get("property_management")
+        choice = next((c for c in item.choices if not c.passes), item.choices[-1]).name \
+            if failed else (known if known in names else names[0])
+        return inspections.Given(choice=choice)
+    if item.answer_type == "sample":
+        sampled = max(item.min_sample, 20 if item.sample_unit == "桶" else 12)
+        share = rng.uniform(0.55, 0.75) if failed else rng.uniform(0.85, 1.0)
+        return inspections.Given(sampled=sampled, qualified=round(sampled * share))
+    return inspections.Given("value", float(rng.randint(1, 3) if failed else 0))
+
+
+def _recognitions(store: Store, names: list[str]) -> None:
+    """Last year's 初评 and 认定 of communities not inspected this year: they still meet the
+    standard, and one whose city review failed does not."""
+    from datetime import date
+
+    from inspector.domain import standing
+
+    last = store.wall.today().year - 1
+    district_day, city_day = date(last, 8, 20), date(last, 9, 26)
+    for index, name in enumerate(names):
+        standing.recognise(store, name, level="district", decision="pass",
+                           decided_on=district_day, decided_by="区住建局",
+                           note="年度初评")
+        standing.recognise(store, name, level="city", decision="fail" if index == 0 else "pass",
+                           decided_on=city_day, decided_by="宁波市住房和城乡建设局",
+                           document=f"甬建绿〔{last}〕{12 + index}号")
+
+
 def _number(code: str, failed: bool, rng: random.Random) -> float:
     if code in ("A05", "B06"):  # percentages that pass at 80
         return float(rng.randint(62, 79) if failed else rng.randint(82, 97))
@@ -179,3 +234,7 @@ def _number(code: str, failed: bool, rng: random.Random) -> float:
     if code == "I03":
         return float(0 if failed else rng.randint(1, 4))
     return float(rng.randint(1, 5) if failed else 0)  # counts where 0 passes
+
+
+answer_for = _given  # the city-scale generator answers the same way
+number_for = _number

@@ -39,7 +39,7 @@ JSON_FORMAT = "green-community-inspector-export"
 JSON_VERSION = 1
 # The user tables of the full JSON export, in an order that keeps references pointing back.
 JSON_TABLES = ("communities", "templates", "inspections", "responses", "findings", "photos",
-               "photo_links", "followups")
+               "photo_links", "followups", "recognitions")
 TEMPLATE_COLUMNS = "id, code, version, title, sha256, installed_at"  # not the body
 
 INSPECTION_COLUMNS = (
@@ -49,7 +49,7 @@ INSPECTION_COLUMNS = (
 )
 ANSWER_COLUMNS = (
     "inspection_id", "inspection_short_id", "district", "street", "community", "item_code",
-    "item_text", "answer", "value", "note", "answered_at", "answered_by",
+    "item_text", "answer", "value", "detail", "note", "answered_at", "answered_by",
 )
 FINDING_COLUMNS = (
     "id", "short_id", "inspection_id", "inspection_short_id", "district", "street",
@@ -125,9 +125,10 @@ def inspection_rows(store: Store) -> Iterator[dict[str, Any]]:
         score_text: float | None = None
         met: int | None = None
         if template is not None:
-            answers = {r["item_code"]: r["answer"] for r in store.query(
-                "SELECT item_code, answer FROM responses WHERE inspection_id = ?", (row["id"],))}
-            result = scoring.score(template, answers)
+            given = store.query("SELECT item_code, answer, value FROM responses"
+                                " WHERE inspection_id = ?", (row["id"],))
+            result = scoring.score(template, {r["item_code"]: r["answer"] for r in given},
+                                   {r["item_code"]: r["value"] for r in given})
             score_text = None if result.percent is None else round(result.percent, 1)
             met = int(result.met)
         yield {

@@ -221,9 +221,10 @@ def names_text(names: Sequence[str]) -> str:
 
 def answer_text(state: ItemState) -> str:
     item = state.item
-    value = ""
-    if state.value is not None:
-        value = f"{state.value:g}{item.unit}"
+    value = inspections.value_text(state)
+    if item.encouraged:
+        return t("有（加 {p:g} 分）", "yes (+{p:g})", p=item.weight) if state.answer == PASS \
+            else t("无", "none") if state.answer else t("未填", "—")
     words = {PASS: t("符合", "pass"), FAIL: t("不符合", "fail"), NA: t("不适用", "n/a"),
              RECORDED: t("记录", "recorded"), None: t("未填", "—")}
     word = words.get(state.answer, str(state.answer))
@@ -373,13 +374,17 @@ class _Builder:
         finding_text = t("共 {n} 项：{s}", "{n} in all: {s}", n=len(self.data.findings),
                          s=by_severity)
         widths = [24 * MM, w / 2 - 24 * MM, 24 * MM, w / 2 - 24 * MM]
+        score_text = t("{s}（合格线 {p}）", "{s} (pass mark {p})", s=percent, p=threshold)
+        if score.bonus:
+            score_text += t("，含鼓励项加 {b:g} 分", ", with {b:g} bonus points", b=score.bonus)
         rows: list[list[Any]] = [
-            [self.label(t("得分", "Score")),
-             self.cell(t("{s}（合格线 {p}）", "{s} (pass mark {p})", s=percent, p=threshold)),
+            [self.label(t("得分", "Score")), self.cell(score_text),
              self.label(t("结论", "Result")), self.cell(verdict, bold=not score.met)],
+            [self.label(t("达标规则", "Pass rule")),
+             self.cell(self.template.rule_text(prefix=False)), "", ""],
             [self.label(t("检查项", "Items")), self.cell(items), "", ""],
         ]
-        spans = [(1, 1, 3)]
+        spans = [(1, 1, 3), (2, 1, 3)]
         if reasons and not score.met:
             rows.append([self.label(t("未达标原因", "Why not")),
                          self.cell(("；" if language() != "en" else "; ").join(reasons)),

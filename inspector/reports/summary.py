@@ -1,230 +1,41 @@
-"""The district summary of a year: the plan's 附件2《绿色社区建设任务完成情况汇总表》.
+"""The district summary (附件2《绿色社区建设任务完成情况汇总表》) and the 名单, rendered.
 
-Rows per street, a subtotal per district (districts in the city's official order, 海曙区 …
-象山县, others after them) and a city total. What is counted:
-
-- **Communities**: every community in the registry (the denominator of every ratio).
-- **The inspection that counts** for a community in a year is its latest *submitted*
-  inspection (by ``started_at``, then short id) whose ``started_at`` falls in that year, read
-  as the calendar date written in the stamp (the inspector's local date; Ningbo is UTC+8).
-  Drafts and reopened inspections do not count; neither does another year's inspection.
-- **Inspected**: communities with such an inspection; **达标**: those whose counted
-  inspection meets the standard (``scoring.score(...).met``).
-- **Ratio** = 达标 / communities; **target** = the plan's target for the year (40 % for 2021,
-  60 % from 2022 on; configurable, see ``load_targets``); **gap** = target − ratio, 0 once the
-  target is met; **needed** = communities still to reach the standard to meet the target.
-- **Garbage sorting accuracy** (item B06): the mean of the counted inspections' B06 values,
-  and the share of those estates at ≥ 80 % (三(二)2); estates whose B06 is missing or
-  不适用 are left out of both.
-- **Property-management coverage** (三(四)2, ≥ 30 %): communities whose 物业管理 is 专业物业 or
-  准物业, over all communities. 自治 (residents managing themselves) and 无 are not property
-  management; an empty value counts as not covered.
-
-Ratios are kept as fractions (0.4 = 40 %); targets are configured in percent.
+The figures come from ``inspector.domain.standing.compute`` (one computation for the CLI, the
+reports and the dashboard); this module writes them as CSV, XLSX (a 汇总表 sheet and a 名单
+sheet) and PDF (the table, then the 名单), each with the 填报单位 / 填报人 / 日期 footer.
 """
 
 from __future__ import annotations
 
 import csv
 import json
-import math
-from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 from inspector.core.errors import InspectorError
 from inspector.core.i18n import t
-from inspector.core.store import Store
-from inspector.domain import scoring, templates
-from inspector.domain.districts import NINGBO_DISTRICTS
-from inspector.domain.inspections import SUBMITTED
+from inspector.domain.standing import (
+    COLUMNS,
+    DEFAULT_COLUMNS,
+    DISTRICT,
+    MAX_YEAR,
+    MIN_YEAR,
+    STREET,
+    TOTAL,
+    Summary,
+    SummaryRow,
+    check_year,
+    compute,
+    parse_columns,
+)
 from inspector.reports.exports import CSV_ENCODING, atomic_path, neutralise
 
-DEFAULT_TARGETS: dict[int, float] = {2021: 40.0, 2022: 60.0}  # 四(二), 四(三): percent
-SORTING_ITEM = "B06"
-SORTING_TARGET = 80.0  # percent, 三(二)2
-PROPERTY_TARGET = 30.0  # percent, 三(四)2
-PROPERTY_COVERED = ("专业物业", "准物业")
-MIN_YEAR, MAX_YEAR = 2000, 2100
-STREET, DISTRICT, CITY = "street", "district", "city"
+__all__ = ["COLUMNS", "DEFAULT_COLUMNS", "Summary", "SummaryRow", "check_year", "compute",
+           "load_targets", "parse_columns", "parse_targets", "roll_to_csv", "roll_to_xlsx",
+           "to_csv", "to_pdf", "to_xlsx"]
 
 
-@dataclass(frozen=True)
-class Column:
-    key: str
-    zh: str
-    en: str
-    kind: str  # "count" or "percent"
-
-    def label(self, year: int | None = None) -> str:
-        return t(self.zh, self.en, year=year)
-
-
-COLUMNS: dict[str, Column] = {c.key: c for c in (
-    Column("registered", "社区总数", "Communities", "count"),
-    Column("inspected", "已检查", "Inspected", "count"),
-    Column("met", "达标数", "Meeting \nstandard", "count"),
-    Column("ratio", "达标比例", "Ratio", "percent"),
-    Column("target", "{year}年目标", "Target {year}", "percent"),
-    Column("gap", "差距", "Gap", "percent"),
-    Column("needed", "尚需\n达标数", "Still \nneeded", "count"),
-    Column("sorting_checked", "分类抽查\n小区数", "Sorting \nchecked", "count"),
-    Column("sorting_accuracy", "垃圾分类\n平均准确率", "Mean sorting \naccuracy", "percent"),
-    Column("sorting_ok_share", "准确率≥80%\n小区占比", "Estates \n≥ 80 %", "percent"),
-    Column("property_managed", "物业管理\n社区数", "Property \nmanaged", "count"),
-    Column("property_coverage", "物业管理\n覆盖率", "Property \nmanagement \ncoverage", "percent"),
-)}
-DEFAULT_COLUMNS: tuple[str, ...] = (
-    "registered", "inspected", "met", "ratio", "target", "gap", "needed",
-    "sorting_accuracy", "sorting_ok_share", "property_coverage",
-)
-
-
-@dataclass(frozen=True)
-class SummaryRow:
-    level: str  # street / district / city
-    district: str
-    street: str
-    registered: int = 0
-    inspected: int = 0
-    met: int = 0
-    sorting_checked: int = 0
-    sorting_total: float = 0.0  # sum of B06 values, percent
-    sorting_ok: int = 0
-    property_managed: int = 0
-    target_percent: float | None = None
-
-    def __add__(self, other: SummaryRow) -> SummaryRow:
-        return SummaryRow(
-            self.level, self.district, self.street,
-            self.registered + other.registered, self.inspected + other.inspected,
-            self.met + other.met, self.sorting_checked + other.sorting_checked,
-            self.sorting_total + other.sorting_total, self.sorting_ok + other.sorting_ok,
-            self.property_managed + other.property_managed, self.target_percent)
-
-    @property
-    def ratio(self) -> float | None:
-        return self.met / self.registered if self.registered else None
-
-    @property
-    def target(self) -> float | None:
-        return None if self.target_percent is None else self.target_percent / 100
-
-    @property
-    def gap(self) -> float | None:
-        if self.target is None or self.ratio is None:
-            return None
-        return max(0.0, self.target - self.ratio)
-
-    @property
-    def needed(self) -> int | None:
-        if self.target_percent is None:
-            return None
-        required = math.ceil(Fraction(str(self.target_percent)) * self.registered / 100)
-        return max(0, required - self.met)
-
-    @property
-    def sorting_accuracy(self) -> float | None:
-        if not self.sorting_checked:
-            return None
-        return self.sorting_total / self.sorting_checked / 100
-
-    @property
-    def sorting_ok_share(self) -> float | None:
-        return self.sorting_ok / self.sorting_checked if self.sorting_checked else None
-
-    @property
-    def property_coverage(self) -> float | None:
-        return self.property_managed / self.registered if self.registered else None
-
-    def value(self, key: str) -> int | float | None:
-        if key not in COLUMNS:
-            raise KeyError(key)
-        result: int | float | None = getattr(self, key)
-        return result
-
-    def labels(self) -> tuple[str, str]:
-        """What the first two columns show: district and street (or 小计 / 合计)."""
-        if self.level == CITY:
-            return t("全市", "City"), t("合计", "Total")
-        if self.level == DISTRICT:
-            return self.district, t("小计", "Subtotal")
-        return self.district, self.street
-
-
-@dataclass(frozen=True)
-class Summary:
-    year: int
-    target_percent: float | None
-    columns: tuple[str, ...]
-    rows: tuple[SummaryRow, ...]
-    generated_at: str
-    targets: dict[int, float] = field(default_factory=dict)
-
-    @property
-    def total(self) -> SummaryRow:
-        return self.rows[-1]
-
-    def row(self, district: str, street: str | None = None) -> SummaryRow:
-        """The subtotal of a district, or one of its streets."""
-        for row in self.rows:
-            if row.district == district and (
-                    (street is None and row.level == DISTRICT)
-                    or (street is not None and row.level == STREET and row.street == street)):
-                return row
-        raise KeyError((district, street))
-
-    def title(self) -> str:
-        return t("{y}年绿色社区建设任务完成情况汇总表",
-                 "Green community construction: completion summary {y}", y=self.year)
-
-    def header(self, *, one_line: bool = False) -> list[str]:
-        """Column titles; a line break marks where a long title wraps (``one_line`` drops it)."""
-        labels = [t("区县(市)", "District"), t("街道", "Street")] + [
-            COLUMNS[key].label(self.year) for key in self.columns]
-        return [label.replace("\n", "") if one_line else label for label in labels]
-
-    def notes(self) -> list[str]:
-        target = (t("无目标", "no target") if self.target_percent is None
-                  else f"{self.target_percent:g}%")
-        return [
-            t("达标比例 = 达标社区数 / 社区总数；{y}年目标 {tg}（2021年≥40%，2022年起≥60%）。",
-              "Ratio = communities meeting the standard / all communities; target {y}: {tg} "
-              "(2021 ≥ 40 %, from 2022 ≥ 60 %).", y=self.year, tg=target),
-            t("每个社区按其{y}年内最近一次已提交的检查计；草稿、重新打开的检查和其他年份的检查不计。",
-              "Each community counts by its latest submitted inspection started in {y}; "
-              "drafts, reopened inspections and other years' inspections do not count.",
-              y=self.year),
-            t("垃圾分类准确率取检查项 B06 的抽查值，目标≥{s:g}%；"
-              "物业管理覆盖率 = 专业物业或准物业的社区 / 社区总数（自治、无不计），目标≥{p:g}%。",
-              "Sorting accuracy is item B06's spot check, target ≥ {s:g} %; property-"
-              "management coverage = communities with professional or quasi property "
-              "management / all (self-managed and none do not count), target ≥ {p:g} %.",
-              s=SORTING_TARGET, p=PROPERTY_TARGET),
-        ]
-
-
-# -- configuration --------------------------------------------------------------------------
-
-
-def check_year(year: int) -> int:
-    if not MIN_YEAR <= year <= MAX_YEAR:
-        raise InspectorError(t("年份 {y} 不对：应在 {a}–{b} 之间",
-                               "The year {y} is wrong: it must be between {a} and {b}",
-                               y=year, a=MIN_YEAR, b=MAX_YEAR))
-    return year
-
-
-def target_for(year: int, targets: Mapping[int, float] | None = None) -> float | None:
-    """The target (percent) for a year: the configured one for that year, else that of the
-    latest configured year before it; ``targets`` override the plan's defaults year by year."""
-    merged = {**DEFAULT_TARGETS, **(targets or {})}
-    earlier = [y for y in merged if y <= year]
-    return merged[max(earlier)] if earlier else None
+# -- a targets file ----------------------------------------------------------------------------
 
 
 def parse_targets(data: Any, source: str = "targets") -> dict[int, float]:
@@ -268,108 +79,6 @@ def load_targets(path: Path) -> dict[int, float]:
     return parse_targets(data, str(path))
 
 
-def parse_columns(keys: Iterable[str] | str | None) -> tuple[str, ...]:
-    """Column keys (a list or ``"a,b,c"``), checked; None gives the default set."""
-    if keys is None:
-        return DEFAULT_COLUMNS
-    if isinstance(keys, str):
-        keys = [k for k in keys.split(",")]
-    chosen = tuple(k.strip() for k in keys if k.strip())
-    unknown = [k for k in chosen if k not in COLUMNS]
-    if unknown or not chosen:
-        raise InspectorError(t("未知的列：{u}；可用的列：{all}",
-                               "Unknown columns: {u}; the columns are: {all}",
-                               u=", ".join(unknown) or "—", all=", ".join(COLUMNS)))
-    return chosen
-
-
-# -- computing ------------------------------------------------------------------------------
-
-
-def _instant(text: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return datetime.min.replace(tzinfo=UTC)
-    return moment if moment.tzinfo is not None else moment.astimezone()
-
-
-def _text_key(text: str) -> bytes:
-    # GB18030 order puts common characters in pinyin order, as Chinese lists are sorted.
-    return text.encode("gb18030", errors="replace")
-
-
-def counted_inspections(store: Store, year: int) -> dict[str, dict[str, Any]]:
-    """Community id → the inspection that counts for it in ``year``."""
-    latest: dict[str, dict[str, Any]] = {}
-    for row in store.query(
-            "SELECT id, short_id, community_id, template_id, started_at FROM inspections"
-            " WHERE status = ? AND substr(started_at, 1, 4) = ?", (SUBMITTED, f"{year:04d}")):
-        current = latest.get(row["community_id"])
-        key = (_instant(row["started_at"]), row["short_id"] or "", row["id"])
-        if current is None or key > (_instant(current["started_at"]),
-                                     current["short_id"] or "", current["id"]):
-            latest[row["community_id"]] = row
-    return latest
-
-
-def compute(store: Store, year: int, targets: Mapping[int, float] | None = None,
-            columns: Sequence[str] | None = None) -> Summary:
-    """The summary of ``year``; ``targets`` (year → percent) override the plan's."""
-    check_year(year)
-    chosen = parse_columns(columns)
-    target = target_for(year, targets)
-    counted = counted_inspections(store, year)
-    answers: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
-    wanted = {row["id"] for row in counted.values()}
-    for row in store.query(
-            "SELECT r.inspection_id, r.item_code, r.answer, r.value FROM responses r"
-            " JOIN inspections i ON i.id = r.inspection_id"
-            " WHERE i.status = ? AND substr(i.started_at, 1, 4) = ?",
-            (SUBMITTED, f"{year:04d}")):
-        if row["inspection_id"] in wanted:
-            answers[row["inspection_id"]][row["item_code"]] = row
-
-    streets: dict[tuple[str, str], SummaryRow] = {}
-    for community in store.query(
-            "SELECT id, district, street, property_management FROM communities"):
-        key = (community["district"] or "", community["street"] or "")
-        one = SummaryRow(STREET, key[0], key[1], registered=1, target_percent=target,
-                         property_managed=int(community["property_management"]
-                                              in PROPERTY_COVERED))
-        inspection = counted.get(community["id"])
-        if inspection is not None:
-            given = answers.get(inspection["id"], {})
-            met = scoring.score(templates.get(store, inspection["template_id"]),
-                                {code: r["answer"] for code, r in given.items()}).met
-            sorting = given.get(SORTING_ITEM)
-            value = sorting["value"] if sorting and sorting["answer"] in (
-                scoring.PASS, scoring.FAIL) else None
-            one = one + SummaryRow(
-                STREET, key[0], key[1], inspected=1, met=int(met),
-                sorting_checked=int(value is not None), sorting_total=value or 0.0,
-                sorting_ok=int(value is not None and value >= SORTING_TARGET))
-        streets[key] = streets[key] + one if key in streets else one
-
-    rank = {name: index for index, name in enumerate(NINGBO_DISTRICTS)}
-    districts = sorted({d for d, _ in streets},
-                       key=lambda d: (rank.get(d, len(rank)), _text_key(d)))
-    rows: list[SummaryRow] = []
-    city = SummaryRow(CITY, "", "", target_percent=target)
-    for district in districts:
-        subtotal = SummaryRow(DISTRICT, district, "", target_percent=target)
-        for _, street in sorted((k for k in streets if k[0] == district),
-                                key=lambda k: _text_key(k[1])):
-            street_row = streets[(district, street)]
-            rows.append(street_row)
-            subtotal = subtotal + street_row
-        rows.append(subtotal)
-        city = city + subtotal
-    rows.append(city)
-    return Summary(year, target, chosen, tuple(rows), store.wall.iso(),
-                   dict(sorted({**DEFAULT_TARGETS, **(targets or {})}.items())))
-
-
 # -- cells ----------------------------------------------------------------------------------
 
 
@@ -378,26 +87,62 @@ def _percent_text(value: float | None) -> str:
 
 
 def text_cells(summary: Summary, row: SummaryRow, empty: str = "") -> list[str]:
-    """A row as text: counts as integers, percentages with one decimal and a % sign."""
+    """A row as text: counts as integers, percentages with one decimal and a % sign,
+    percentage points with one decimal."""
     district, street = row.labels()
     cells = [district, street]
     for key in summary.columns:
         value = row.value(key)
+        kind = COLUMNS[key].kind
         if value is None:
             cells.append(empty)
-        elif COLUMNS[key].kind == "percent":
+        elif kind == "percent":
             cells.append(_percent_text(value))
+        elif kind == "points":
+            cells.append(f"{value:.1f}")
         else:
             cells.append(str(int(value)))
     return cells
+
+
+def roll_header() -> list[str]:
+    return [t("序号", "No."), t("区县(市)", "District"), t("街道", "Street"),
+            t("社区", "Community"), t("依据", "Basis"), t("检查编号/文号", "Inspection / ref."),
+            t("日期", "Date"), t("得分", "Score"), t("检查表", "Checklist")]
+
+
+def roll_cells(summary: Summary) -> list[list[str]]:
+    """The 名单: every community meeting the standard, with what says so."""
+    rows: list[list[str]] = []
+    for number, entry in enumerate(summary.roll, start=1):
+        standing = entry.standing
+        rows.append([str(number), entry.district, entry.street, entry.community,
+                     standing.basis_label(), standing.reference, standing.on,
+                     "" if standing.score is None else f"{standing.score:.1f}",
+                     standing.template])
+    return rows
+
+
+def roll_title(summary: Summary) -> str:
+    return t("{s}绿色社区达标名单（截至 {d}，共 {n} 个）",
+             "Communities meeting the standard, {s} (as of {d}, {n} in all)",
+             s=summary.scope(), d=summary.as_of.isoformat(), n=len(summary.roll))
+
+
+def footer_pairs(summary: Summary) -> list[tuple[str, str]]:
+    return [(t("填报单位", "Reporting office"), summary.unit),
+            (t("填报人", "Filled in by"), summary.person),
+            (t("填报日期", "Date"), summary.filed_on),
+            (t("统计截至", "As of"), summary.as_of.isoformat())]
 
 
 # -- CSV ------------------------------------------------------------------------------------
 
 
 def to_csv(summary: Summary, path: Path) -> Path:
-    """One header row and one row per street, district subtotal (街道 = 小计) and the city
-    (合计); UTF-8 with a BOM, percentages written like ``45.0%``."""
+    """One header row and one row per street, district subtotal (街道 = 小计) and the total
+    (合计), then after an empty line the 填报单位 / 填报人 / 日期; UTF-8 with a BOM,
+    percentages written like ``45.0%``."""
     with atomic_path(Path(path)) as temporary, open(temporary, "w", encoding=CSV_ENCODING,
                                                     newline="") as handle:
         writer = csv.writer(handle)
@@ -405,21 +150,76 @@ def to_csv(summary: Summary, path: Path) -> Path:
         for row in summary.rows:
             cells = text_cells(summary, row)
             writer.writerow([neutralise(c) for c in cells[:2]] + cells[2:])
+        writer.writerow([])
+        for label, value in footer_pairs(summary):
+            writer.writerow([label, neutralise(value)])
+    return Path(path)
+
+
+def roll_to_csv(summary: Summary, path: Path) -> Path:
+    """The 名单 as CSV (UTF-8 with a BOM)."""
+    with atomic_path(Path(path)) as temporary, open(temporary, "w", encoding=CSV_ENCODING,
+                                                    newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(roll_header())
+        for cells in roll_cells(summary):
+            writer.writerow([neutralise(c) for c in cells])
+        writer.writerow([])
+        for label, value in footer_pairs(summary):
+            writer.writerow([label, neutralise(value)])
     return Path(path)
 
 
 # -- XLSX -----------------------------------------------------------------------------------
 
 
-def to_xlsx(summary: Summary, path: Path) -> Path:
-    """A sheet a clerk can print: A4 landscape, fit to width, header repeated and frozen."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-    from openpyxl.utils import get_column_letter
+def _print_setup(sheet: Any, header_row: int, landscape: bool = True) -> None:
     from openpyxl.worksheet.properties import PageSetupProperties
 
+    sheet.print_title_rows = f"{header_row}:{header_row}"
+    sheet.page_setup.orientation = "landscape" if landscape else "portrait"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    sheet.print_options.horizontalCentered = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.5
+    sheet.page_margins.top = sheet.page_margins.bottom = 0.6
+    sheet.oddFooter.center.text = t("第 &P 页 共 &N 页", "Page &P of &N")
+
+
+def to_xlsx(summary: Summary, path: Path) -> Path:
+    """Two sheets a clerk can print (A4, fit to width, header repeated and frozen): the
+    汇总表 with its notes and footer, and the 名单."""
+    from openpyxl import Workbook
+
     workbook = Workbook()
-    sheet = workbook.active
+    _summary_sheet(workbook.active, summary)
+    _roll_sheet(workbook.create_sheet(), summary)
+    workbook.properties.title = summary.title()
+    workbook.properties.creator = "Green Community Inspector"
+    with atomic_path(Path(path)) as temporary:
+        workbook.save(temporary)
+    return Path(path)
+
+
+def roll_to_xlsx(summary: Summary, path: Path) -> Path:
+    """The 名单 alone, as a printable sheet."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    _roll_sheet(workbook.active, summary)
+    workbook.properties.title = roll_title(summary)
+    workbook.properties.creator = "Green Community Inspector"
+    with atomic_path(Path(path)) as temporary:
+        workbook.save(temporary)
+    return Path(path)
+
+
+def _summary_sheet(sheet: Any, summary: Summary) -> None:
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+
     sheet.title = t("汇总表", "Summary")[:31]
     width = 2 + len(summary.columns)
     last = get_column_letter(width)
@@ -432,9 +232,10 @@ def to_xlsx(summary: Summary, path: Path) -> Path:
     sheet["A1"].font = Font(bold=True, size=16)
     sheet["A1"].alignment = Alignment(horizontal="center", vertical="center")
     sheet.row_dimensions[1].height = 30
-    sheet["A2"] = t("附件2　统计年度：{y}年　生成时间：{g}",
-                    "Annex 2   Year: {y}   Generated: {g}", y=summary.year,
-                    g=summary.generated_at[:16].replace("T", " "))
+    sheet["A2"] = neutralise(t("附件2　范围：{s}　统计截至：{d}　生成时间：{g}",
+                               "Annex 2   Scope: {s}   As of: {d}   Generated: {g}",
+                               s=summary.scope(), d=summary.as_of.isoformat(),
+                               g=summary.generated_at[:16].replace("T", " ")))
     sheet.merge_cells(f"A2:{last}2")
     sheet["A2"].alignment = Alignment(horizontal="left", vertical="center")
 
@@ -450,6 +251,7 @@ def to_xlsx(summary: Summary, path: Path) -> Path:
 
     subtotal_fill = PatternFill("solid", fgColor="F2F2F2")
     total_fill = PatternFill("solid", fgColor="E2E2E2")
+    formats = {"percent": "0.0%", "points": "0.0", "count": "0"}
     for offset, row in enumerate(summary.rows, start=1):
         number = header_row + offset
         district, street = row.labels()
@@ -470,21 +272,26 @@ def to_xlsx(summary: Summary, path: Path) -> Path:
                 cell.alignment = Alignment(horizontal="center")
             else:
                 cell.value = value
-                cell.number_format = "0.0%" if kind == "percent" else "0"
+                cell.number_format = formats[kind]
                 cell.alignment = Alignment(horizontal="right")
         if row.level != STREET:
             for index in range(1, width + 1):
                 cell = sheet.cell(row=number, column=index)
                 cell.font = Font(bold=True)
-                cell.fill = total_fill if row.level == CITY else subtotal_fill
+                cell.fill = total_fill if row.level == TOTAL else subtotal_fill
 
     notes_row = header_row + len(summary.rows) + 2
-    for index, note in enumerate(summary.notes()):
+    notes = summary.notes()
+    for index, note in enumerate(notes):
         cell = sheet.cell(row=notes_row + index, column=1, value=neutralise(note))
         sheet.merge_cells(start_row=notes_row + index, start_column=1,
                           end_row=notes_row + index, end_column=width)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         sheet.row_dimensions[notes_row + index].height = 30
+    footer_row = notes_row + len(notes) + 1
+    sheet.cell(row=footer_row, column=1, value=neutralise(summary.footer()))
+    sheet.merge_cells(start_row=footer_row, start_column=1, end_row=footer_row,
+                      end_column=width)
 
     # Chinese characters are about two widths of a Latin digit.
     longest = [max((len(row.labels()[i]) for row in summary.rows), default=0) for i in (0, 1)]
@@ -492,26 +299,48 @@ def to_xlsx(summary: Summary, path: Path) -> Path:
     sheet.column_dimensions["B"].width = max(16, min(40, 2 * longest[1] + 3))
     for index, key in enumerate(summary.columns, start=3):
         sheet.column_dimensions[get_column_letter(index)].width = (
-            13 if COLUMNS[key].kind == "percent" else 10)
-
+            10 if COLUMNS[key].kind == "count" else 13)
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=3)
-    sheet.print_title_rows = f"{header_row}:{header_row}"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    sheet.print_options.horizontalCentered = True
-    sheet.page_margins.left = sheet.page_margins.right = 0.5
-    sheet.page_margins.top = sheet.page_margins.bottom = 0.6
-    sheet.oddFooter.center.text = t("第 &P 页 共 &N 页", "Page &P of &N")
-    sheet.print_area = f"A1:{last}{notes_row + len(summary.notes()) - 1}"
-    workbook.properties.title = summary.title()
-    workbook.properties.creator = "Green Community Inspector"
+    _print_setup(sheet, header_row)
+    sheet.print_area = f"A1:{last}{footer_row}"
 
-    with atomic_path(Path(path)) as temporary:
-        workbook.save(temporary)
-    return Path(path)
+
+def _roll_sheet(sheet: Any, summary: Summary) -> None:
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+
+    sheet.title = t("名单", "Roll")[:31]
+    header = roll_header()
+    last = get_column_letter(len(header))
+    thin = Side(style="thin", color="000000")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    sheet["A1"] = neutralise(roll_title(summary))
+    sheet.merge_cells(f"A1:{last}1")
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet["A1"].alignment = Alignment(horizontal="center", vertical="center")
+    sheet.row_dimensions[1].height = 26
+    header_row = 2
+    for index, label in enumerate(header, start=1):
+        cell = sheet.cell(row=header_row, column=index, value=label)
+        cell.font = Font(bold=True)
+        cell.border = border
+        cell.fill = PatternFill("solid", fgColor="D9E2F3")
+        cell.alignment = Alignment(horizontal="center", vertical="center")
+    for offset, cells in enumerate(roll_cells(summary), start=1):
+        for index, text in enumerate(cells, start=1):
+            cell = sheet.cell(row=header_row + offset, column=index)
+            cell.value = neutralise(text)
+            cell.data_type = "s"
+            cell.border = border
+    footer_row = header_row + len(summary.roll) + 2
+    sheet.cell(row=footer_row, column=1, value=neutralise(summary.footer()))
+    sheet.merge_cells(start_row=footer_row, start_column=1, end_row=footer_row,
+                      end_column=len(header))
+    for index, width in enumerate((6, 12, 16, 18, 12, 24, 12, 8, 28), start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
+    _print_setup(sheet, header_row)
+    sheet.print_area = f"A1:{last}{footer_row}"
 
 
 # -- PDF ------------------------------------------------------------------------------------
@@ -588,7 +417,7 @@ def to_pdf(summary: Summary, path: Path, font_path: str | Path | None = None) ->
     for index, row in enumerate(summary.rows, start=1):
         if row.level == DISTRICT:
             style.append(("BACKGROUND", (0, index), (-1, index), colors.HexColor("#EFEFEF")))
-        elif row.level == CITY:
+        elif row.level == TOTAL:
             style += [("BACKGROUND", (0, index), (-1, index), colors.HexColor("#DDDDDD")),
                       ("LINEABOVE", (0, index), (-1, index), 1.2, colors.black)]
     table.setStyle(TableStyle(style))
@@ -597,8 +426,9 @@ def to_pdf(summary: Summary, path: Path, font_path: str | Path | None = None) ->
     story: list[Any] = [
         Paragraph(_escape(t("附件2", "Annex 2")), meta_style),
         bold(_escape(summary.title()), title_style),
-        Paragraph(_escape(t("统计年度：{y}年　　生成时间：{g}", "Year: {y}    Generated: {g}",
-                            y=summary.year, g=generated)), meta_style),
+        Paragraph(_escape(t("范围：{s}　　统计截至：{d}　　生成时间：{g}",
+                            "Scope: {s}    As of: {d}    Generated: {g}", s=summary.scope(),
+                            d=summary.as_of.isoformat(), g=generated)), meta_style),
         Spacer(1, 3 * mm),
         table,
         Spacer(1, 4 * mm),
@@ -606,6 +436,8 @@ def to_pdf(summary: Summary, path: Path, font_path: str | Path | None = None) ->
     story += [Paragraph(_escape(note), note_style) for note in summary.notes()]
     if not font.embedded:
         story.append(Paragraph(_escape(font.notice() or ""), note_style))
+    story += [Spacer(1, 5 * mm), Paragraph(_escape(summary.footer()), meta_style)]
+    story += _roll_story(summary, font.name, usable, bold, meta_style)
 
     footer_right = f"{t('生成时间', 'Generated')} {generated}"
     canvas_class = _numbered_canvas(font.name, summary.title(), footer_right, page_width,
@@ -619,6 +451,42 @@ def to_pdf(summary: Summary, path: Path, font_path: str | Path | None = None) ->
             subject=t("附件2", "Annex 2"))
         document.build(story, canvasmaker=canvas_class)
     return font
+
+
+def _roll_story(summary: Summary, font_name: str, usable: float, bold: Any,
+                meta_style: Any) -> list[Any]:
+    """The 名单 after the table, on its own page."""
+    from reportlab.lib import colors
+    from reportlab.lib.enums import TA_CENTER
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import PageBreak, Paragraph, Spacer, Table, TableStyle
+
+    title_style = ParagraphStyle("rolltitle", fontName=font_name, fontSize=14, leading=20,
+                                 alignment=TA_CENTER, spaceAfter=3 * mm)
+    cell = ParagraphStyle("rollcell", fontName=font_name, fontSize=8.5, leading=10.5,
+                          wordWrap="CJK")
+    head = ParagraphStyle("rollhead", parent=cell, alignment=TA_CENTER)
+    story: list[Any] = [PageBreak(), bold(_escape(roll_title(summary)), title_style)]
+    if not summary.roll:
+        story.append(Paragraph(_escape(t("（截至该日没有达标社区）",
+                                         "(no community meets the standard on that day)")),
+                               meta_style))
+        return story
+    weights = [0.5, 1.1, 1.4, 1.6, 1.1, 2.2, 1.1, 0.7, 2.6]
+    widths = [usable * w / sum(weights) for w in weights]
+    data: list[list[Any]] = [[bold(_escape(h), head) for h in roll_header()]]
+    data += [[Paragraph(_escape(text), cell) for text in cells]
+             for cells in roll_cells(summary)]
+    table = Table(data, colWidths=widths, repeatRows=1)
+    table.setStyle(TableStyle([
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#D9E2F3")),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+    ]))
+    return story + [table, Spacer(1, 5 * mm), Paragraph(_escape(summary.footer()), meta_style)]
 
 
 def _escape(text: str) -> str:

@@ -29,6 +29,7 @@ from inspector.core.errors import InspectorError
 from inspector.core.store import Store
 from inspector.domain import findings, inspections, photos
 from sync import exchange, roster
+from tests.conftest import given_for
 from tests.sync.team import (
     data_hash,
     make_team,
@@ -241,10 +242,7 @@ def test_laptops_agree_and_every_unreplaced_edit_is_shown_or_in_conflict(
         inspection, made = seed_inspection(stores[0])
         template = inspections.view(stores[0], inspection).template
         for item in template.items:  # everything answered: a submission is possible
-            if item.answer_type == "number":
-                inspections.answer(stores[0], inspection, item.code, "value", value=0)
-            else:
-                inspections.answer(stores[0], inspection, item.code, "pass")
+            inspections.answer(stores[0], inspection, item.code, given_for(item))
         sim = Simulation(stores, inspection, made)
         for code in ITEMS:
             sim.edits.append(Edit(("answer", code), stores[0].device_id, seeded + 1,

@@ -251,8 +251,8 @@ def test_one_concurrent_answer_is_one_conflict(pair: list[Store], tmp_path: Path
     a, b = pair
     inspection, _ = seed_inspection(a)
     send(a, b, tmp_path)
-    inspections.answer(a, inspection, "B04", "fail")
-    inspections.answer(b, inspection, "B04", "pass")
+    inspections.answer(a, inspection, "B02", "fail")
+    inspections.answer(b, inspection, "B02", "pass")
     send(a, b, tmp_path)
     send(b, a, tmp_path)
     assert [c.register for c in conflicts.list_open(a)] == ["answer"]

@@ -17,6 +17,7 @@ from inspector.ops import demo
 from sync import exchange, folder, roster
 from sync.bundle import write_bundle
 from sync.merge import SyncError
+from tests.conftest import given_for
 from tests.sync.team import data_hash, make_team, open_conflicts, seed_inspection, send
 
 
@@ -38,10 +39,7 @@ def everyone(stores: list[Store], folder_path: Path) -> None:
 
 def all_answered(store: Store, inspection: str) -> None:
     for item in inspections.view(store, inspection).template.items:
-        if item.answer_type == "number":
-            inspections.answer(store, inspection, item.code, "value", value=0)
-        else:
-            inspections.answer(store, inspection, item.code, "pass")
+        inspections.answer(store, inspection, item.code, given_for(item))
 
 
 # -- 1. one identity per history ----------------------------------------------------------
@@ -177,7 +175,7 @@ def test_resolving_a_delete_conflict_leaves_no_conflict_anywhere(trio: list[Stor
 # -- 3. a concurrent correction is never dropped ---------------------------------------------
 
 
-@pytest.mark.parametrize(("item", "first", "second"), [("B05", "fail", "pass"),
+@pytest.mark.parametrize(("item", "first", "second"), [("B03", "fail", "pass"),
                                                         ("C01", "pass", "fail")])
 def test_a_concurrent_correction_is_a_conflict(trio: list[Store], tmp_path: Path, item: str,
                                                first: str, second: str) -> None:
@@ -203,16 +201,16 @@ def test_the_shown_answer_is_one_persons_whole_answer(trio: list[Store], tmp_pat
     a, b, _ = trio
     inspection, _ = seed_inspection(a)
     everyone(trio, tmp_path)
-    inspections.answer(a, inspection, "B06", "value", value=85)
-    inspections.answer(b, inspection, "B06", "value", value=62)
-    inspections.set_note(b, inspection, "B06", "抽查20户，12户正确")
+    inspections.answer(a, inspection, "B06", inspections.Given(sampled=20, qualified=17))
+    inspections.answer(b, inspection, "B06", inspections.Given(sampled=20, qualified=12))
+    inspections.set_note(b, inspection, "B06", "抽查20桶，12桶正确")
     everyone(trio, tmp_path)
     for store in trio:
         row = inspections.answers_of(store, inspection)["B06"]
         versions = conflicts.list_open(store)[0].versions
-        shown = {k: row[k] for k in ("answer", "value", "note", "answered_by")}
+        shown = {k: row[k] for k in ("answer", "value", "detail", "note", "answered_by")}
         assert shown in [{k: v.content[k] for k in shown} for v in versions]
-        assert (row["value"] >= 80) == (row["answer"] == "pass")  # judged from its own value
+        assert (row["value"] >= 80) == (row["answer"] == "pass")  # judged from its own count
 
 
 # -- 5. revocation is a cut, whatever the order ------------------------------------------------
@@ -281,7 +279,7 @@ def test_one_checklist_name_with_two_contents_is_refused_by_name(tmp_path: Path)
         name = f"{raw['id']}@v{raw['version']}"
         everyone([a, b], tmp_path)
         for store in (a, b):
-            installed = templates.list_installed(store)
+            installed = [r for r in templates.list_installed(store) if r["name"] == name]
             assert [r["clash"] for r in installed] == [True, True]
             with pytest.raises(TemplateError) as refused:
                 templates.get(store, name)

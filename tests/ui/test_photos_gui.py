@@ -196,7 +196,7 @@ def test_the_folder_dialog_reviews_calibrates_and_imports_what_it_shows(
     at(base)
     inspections.answer(store, inspection_id, "C04", "fail")
     at(base + timedelta(minutes=10))
-    inspections.answer(store, inspection_id, "B05", "fail")
+    inspections.answer(store, inspection_id, "B05", "value", value=2)
     at(base + timedelta(minutes=20))
     finding_id = findings.add(store, inspection_id, category="corridor_clutter",
                               description="楼道堆放纸箱", item_code="C04")

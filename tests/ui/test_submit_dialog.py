@@ -24,6 +24,7 @@ from pytestqt.qtbot import QtBot
 
 from inspector.core.store import Store
 from inspector.domain import audit, inspections, signatures
+from tests.conftest import given_for
 from ui import errors
 from ui.i18n import language
 from ui.signature_pad import SignaturePad
@@ -41,12 +42,7 @@ def _draft(store: Store) -> str:
 def _answer_everything(store: Store, inspection_id: str) -> None:
     view = inspections.view(store, inspection_id)
     for state in view.items:
-        item = state.item
-        if item.answer_type == "number":
-            value = 90.0 if item.pass_if is not None and item.pass_if.op == ">=" else 0.0
-            inspections.answer(store, inspection_id, item.code, "value", value=value)
-        else:
-            inspections.answer(store, inspection_id, item.code, "pass")
+        inspections.answer(store, inspection_id, state.item.code, given_for(state.item))
     assert not inspections.view(store, inspection_id).score.unanswered
 
 
@@ -184,7 +180,7 @@ def test_unanswered_items_block_and_are_listed(qtbot: QtBot, demo_store: Store) 
     assert summary is not None and "2" in summary.text()
 
     inspections.answer(demo_store, inspection_id, "C02", "pass")
-    inspections.answer(demo_store, inspection_id, "H01", "pass")
+    inspections.answer(demo_store, inspection_id, "H01", inspections.Given(choice="自治"))
     dialog.refresh()
     assert _button(dialog, "submitButton").isEnabled()
     assert _missing_lines(dialog) == ["✓ 全部检查项已填写"]

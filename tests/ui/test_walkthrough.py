@@ -16,10 +16,14 @@ from ui.signature_pad import SignaturePad
 from ui.submit_dialog import SubmitDialog
 
 CTRL = Qt.KeyboardModifier.ControlModifier
-FAILING = {"B04": "2", "C04": "2", "E03": "2"}
+FAILING = {"C04": "2", "E03": "2"}
 NOT_APPLICABLE = {"F04", "F05", "F06"}  # no heritage trees here
-NUMBERS = {"A05": "86", "B06": "78", "C05": "0", "D01": "24", "D02": "3", "D03": "0",
-           "D05": "6", "E07": "0", "I03": "2"}
+# typed into the value field: numbers, counts (occurrences) and samples (good/checked)
+NUMBERS = {"D01": "24", "D05": "6", "I03": "2", "B04": "1", "B05": "0", "C05": "0",
+           "D02": "3", "D03": "0", "D04": "0", "E07": "0"}
+SAMPLES = {"A05": (11, 12), "B06": (15, 20)}  # B06 at 75 %: the sorting veto fails
+CHOICES = {"H01": ("2", "quasi")}  # 准物业
+ENCOURAGED = {"E06": "1", "E09": "2", "F03": "1", "H03": "2"}  # 1 有, 2 无
 FINDINGS = {"C04": ("6幢1单元楼梯间堆放旧沙发", "6幢1单元"),
             "D02": ("9幢门厅停放电动自行车3辆并充电", "9幢门厅")}
 
@@ -90,8 +94,26 @@ def test_keyboard_only_walkthrough(qtbot: QtBot, demo_store: Store) -> None:
             qtbot.keyClicks(editor.value_edit, digits[1:])
             qtbot.keyClick(editor.value_edit, Qt.Key.Key_Return)
             value = float(digits)
-            passes = state.item.pass_if.passes(value) if state.item.pass_if else None
-            expected[code] = ({True: "pass", False: "fail", None: "recorded"}[passes], value)
+            if state.item.answer_type == "count":
+                expected[code] = ("pass" if value == 0 else "fail", value)
+            else:
+                passes = state.item.pass_if.passes(value) if state.item.pass_if else None
+                expected[code] = ({True: "pass", False: "fail", None: "recorded"}[passes],
+                                  value)
+        elif code in SAMPLES:
+            good, checked = SAMPLES[code]
+            typed = f"{good}/{checked}"
+            qtbot.keyClick(tree, typed[0])
+            qtbot.keyClicks(editor.value_edit, typed[1:])
+            qtbot.keyClick(editor.value_edit, Qt.Key.Key_Return)
+            rate = 100 * good / checked
+            expected[code] = ("pass" if rate >= 80 else "fail", rate)
+        elif code in CHOICES:
+            qtbot.keyClick(tree, CHOICES[code][0])
+            expected[code] = ("pass", None)
+        elif code in ENCOURAGED:
+            qtbot.keyClick(tree, ENCOURAGED[code])
+            expected[code] = ("pass" if ENCOURAGED[code] == "1" else "na", None)
         elif code in NOT_APPLICABLE:
             qtbot.keyClick(tree, Qt.Key.Key_3)
             expected[code] = ("na", None)
@@ -109,7 +131,9 @@ def test_keyboard_only_walkthrough(qtbot: QtBot, demo_store: Store) -> None:
             tree.setFocus()  # the dialog hands focus back to the checklist
             qtbot.keyClick(tree, Qt.Key.Key_J)
     assert editor.view.score.unanswered == ()
-    assert editor.verdict.text() == "未达标"  # B04 and C04 are key items that failed
+    assert editor.verdict.text() == "未达标"  # the sorting accuracy (B06) is a veto
+    assert editor.view.score.key_failed == ("B06",)
+    assert "一票否决项（B06、C01、E02、E05、E08）" in editor.rule_label.text()
 
     # submit with both signatures: Ctrl+Enter, names, draw, submit
     window.activateWindow()  # the offscreen platform does not hand activation back itself
@@ -134,6 +158,8 @@ def test_keyboard_only_walkthrough(qtbot: QtBot, demo_store: Store) -> None:
     # the store holds exactly what was typed, and the change log has it
     answers = inspections.answers_of(store, inspection_id)
     assert {code: (r["answer"], r["value"]) for code, r in answers.items()} == expected
+    assert answers["H01"]["detail"] == '{"choice": "quasi"}'
+    assert answers["B06"]["detail"] == '{"qualified": 15, "sampled": 20}'
     stored_findings = findings.list_findings(store, inspection_id=inspection_id)
     assert sorted((f["item_code"], f["description"], f["location"]) for f in stored_findings) == [
         (code, *FINDINGS[code]) for code in sorted(FINDINGS)]

@@ -14,8 +14,10 @@ from pytestqt.qtbot import QtBot
 
 from inspector.core.store import Store
 from inspector.domain import audit, findings, inspections, overview
+from tests.conftest import given_for
 from tests.ui.conftest import type_text
 from ui import browser as browser_module
+from ui import errors
 from ui.main_window import MainWindow
 from ui.settings import Settings
 
@@ -46,6 +48,7 @@ def test_undo_and_redo_restore_the_stored_values(qtbot: QtBot, demo_store: Store
     inspection_id = a_draft(demo_store)
     inspections.clear_answer(demo_store, inspection_id, "B07")
     inspections.answer(demo_store, inspection_id, "B08", "pass")
+    inspections.set_note(demo_store, inspection_id, "B09", "")
     window.open_inspection(inspection_id)
     editor = window.editor
     editor.select_item("B07")
@@ -79,6 +82,52 @@ def test_undo_and_redo_restore_the_stored_values(qtbot: QtBot, demo_store: Store
     assert logged[-3:] == ["fail", None, "fail"]
 
 
+def test_choices_samples_and_counts_are_undone_to_what_was_given(qtbot: QtBot,
+                                                                  demo_store: Store) -> None:
+    window = make_window(qtbot, demo_store)
+    inspection_id = a_draft(demo_store)
+    inspections.answer(demo_store, inspection_id, "H01", inspections.Given(choice="quasi"))
+    inspections.answer(demo_store, inspection_id, "B06",
+                       inspections.Given(sampled=20, qualified=18))
+    window.open_inspection(inspection_id)
+    editor = window.editor
+
+    def detail(code: str) -> object:
+        return inspections.answers_of(demo_store, inspection_id)[code]["detail"]
+
+    editor.select_item("H01")
+    assert [b.text() for b in editor.choice_buttons if b.isVisible()] == [
+        "1 专业物业", "2 准物业", "3 自治", "4 无"]
+    assert editor.choice_buttons[1].isChecked()
+    qtbot.keyClick(editor.tree, Qt.Key.Key_4)  # 无: fails H01
+    assert stored(demo_store, inspection_id, "H01")[0] == "fail"
+    editor.select_item("B06")
+    qtbot.keyClick(editor.tree, Qt.Key.Key_1)
+    qtbot.keyClicks(editor.value_edit, "2/20")
+    qtbot.keyClick(editor.value_edit, Qt.Key.Key_Return)
+    assert detail("B06") == '{"qualified": 12, "sampled": 20}'
+    editor.select_item("D03")
+    qtbot.keyClick(editor.tree, Qt.Key.Key_2)
+    qtbot.keyClick(editor.value_edit, Qt.Key.Key_Return)
+    assert stored(demo_store, inspection_id, "D03")[0] == "fail"
+    assert editor._rows["D03"].text(2) == "2起 −4分 ✗"  # noqa: SLF001
+
+    window.undo_stack.undo()
+    window.undo_stack.undo()
+    assert detail("B06") == '{"qualified": 18, "sampled": 20}'
+    window.undo_stack.undo()
+    assert detail("H01") == '{"choice": "quasi"}'
+    window.undo_stack.redo()
+    assert detail("H01") == '{"choice": "none"}'
+    # a bad sample is a message, and nothing changes
+    editor.select_item("B06")
+    editor.value_edit.setFocus()
+    editor.value_edit.setText("30/20")
+    qtbot.keyClick(editor.value_edit, Qt.Key.Key_Return)
+    assert detail("B06") == '{"qualified": 18, "sampled": 20}'
+    assert errors.shown_messages and "合格数 30" in errors.shown_messages[-1]
+
+
 def test_reopening_the_application_shows_the_same_state(qtbot: QtBot, demo_dir: Path) -> None:
     with Store.open(demo_dir, actor="王建国") as store:
         window = make_window(qtbot, store)
@@ -88,9 +137,9 @@ def test_reopening_the_application_shows_the_same_state(qtbot: QtBot, demo_dir: 
         editor.select_item("B01")
         qtbot.keyClick(editor.tree, Qt.Key.Key_2)
         editor.select_item("B06")
-        qtbot.keyClick(editor.tree, Qt.Key.Key_7)  # the first digit moves focus to the value
-        assert editor.value_edit.hasFocus() or editor.value_edit.text() == "7"
-        qtbot.keyClicks(editor.value_edit, "6")
+        qtbot.keyClick(editor.tree, Qt.Key.Key_1)  # the first digit moves focus to the value
+        assert editor.value_edit.hasFocus() or editor.value_edit.text() == "1"
+        qtbot.keyClicks(editor.value_edit, "5/20")  # a sample: 15 of 20 bins sorted well
         qtbot.keyClick(editor.value_edit, Qt.Key.Key_Return)
         editor.select_item("B01")
         editor.note_edit.setFocus()
@@ -105,7 +154,7 @@ def test_reopening_the_application_shows_the_same_state(qtbot: QtBot, demo_dir: 
         editor = window.editor
         shown_after = {code: row.text(2) for code, row in editor._rows.items()}  # noqa: SLF001
         assert shown_after == shown_before
-        assert shown_after["B01"] == "不符合" and shown_after["B06"].startswith("76")
+        assert shown_after["B01"] == "不符合" and shown_after["B06"] == "15/20 = 75% ✗"
         editor.select_item("B01")
         assert editor.note_edit.text() == "可回收物桶缺失"
         assert stored(store, inspection_id, "B01") == ("fail", "可回收物桶缺失")
@@ -127,9 +176,7 @@ def _big_registry(folder: Path, communities: int = 1000, per: int = 5) -> None:
                 inspection_id = inspections.start(store, community_id, ["生成"])
                 if k == per - 1 and n % 3 == 0:
                     for item in template.items[:10]:
-                        inspections.answer(store, inspection_id, item.code,
-                                           "value" if item.answer_type == "number" else "pass",
-                                           value=90 if item.answer_type == "number" else None)
+                        inspections.answer(store, inspection_id, item.code, given_for(item))
 
 
 @pytest.fixture(scope="session")
