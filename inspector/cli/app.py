@@ -327,13 +327,34 @@ def cmd_photos_import_folder(args: argparse.Namespace) -> int:
     return EXIT_REFUSED if result.failed else EXIT_OK
 
 
+def cmd_photos_remove(args: argparse.Namespace) -> int:
+    from inspector.domain import photos
+
+    with _open(args) as store:
+        target = photos.parse_target(store, args.target)
+        row = photos.resolve_on(store, target, args.photo)
+        photos.remove(store, target, row["id"])
+    out(t("已从 {target} 移除照片 {name}（{sha}）；原件仍保留在数据目录中。",
+          "Removed the photo {name} ({sha}) from {target}; the original stays in the data "
+          "directory.", target=target.label, name=row["original_name"], sha=row["id"][:12]))
+    return EXIT_OK
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
     from inspector.domain import photos
 
-    with _open(args, readonly=True) as store:
+    if args.retention_days is not None and not args.clean:
+        raise InspectorError(t("--retention-days 需与 --clean 一起使用",
+                               "--retention-days goes with --clean"))
+    with _open(args, readonly=not args.clean) as store:
         report = photos.verify(store)
+        cleaned = photos.clean(store, args.retention_days if args.retention_days is not None
+                               else photos.RETENTION_DAYS) if args.clean else None
     for line in report.lines():
         out(line)
+    if cleaned is not None:
+        for line in cleaned.lines():
+            out(line)
     return EXIT_OK if report.ok else 1
 
 
@@ -514,8 +535,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--window", type=float, default=5, help="minutes (default 5)")
     p.add_argument("--offset", type=float, default=0,
                    help="minutes to add to the camera's clock")
-    command(commands, "verify", cmd_verify, "re-hash every photo original; exit 1 if anything "
-            "is missing, altered or dangling")
+    p = command(sub, "remove", cmd_photos_remove,
+                "take a photo off INSPECTION:ITEM, a finding or a follow-up while it can still "
+                "be edited (the original is kept)")
+    p.add_argument("target")
+    p.add_argument("photo", help="the photo's SHA-256 (or its first characters) or file name")
+    p = command(commands, "verify", cmd_verify, "re-hash every photo original; exit 1 if "
+                "anything is missing, altered or dangling")
+    p.add_argument("--clean", action="store_true",
+                   help="then delete originals nothing refers to any more, once past the "
+                   "retention period")
+    p.add_argument("--retention-days", type=int,
+                   help="how long an unreferenced original is kept (default 180)")
     group = commands.add_parser("config", help="team settings that sync (issuer, targets …)")
     sub = group.add_subparsers(dest="action", required=True, parser_class=_Parser)
     p = command(sub, "set", cmd_config_set, "set a team setting")

@@ -9,4 +9,4 @@ from __future__ import annotations
 
 MIGRATION_SET = "green-inspector"
 MIGRATION_NAMES = ("m001_initial", "m002_signatures", "m003_photos", "m004_sync",
-                   "m005_registers", "m006_config")
+                   "m005_registers", "m006_config", "m009_field")

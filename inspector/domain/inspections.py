@@ -280,7 +280,8 @@ def response_photo_counts(store: Store, inspection_id: str) -> dict[str, int]:
     """How many photos each checklist answer of the inspection has."""
     rows = store.query(
         "SELECT target_id, COUNT(*) AS n FROM photo_links WHERE target_kind = 'response'"
-        " AND target_id LIKE ? || ':%' GROUP BY target_id", (inspection_id,))
+        " AND target_id LIKE ? || ':%' AND deleted IS NULL GROUP BY target_id",
+        (inspection_id,))
     return {row["target_id"].split(":", 1)[1]: row["n"] for row in rows}
 
 

@@ -314,7 +314,7 @@ def finding_features(store: Store) -> list[dict[str, Any]]:
     for row in _iter_rows(store, (
             "SELECT l.target_id, p.latitude, p.longitude FROM photo_links l"
             " JOIN photos p ON p.id = l.photo_id WHERE l.target_kind = 'finding'"
-            " AND p.latitude IS NOT NULL AND p.longitude IS NOT NULL"
+            " AND p.latitude IS NOT NULL AND p.longitude IS NOT NULL AND l.deleted IS NULL"
             " ORDER BY l.created_at, l.id")):
         photo_positions.setdefault(row["target_id"], (row["latitude"], row["longitude"]))
     features: list[dict[str, Any]] = []
