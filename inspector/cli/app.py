@@ -310,20 +310,95 @@ def cmd_photos_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _plan_line(proposal: Any, action: Any, offset: float) -> str:
+    from inspector.domain import camera_card
+
+    taken = proposal.corrected(offset)
+    when = taken.strftime("%Y-%m-%d %H:%M:%S") if taken else t("无时间", "no time")
+    if proposal.time_source == "file":
+        when += t("（文件时间）", " (file time)")
+    elif proposal.zoned:
+        when += t("（带时区）", " (with UTC offset)")
+    if proposal.excluded == camera_card.OTHER_DAY:
+        what = t("其他日期，不导入", "another day, left out")
+    elif proposal.excluded == camera_card.DUPLICATE:
+        what = t("与 {f} 相同，不导入", "same as {f}, left out", f=proposal.duplicate_of.name
+                 if proposal.duplicate_of else "?")
+    else:
+        gap = "" if proposal.gap_seconds is None else f" ({proposal.gap_seconds:.0f} s)"
+        verb = {camera_card.NEW: t("新关联", "link"),
+                camera_card.UNCHANGED: t("已关联，不变", "already linked"),
+                camera_card.MOVE: t("移动自 {f}", "move from {f}", f="、".join(
+                    m.label for m in action.moved_from))}[action.kind]
+        what = f"→ {proposal.target.label}{gap}  [{verb}]"
+    return f"{proposal.source.name}\t{when}\t{what}"
+
+
+def _confirm(question: str) -> bool:
+    sys.stdout.write(question)
+    sys.stdout.flush()
+    try:
+        answer = sys.stdin.readline()
+    except (OSError, ValueError):  # no input to read (closed, or not a terminal)
+        answer = ""
+    sys.stdout.write("\n" if not answer.endswith("\n") else "")
+    return answer.strip().lower() in ("y", "yes", "是", "好")
+
+
 def cmd_photos_import_folder(args: argparse.Namespace) -> int:
     from inspector.domain import camera_card
 
     with _open(args) as store:
         inspection = inspections.resolve(store, args.inspection)
-        scan = camera_card.propose(store, inspection["id"], Path(args.folder),
-                                   window_minutes=args.window, offset_minutes=args.offset)
-        for proposal in scan.proposals:
-            gap = "" if proposal.gap_seconds is None else f" ({proposal.gap_seconds:.0f} s)"
-            out(f"{proposal.source.name} → {proposal.target.label}{gap}")
+        folder = Path(args.folder)
+        if not folder.is_dir():
+            raise InspectorError(t("{f} 不是文件夹", "{f} is not a folder", f=folder))
+        scan = camera_card.propose(store, inspection["id"], folder,
+                                   window_minutes=args.window, offset_minutes=args.offset,
+                                   any_day=args.any_day)
+        planned = camera_card.actions(store, inspection["id"], scan.proposals)
+        days = camera_card.visit_days(store, inspection["id"])
+        out(t("检查 {sid} 的日期：{d}（前后各留 2 小时）", "The inspection {sid} was carried "
+              "out on {d} (2 hours either side count)", sid=inspection["short_id"],
+              d=days.label()))
+        for proposal, action in zip(scan.proposals, planned, strict=True):
+            out(_plan_line(proposal, action, args.offset))
+        for path, reason in scan.skipped:
+            out(t("跳过 {p}：{r}", "skipped {p}: {r}", p=path, r=reason))
+        counts = {kind: sum(1 for a in planned if a.kind == kind)
+                  for kind in (camera_card.NEW, camera_card.MOVE, camera_card.UNCHANGED)}
+        other_day = sum(1 for p in scan.proposals if p.excluded == camera_card.OTHER_DAY)
+        duplicates = sum(1 for p in scan.proposals if p.excluded == camera_card.DUPLICATE)
+        out(t("计划：共 {n} 张照片，新关联 {a}，移动 {m}，已关联 {u}，其他日期 {d}，重复 {p}；"
+              "另有 {s} 个文件不是照片或未读取",
+              "Plan: {n} photos, {a} to link, {m} to move, {u} already linked, {d} of other "
+              "days, {p} duplicates; {s} more files are not photos or were not read",
+              n=len(scan.proposals), a=counts[camera_card.NEW], m=counts[camera_card.MOVE],
+              u=counts[camera_card.UNCHANGED], d=other_day, p=duplicates,
+              s=len(scan.skipped)))
+        if other_day:
+            out(t("其他日期的 {n} 张照片不会导入（相机时钟不准时用 --offset 校正，"
+                  "确需导入用 --any-day）。",
+                  "The {n} photos of other days are left out (correct a wrong camera clock "
+                  "with --offset; use --any-day to import them anyway).", n=other_day))
+        by_file = camera_card.by_file_time(scan.proposals)
+        if by_file:
+            out(t("{n} 张照片没有 EXIF 拍摄时间，按文件时间匹配：{names}",
+                  "{n} photos have no EXIF time and were matched by their file time: {names}",
+                  n=len(by_file), names=", ".join(p.source.name for p in by_file)))
+        if args.dry_run:
+            return EXIT_OK
+        if not any(not p.excluded for p in scan.proposals):
+            out(t("没有要导入的照片。", "There is nothing to import."))
+            return EXIT_OK
+        if not args.yes and not _confirm(t("按此计划导入？[y/N] ",
+                                           "Import as planned? [y/N] ")):
+            sys.stderr.write(t("未导入任何照片（用 --yes 可跳过确认）。",
+                               "Nothing was imported (--yes skips the question).") + "\n")
+            return EXIT_REFUSED
         result = camera_card.apply(store, scan.proposals)
-    for path, reason in scan.skipped:
-        sys.stderr.write(t("跳过 {p}：{r}", "skipped {p}: {r}", p=path, r=reason) + "\n")
-    out(result.summary())
+    for line in result.lines():
+        out(line)
     return EXIT_REFUSED if result.failed else EXIT_OK
 
 
@@ -534,7 +609,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("folder")
     p.add_argument("--window", type=float, default=5, help="minutes (default 5)")
     p.add_argument("--offset", type=float, default=0,
-                   help="minutes to add to the camera's clock")
+                   help="minutes to add to the camera's clock (not to times that carry "
+                   "their UTC offset, as phones write them)")
+    p.add_argument("--dry-run", action="store_true", help="print the plan and stop")
+    p.add_argument("--yes", action="store_true", help="import without asking")
+    p.add_argument("--any-day", action="store_true",
+                   help="also import photos taken on other days than the inspection's")
     p = command(sub, "remove", cmd_photos_remove,
                 "take a photo off INSPECTION:ITEM, a finding or a follow-up while it can still "
                 "be edited (the original is kept)")
