@@ -253,11 +253,17 @@ def cmd_findings_list(args: argparse.Namespace) -> int:
 
 
 def cmd_findings_set(args: argparse.Namespace) -> int:
+    from inspector.domain import places
+
     changes = {k: v for k, v in (("department", args.department), ("deadline", args.deadline),
                                  ("severity", args.severity), ("location", args.location),
                                  ("description", args.description),
                                  ("category", args.category)) if v is not None}
-    if not changes and args.status is None:
+    typed = args.lat is not None or args.lon is not None
+    if typed and args.from_photo is not None:
+        raise InspectorError(t("--lat/--lon 与 --from-photo 只能选一个",
+                               "Give either --lat/--lon or --from-photo, not both"))
+    if not changes and args.status is None and not typed and args.from_photo is None:
         raise InspectorError(t("没有要修改的内容", "Nothing to change"))
     with _open(args) as store:
         row = findings.resolve(store, args.id)
@@ -266,6 +272,39 @@ def cmd_findings_set(args: argparse.Namespace) -> int:
                 findings.edit(store, row["id"], **changes)
             if args.status is not None:
                 findings.set_status(store, row["id"], args.status)
+            if typed:
+                places.set_coordinates(store, row["id"], args.lat, args.lon)
+            if args.from_photo is not None:
+                places.coordinates_from_photo(store, row["id"], args.from_photo or None)
+        position = places.finding_position(store, findings.get(store, row["id"]))
+    if (typed or args.from_photo is not None) and position is not None:
+        out(t("{sid} 坐标：{p}", "{sid} at {p}", sid=row["short_id"], p=position.describe()))
+    return EXIT_OK
+
+
+def cmd_findings_pin(args: argparse.Namespace) -> int:
+    from inspector.domain import places
+
+    with _open(args) as store:
+        row = places.resolve_finding(store, args.id)
+        if args.clear:
+            places.clear_pin(store, row["id"])
+        elif args.x is None or args.y is None:
+            raise InspectorError(t("请给出 --x 和 --y（0 到 1），或 --clear",
+                                   "Give --x and --y (0 to 1), or --clear"))
+        else:
+            places.set_pin(store, row["id"], args.x, args.y)
+    return EXIT_OK
+
+
+def cmd_communities_plan(args: argparse.Namespace) -> int:
+    from inspector.domain import places
+
+    with _open(args) as store:
+        community = communities.resolve(store, args.community)
+        sha = places.set_site_plan(store, community["id"], Path(args.image))
+    out(t("已载入 {c} 的总平面图（{sha}）", "Loaded the site plan of {c} ({sha})",
+          c=community["name"], sha=sha[:12]))
     return EXIT_OK
 
 
@@ -529,6 +568,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = group.add_subparsers(dest="action", required=True, parser_class=_Parser)
     p = command(sub, "import", cmd_communities_import, "import a CSV community list")
     p.add_argument("file")
+    p = command(sub, "plan", cmd_communities_plan,
+                "load a site plan image (fire-lane plan, a screenshot of the estate)")
+    p.add_argument("community")
+    p.add_argument("image")
     p = command(sub, "list", cmd_communities_list, "list communities")
     p.add_argument("--district")
     p.add_argument("--json", action="store_true")
@@ -592,6 +635,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--location")
     p.add_argument("--description")
     p.add_argument("--category")
+    p.add_argument("--lat", type=float, help="latitude, WGS-84 (with --lon)")
+    p.add_argument("--lon", type=float, help="longitude, WGS-84 (with --lat)")
+    p.add_argument("--from-photo", nargs="?", const="", metavar="PHOTO",
+                   help="take the coordinates from a photo's GPS (default: the first "
+                   "GPS-tagged before-photo)")
+    p = command(sub, "pin", cmd_findings_pin,
+                "pin a finding on its community's site plan (0..1 from the left and the top)")
+    p.add_argument("id")
+    p.add_argument("--x", type=float)
+    p.add_argument("--y", type=float)
+    p.add_argument("--clear", action="store_true", help="take the pin off")
 
     group = commands.add_parser("photos", help="photos as evidence")
     sub = group.add_subparsers(dest="action", required=True, parser_class=_Parser)

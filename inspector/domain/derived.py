@@ -86,6 +86,16 @@ def _save(image: object, target: Path, quality: int) -> None:
         temporary.unlink(missing_ok=True)
 
 
+def open_upright(original: Path, size: int) -> Any:
+    """An image file decoded (draft-scaled when possible), upright, shrunk into ``size``."""
+    return _render(original, size, None)
+
+
+def save_jpeg(image: Any, target: Path, quality: int) -> None:
+    """Write a JPEG under a temporary name and rename it into place."""
+    _save(image, target, quality)
+
+
 def build(original: Path, target: Path, size: int, quality: int,
           annotations_json: str | None = None) -> None:
     _save(_render(original, size, annotations_json), target, quality)

@@ -468,24 +468,7 @@ def import_staged(store: Store, staged: StagedPhoto, target: Target, *,
     meta = staged.meta
     link_id = _link_id(target, staged.sha256, kind)
     with store.write():
-        if store.query_one("SELECT id FROM photos WHERE id = ?", (staged.sha256,)) is None:
-            records.put(store, "photos", staged.sha256, {
-                "ext": EXTENSIONS[staged.format],
-                "original_name": source.name,
-                "size": path.stat().st_size,
-                "format": staged.format,
-                "width": meta.width,
-                "height": meta.height,
-                "taken_at": meta.taken_at,
-                "latitude": meta.latitude,
-                "longitude": meta.longitude,
-                "orientation": meta.orientation,
-                "camera": meta.camera,
-                "exif_problems": "; ".join(meta.problems) or None,
-                "decode_problem": staged.decode_problem,
-                "imported_at": store.wall.iso(),
-                "imported_by": store.actor,
-            }, current=None)
+        _photo_row(store, staged, path)
         linked = _link(store, link_id, staged.sha256, target, kind, caption, origin)
         moved = _retire_card_links(store, staged.sha256, target, link_id) \
             if origin == CARD else ()
@@ -513,6 +496,46 @@ def _link(store: Store, link_id: str, sha256: str, target: Target, kind: str | N
         records.restore(store, "photo_links", link_id)
         return "restored"
     return "unchanged"
+
+
+def store_original(store: Store, source: Path) -> str:
+    """Keep a file in the store without linking it to anything (a site plan image); returns
+    its SHA-256. The same checks as a photo import."""
+    staged = stage(store.data_dir, Path(source))
+    try:
+        path, _new = place(store.data_dir, staged)
+    except OSError as exc:
+        raise PhotoError(source, t("无法保存：{e}", "cannot store it: {e}",
+                                   e=exc.strerror or exc)) from exc
+    finally:
+        staged.temporary.unlink(missing_ok=True)
+    with store.write():
+        _photo_row(store, staged, path)
+    return staged.sha256
+
+
+def _photo_row(store: Store, staged: StagedPhoto, path: Path) -> None:
+    """The photo's row, written once (the same bytes imported again change nothing)."""
+    if store.query_one("SELECT id FROM photos WHERE id = ?", (staged.sha256,)) is not None:
+        return
+    meta = staged.meta
+    records.put(store, "photos", staged.sha256, {
+        "ext": EXTENSIONS[staged.format],
+        "original_name": staged.source.name,
+        "size": path.stat().st_size,
+        "format": staged.format,
+        "width": meta.width,
+        "height": meta.height,
+        "taken_at": meta.taken_at,
+        "latitude": meta.latitude,
+        "longitude": meta.longitude,
+        "orientation": meta.orientation,
+        "camera": meta.camera,
+        "exif_problems": "; ".join(meta.problems) or None,
+        "decode_problem": staged.decode_problem,
+        "imported_at": store.wall.iso(),
+        "imported_by": store.actor,
+    }, current=None)
 
 
 def link_stored(store: Store, sha256: str, target: Target, *, kind: str | None = None
