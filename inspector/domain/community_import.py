@@ -175,6 +175,7 @@ def _would_change(existing: dict[str, Any], data: CommunityData) -> bool:
     merged = _merged(existing, data)
     current = {k: existing.get(k) for k in merged}
     current["tags"] = tuple(json.loads(existing["tags"])) if existing.get("tags") else ()
+    current["address"] = existing.get("address") or ""
     return merged != current
 
 
