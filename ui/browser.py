@@ -303,6 +303,18 @@ class CommunityBrowser(QWidget):
         self.view.setCurrentIndex(index)
         return True
 
+    def expand_district(self, district: str) -> bool:
+        """Open the district's branch (the inspector's own, from the settings)."""
+        item = self._parents.get((district,))
+        if item is None:
+            return False
+        index = self.proxy.mapFromSource(item.index())
+        self.view.expand(index)
+        for row in range(self.proxy.rowCount(index)):
+            self.view.expand(self.proxy.index(row, 0, index))
+        self.view.scrollTo(index, QTreeView.ScrollHint.PositionAtTop)
+        return True
+
     def status_of(self, community_id: str) -> CommunityStatus | None:
         return self._statuses.get(community_id)
 
