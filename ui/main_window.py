@@ -288,6 +288,8 @@ class MainWindow(QMainWindow):
             editor.submit_requested.connect(self.submit_inspection)
             editor.reopen_requested.connect(self.reopen_inspection)
             editor.report_requested.connect(lambda _id: self.report_findings())
+            editor.locked_changed.connect(lambda locked: self.finding_action.setEnabled(
+                not locked))
             self.stack.addWidget(editor)
             self._editor = editor
         return self._editor
@@ -311,6 +313,7 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.editor)
 
     def back_to_community(self) -> None:
+        self.finding_action.setEnabled(True)  # says "open an inspection" if used here
         if self.community_page.community_id:
             self.community_page.refresh()
             self.stack.setCurrentWidget(self.community_page)
@@ -367,6 +370,9 @@ class MainWindow(QMainWindow):
     def add_finding(self) -> None:
         if self._editing():
             self.editor.add_finding()
+        else:
+            show_error(self, tr("请先打开一次检查，再添加问题。",
+                                "Open an inspection first, then add a finding."))
 
     def submit_current(self) -> None:
         if self._editing() and self.editor.inspection_id:
