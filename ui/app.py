@@ -25,7 +25,8 @@ from ui.settings import Settings
 IMPORT = "import"  # the first-run assistant's "import a community list"
 
 log = logging.getLogger("ui")
-VIEWS = ("main", "editor", "findings", "submit")
+VIEWS = ("main", "editor", "findings", "submit", "first-run", "import", "remove-photo",
+         "site-plan", "finding-photos")
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:

@@ -152,6 +152,9 @@ class _StartPage(QWizardPage):
         super().__init__()
         self.setObjectName("startPage")
         self.setTitle(tr("从哪里开始", "How to start"))
+        self.setSubTitle(tr("社区名单是检查的起点：每次检查都针对名单中的一个社区。",
+                            "The community list is where inspections start: each inspection "
+                            "is of one community on it."))
         self.empty = empty
         self.demo = QRadioButton(tr("装入演示数据（示例社区、检查和问题，可随时换用新目录）",
                                     "Load the demo data (sample communities, inspections and "

@@ -183,6 +183,10 @@ class SitePlanDialog(QDialog):
         self.hint = QLabel(self)
         self.hint.setObjectName("planHint")
         self.hint.setWordWrap(True)
+        self.legend = QLabel(self)
+        self.legend.setObjectName("planLegend")
+        self.legend.setWordWrap(True)
+        self.legend.setStyleSheet("color: #444;")
         self.load_button = QPushButton(self)
         self.load_button.setObjectName("loadPlanButton")
         self.load_button.setAutoDefault(False)
@@ -209,6 +213,7 @@ class SitePlanDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.hint)
         layout.addWidget(self.view, 1)
+        layout.addWidget(self.legend)
         layout.addLayout(row)
         self.resize(1000, 760)
         self.retranslate()
@@ -326,6 +331,9 @@ class SitePlanDialog(QDialog):
     # -- state and language --------------------------------------------------------------
 
     def _update(self) -> None:
+        self.legend.setText("　".join(f"{pin.label} {' '.join(pin.tooltip.split())[:40]}"
+                                      for pin in self.pins if pin.tooltip))
+        self.legend.setVisible(bool(self.legend.text()))
         save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
         if save is not None:
             save.setEnabled(self.plan is not None and self.view.has_plan())
