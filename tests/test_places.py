@@ -290,3 +290,24 @@ def test_the_demo_is_spread_over_the_districts(store: Store) -> None:
         "SELECT id FROM inspections WHERE status = 'submitted'")]
     assert sum(1 for keys in failed_keys if keys) >= 3
     assert json.loads(json.dumps(demo.KEY_FINDINGS))  # plain data
+
+
+def test_the_report_shows_places_pins_and_hints(store: Store, tmp_path: Path) -> None:
+    import subprocess
+
+    from inspector.reports import findings_report
+    from tests.conftest import inspection_of
+
+    demo.fill(store, with_photos=False)
+    inspection_id = inspection_of(store, "柳西社区")["id"]
+    inspections.reopen(store, inspection_id, "补充照片")
+    fire = next(f for f in findings.list_findings(store, inspection_id=inspection_id)
+                if f["item_code"] == "C01")
+    photos.import_photo(store, real("gps_DSCN0010.jpg"),
+                        photos.target_for_finding(store, fire["id"]))
+    result = findings_report.build(store, inspection_id, tmp_path / "report.pdf")
+    text = "".join(subprocess.run(["pdftotext", "-enc", "UTF-8", str(result.path), "-"],
+                                  check=True, capture_output=True).stdout.decode().split())
+    assert "(GCJ-02)" in text and "(WGS-84)" in text  # the 坐标 row, both datums
+    assert "问题位置图（总平面图）" in text and "见“问题位置图”标记1" in text
+    assert "※拍摄于检查前" in text and "※拍摄地点距社区" in text  # the Tuscan 2008 photo

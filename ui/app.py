@@ -1,4 +1,4 @@
-"""Starting the GUI: arguments, QApplication, data directory, demo offer, main window."""
+"""Starting the GUI: arguments, QApplication, data directory, first-run assistant, main window."""
 
 from __future__ import annotations
 

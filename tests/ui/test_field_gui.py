@@ -234,3 +234,53 @@ def test_the_subtitle_stays_one_line(qtbot: QtBot, demo_store: Store) -> None:
         assert editor.subtitle.height() == height
     assert "检查人员" in editor.subtitle.full_text()
     assert editor.subtitle.toolTip() == editor.subtitle.full_text()
+
+
+def test_the_camera_folder_dialog_leaves_other_days_out_and_moves_on_a_rerun(
+        qtbot: QtBot, demo_store: Store, tmp_path: Path) -> None:
+    from datetime import datetime, timedelta
+
+    from ui.folder_import_dialog import COL_TARGET, FolderImportDialog
+
+    inspection_id = a_draft(demo_store)
+    inspections.answer(demo_store, inspection_id, "C04", "fail")
+    at = datetime.fromisoformat(inspections.answers_of(demo_store, inspection_id)["C04"][
+        "answered_at"]).astimezone(demo_store.wall.tz).replace(tzinfo=None)
+    card = tmp_path / "DCIM"
+    card.mkdir()
+    jpeg(card / "IMG_0001.JPG", taken=at + timedelta(seconds=30), seed=1)
+    jpeg(card / "IMG_0002.JPG", taken=datetime(2001, 1, 1, 12, 0), seed=2)
+
+    def scanned(offset: float = 0) -> FolderImportDialog:
+        dialog = FolderImportDialog(demo_store, inspection_id, card)
+        qtbot.addWidget(dialog)
+        qtbot.waitUntil(lambda: not dialog.busy(), timeout=20_000)
+        if offset:
+            dialog.offset_spin.setValue(offset)
+        return dialog
+
+    dialog = scanned()
+    assert [p.excluded for p in dialog.reviewed()] == [None, "other_day"]
+    assert dialog.model.item(1, COL_TARGET).text().startswith("其他日期，不导入")
+    assert "其他日期 1 张" in dialog.summary_label.text()
+    dialog.any_day.setChecked(True)
+    assert [p.excluded for p in dialog.reviewed()] == [None, None]
+    dialog.any_day.setChecked(False)
+    first_target = dialog.reviewed()[0].target  # what was recorded at that moment
+    assert first_target.kind in ("response", "finding")
+    dialog.import_reviewed()
+    qtbot.waitUntil(lambda: dialog.result is not None, timeout=20_000)
+    assert len(photos.photos_of(demo_store, first_target)) == 1
+
+    # the same card again with the clock 20 minutes on: the photo moves, never doubles
+    again = scanned(offset=20)
+    assert again.reviewed()[0].target.kind == "inspection"
+    assert "将移过来" in again.summary_label.text()
+    again.import_reviewed()
+    qtbot.waitUntil(lambda: again.result is not None, timeout=20_000)
+    assert photos.photos_of(demo_store, first_target) == []
+    general = photos.target_for_inspection(demo_store, inspection_id)
+    assert [p["original_name"] for p in photos.photos_of(demo_store, general)] == [
+        "IMG_0001.JPG"]
+    assert again.summary_box is not None and "移动 1" in again.summary_box.text()
+    again.summary_box.close()
