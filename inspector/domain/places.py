@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -220,7 +221,7 @@ class Pin:
 
 
 def pins_on(rows: list[dict[str, Any]], plan_sha: str,
-            label: Any = None) -> list[Pin]:
+            label: Callable[[dict[str, Any], int], object] | None = None) -> list[Pin]:
     """The pins of these findings that are on the plan ``plan_sha``, labelled by
     ``label(row, index)`` (default: their number in the list, from 1)."""
     found: list[Pin] = []
