@@ -148,6 +148,8 @@ def test_the_command_line_removes_and_cleans(capsys: pytest.CaptureFixture[str],
     assert "已清理 1 张" in out
     code, _out, err = run(capsys, data_dir, "verify", "--retention-days", "3")
     assert code == 2 and "--clean" in err
+    code, _out, err = run(capsys, data_dir, "verify", "--clean", "--retention-days", "-1")
+    assert code == 2 and "保留期不能为负数" in err
 
 
 def test_a_submitted_answer_keeps_its_photos_on_the_command_line(

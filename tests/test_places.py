@@ -183,6 +183,12 @@ def test_the_command_line_places_findings(capsys: pytest.CaptureFixture[str], da
     assert code == 2 and "经纬度需要同时给出" in err
     code, _, err = _cli(capsys, data_dir, "findings", "set", short, "--from-photo")
     assert code == 2 and "没有带 GPS 位置的照片" in err
+    code, _, err = _cli(capsys, data_dir, "findings", "set", short, "--lat", "29.8", "--lon",
+                        "121.5", "--from-photo")
+    assert code == 2 and "只能选一个" in err
+    code, _, err = _cli(capsys, data_dir, "communities", "plan", community,
+                        str(tmp_path / "nowhere.png"))
+    assert code == 2 and "nowhere.png" in err and "不能用作" in err
     code, _, err = _cli(capsys, data_dir, "findings", "pin", short, "--x", "0.4", "--y", "0.6")
     assert code == 2 and "还没有总平面图" in err
     Image.new("RGB", (600, 400), "white").save(tmp_path / "总平面图.png")
