@@ -58,6 +58,7 @@ def test_import_folder(capsys: pytest.CaptureFixture[str], data_dir: Path,
     card.mkdir()
     jpeg(card / "IMG_1.JPG", seed=1)
     jpeg(card / "IMG_2.JPG", seed=2)
-    out = ok(capsys, data_dir, "photos", "import-folder", inspection, str(card), "--window", "2")
-    assert "IMG_1.JPG" in out and "导入 2 张，失败 0 张" in out
+    out = ok(capsys, data_dir, "photos", "import-folder", inspection, str(card), "--window", "2",
+             "--yes")
+    assert "IMG_1.JPG" in out and "共 2 张照片：新关联 2，移动 0，已关联未变 0" in out
     assert cli.main(["--data-dir", str(data_dir), "verify"]) == 0

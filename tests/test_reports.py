@@ -21,7 +21,7 @@ from PIL import Image, ImageDraw
 from inspector import cli
 from inspector.core import i18n
 from inspector.core.store import Store
-from inspector.domain import derived, findings, inspections, photos
+from inspector.domain import derived, findings, inspections, photos, places
 from inspector.ops import demo
 from inspector.reports import findings_report, fonts, layout, notices
 from tests.conftest import given_for, inspection_of
@@ -245,12 +245,12 @@ def test_images_in_the_pdf_are_exactly_those_placed(rich: Sample, tmp_path: Path
     result = report(rich, tmp_path)
     # The fire-lane photo is also the C01 answer's evidence: printed once, referred to after.
     assert result.photos_placed == rich.placements - 1 == 8
-    # Photos (one placed twice is stored once) + two different signatures; the QR code is
-    # drawn as vectors, not an image.
-    assert result.images_embedded == len(rich.distinct_photos) + 2 == 10
+    # Photos (one placed twice is stored once) + two different signatures + the demo's site
+    # plan with the findings' pins; the QR code is drawn as vectors, not an image.
+    assert result.images_embedded == len(rich.distinct_photos) + 2 + 1 == 11
     images = images_of(result.path)
     assert len(images) == result.images_embedded
-    assert sum(1 for image in images if image.filters == ["/DCTDecode"]) == 8
+    assert sum(1 for image in images if image.filters == ["/DCTDecode"]) == 9
     if shutil.which("pdfimages"):
         assert len(pdfimages_object_ids(result.path)) == result.images_embedded
 
@@ -265,6 +265,12 @@ def test_photo_jpeg_bytes_pass_through_unchanged(rich: Sample, tmp_path: Path) -
         expected[hashlib.sha256(copy.read_bytes()).hexdigest()] = copy
     streams = [image.raw for image in images_of(result.path)
                if image.filters == ["/DCTDecode"]]
+    plan = places.site_plan_of(rich.store, inspections.view(
+        rich.store, rich.inspection).community["id"])
+    assert plan is not None  # the demo's 柳西社区 has a site plan with pins: its copy too
+    plans = list((data_dir / "cache" / "plans").glob(f"{plan['id']}-*.jpg"))
+    expected.update({hashlib.sha256(p.read_bytes()).hexdigest(): p for p in plans})
+    assert len(plans) == 1
     assert {hashlib.sha256(raw).hexdigest() for raw in streams} == set(expected)
     # The annotated photo went in as its annotated report copy, not the plain one.
     annotated = photos.get(rich.store, rich.annotated)
@@ -297,11 +303,15 @@ def test_appendix_lists_every_photo_hash_with_its_file_name(rich: Sample,
 
 def test_a_report_without_findings_builds(store: Store, tmp_path: Path) -> None:
     demo.fill(store, with_photos=False)
-    inspection = inspection_of(store, "怡江社区")["id"]
-    assert not findings.list_findings(store, inspection_id=inspection)
+    row = store.query_one(
+        "SELECT i.id, c.name FROM inspections i JOIN communities c ON c.id = i.community_id"
+        " WHERE NOT EXISTS (SELECT 1 FROM findings f WHERE f.inspection_id = i.id)"
+        " ORDER BY c.name LIMIT 1")
+    assert row is not None
+    inspection = row["id"]
     result = findings_report.build(store, inspection, tmp_path / "empty.pdf")
     text = all_text(result.path)
-    assert "怡江社区" in text and "本次检查未发现问题" in text
+    assert row["name"] in text and "本次检查未发现问题" in text
     assert result.photos_placed == 0 and result.warnings == []
     issue_settings(store)
     assert notices.build_all(store, inspection, tmp_path / "notices") == []
@@ -351,7 +361,7 @@ def test_a_missing_original_becomes_a_placeholder_and_a_warning(rich: Sample,
     assert any(rich.annotated[:12] in w and "gps_DSCN0010.jpg" in w for w in result.warnings)
     # It was placed twice (finding and answer): neither placement embeds an image.
     assert result.photos_placed == rich.placements - 2
-    assert len(images_of(result.path)) == result.images_embedded == 9
+    assert len(images_of(result.path)) == result.images_embedded == 10  # with the site plan
     assert "gps_DSCN0010.jpg（照片原件缺失）" in flat(page_texts(result.path)[-1])
 
 

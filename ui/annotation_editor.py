@@ -551,7 +551,7 @@ class AnnotationEditor(QDialog):
     saved = Signal(str)
 
     def __init__(self, image_path: Path, annotations_json: str | None = None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, title: str | None = None) -> None:
         # Checked before the dialog exists, so a refusal leaves no half-made child behind.
         path = Path(image_path)
         image = QImage(str(path))
@@ -561,6 +561,8 @@ class AnnotationEditor(QDialog):
         super().__init__(parent)
         self.setObjectName("annotationEditor")
         self.image_path = path
+        # What the photo is called (its original file name), not the copy's SHA-256 name.
+        self.title = title or path.name
         self.image = image.convertToFormat(QImage.Format.Format_RGB32)
         self._items: list[Item] = items
         self._initial = anno.dumps(self._items)
@@ -1016,7 +1018,7 @@ class AnnotationEditor(QDialog):
         self.text_dialog.setCancelButtonText(tr("取消", "Cancel"))
 
     def retranslate(self) -> None:
-        self.setWindowTitle(tr("标注照片 — {n}", "Annotate photo — {n}", n=self.image_path.name))
+        self.setWindowTitle(tr("标注照片 — {n}", "Annotate photo — {n}", n=self.title))
         for name, (label, tip) in self._tool_texts().items():
             action = self.tool_actions[name]
             action.setText(label)

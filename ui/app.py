@@ -1,4 +1,4 @@
-"""Starting the GUI: arguments, QApplication, data directory, demo offer, main window."""
+"""Starting the GUI: arguments, QApplication, data directory, first-run assistant, main window."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QProgressDialog
 
-from inspector.core.datadir import resolve_data_dir
+from inspector.core.datadir import DataDirChoice, choose_data_dir
 from inspector.core.errors import InspectorError
 from inspector.core.store import Store
 from ui import jobs
@@ -22,8 +22,11 @@ from ui.i18n import language, tr
 from ui.main_window import MainWindow
 from ui.settings import Settings
 
+IMPORT = "import"  # the first-run assistant's "import a community list"
+
 log = logging.getLogger("ui")
-VIEWS = ("main", "editor", "findings", "submit", "dashboard")
+VIEWS = ("main", "editor", "findings", "submit", "dashboard", "first-run", "import",
+         "remove-photo", "site-plan", "finding-photos")
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
@@ -90,6 +93,28 @@ def load_demo(data_dir: Path, show_progress: bool) -> None:
         raise InspectorError(errors[0])
 
 
+def first_run(store: Store, settings: Settings,
+              choice: DataDirChoice) -> tuple[Store, DataDirChoice, str]:
+    """The first-run assistant (blocking, before the main window): returns the store to use
+    (another one if the data directory was changed), how it was chosen, and how to start."""
+    from ui.first_run import DEMO, FirstRunWizard
+
+    wizard = FirstRunWizard(settings, choice, empty=is_empty(store))
+    if wizard.exec() != QDialog.DialogCode.Accepted:
+        return store, choice, ""
+    answers = wizard.save()
+    new_choice = wizard.new_choice()
+    store.actor = answers.name
+    if new_choice.path != store.data_dir:
+        store.close()
+        store = Store.open(new_choice.path, actor=answers.name)
+    if answers.start == DEMO and is_empty(store):
+        store.close()
+        load_demo(new_choice.path, show_progress=True)
+        store = Store.open(new_choice.path, actor=answers.name)
+    return store, new_choice, answers.start
+
+
 def _setup_logging(data_dir: Path) -> None:
     logs = data_dir / "logs"
     try:
@@ -112,28 +137,30 @@ def run(argv: Sequence[str]) -> int:
     settings = Settings()
     language.set(args.lang or settings.language)
     headless = bool(args.screenshot or args.exit_when_shown)
-    data_dir = resolve_data_dir(args.data_dir or settings.get("data_dir") or None)
+    choice = choose_data_dir(args.data_dir)  # argument > environment > settings > default
+    start = ""
     try:
-        store = Store.open(data_dir, actor=settings.inspector_name or None)
-        _setup_logging(data_dir)
-        if is_empty(store):
-            wanted = headless or QMessageBox.question(
-                None, tr("绿色社区巡查", "Green Community Inspector"),
-                tr("数据目录 {d} 是空的。要装入演示数据（示例社区和检查）吗？",
-                   "The data directory {d} is empty. Load the demo data (sample communities "
-                   "and inspections)?", d=data_dir)) == QMessageBox.StandardButton.Yes
-            if wanted:
+        store = Store.open(choice.path, actor=settings.inspector_name or None)
+        _setup_logging(choice.path)
+        if headless:
+            if is_empty(store):  # a screenshot or a start-up measurement: the demo
                 store.close()
-                load_demo(data_dir, show_progress=not headless)
-                store = Store.open(data_dir, actor=settings.inspector_name or None)
+                load_demo(choice.path, show_progress=False)
+                store = Store.open(choice.path, actor=settings.inspector_name or None)
+        elif is_empty(store) or not settings.inspector_name:
+            store, choice, start = first_run(store, settings, choice)
     except InspectorError as exc:
         if headless:
             sys.stderr.write(f"{exc}\n")
         else:
             QMessageBox.critical(None, tr("无法打开数据", "Cannot open the data"), str(exc))
         return 2
+    data_dir = choice.path
 
     window = MainWindow(store, settings)
+    window.data_choice = choice
+    if start == IMPORT:
+        window.import_communities()
     reporter = CrashReporter(data_dir / "logs" / "errors.log", lambda: window)
     reporter.install()
     window.show()

@@ -117,6 +117,7 @@ class CommunityBrowser(QWidget):
         self.view.activated.connect(self._activated)
         self.summary = QLabel(self)
         self.summary.setObjectName("browserSummary")
+        self.summary.setWordWrap(True)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -219,6 +220,14 @@ class CommunityBrowser(QWidget):
         badge.setForeground(QBrush(STATE_COLOURS[status.state]))
 
     def _update_counts(self) -> None:
+        if self.no_match():
+            self.summary.setText(tr(
+                "没有与“{q}”匹配的社区。可输入社区、街道或地址，拼音（liuxi）或首字母（lxsq）。",
+                "No community matches “{q}”. Type a community, street or address, its "
+                "pinyin (liuxi) or initials (lxsq).", q=self.search.text().strip()))
+            self.summary.setStyleSheet("color: #b23b3b;")
+            return
+        self.summary.setStyleSheet("")
         total = len(self._statuses)
         met = sum(1 for s in self._statuses.values() if s.state == overview.MET)
         inspected = sum(1 for s in self._statuses.values() if s.state in (overview.MET,
@@ -239,6 +248,12 @@ class CommunityBrowser(QWidget):
         self.proxy.setFilterFixedString(text.strip().lower())
         if text.strip():
             self.view.expandAll()
+        self._update_counts()
+
+    def no_match(self) -> bool:
+        """A search is typed and nothing matches it."""
+        return bool(self.search.text().strip()) and self.proxy.rowCount() == 0 \
+            and not self.is_loading
 
     def open_first_match(self) -> str | None:
         """Enter in the search box: open the first community that matches, focus the tree."""
@@ -288,6 +303,18 @@ class CommunityBrowser(QWidget):
         self.view.setCurrentIndex(index)
         return True
 
+    def expand_district(self, district: str) -> bool:
+        """Open the district's branch (the inspector's own, from the settings)."""
+        item = self._parents.get((district,))
+        if item is None:
+            return False
+        index = self.proxy.mapFromSource(item.index())
+        self.view.expand(index)
+        for row in range(self.proxy.rowCount(index)):
+            self.view.expand(self.proxy.index(row, 0, index))
+        self.view.scrollTo(index, QTreeView.ScrollHint.PositionAtTop)
+        return True
+
     def status_of(self, community_id: str) -> CommunityStatus | None:
         return self._statuses.get(community_id)
 
@@ -295,7 +322,7 @@ class CommunityBrowser(QWidget):
         return len(self._rows)
 
     def retranslate(self) -> None:
-        self.search.setPlaceholderText(tr("搜索社区、街道、地址或拼音首字母…",
+        self.search.setPlaceholderText(tr("搜索社区、街道、地址、拼音或首字母…",
                                           "Search community, street, address or pinyin…"))
         self.model.setHorizontalHeaderLabels([tr("社区", "Community"), tr("状态", "Status")])
         for status in self._statuses.values():

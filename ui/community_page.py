@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -20,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.core.store import Store
-from inspector.domain import communities, inspections
+from inspector.domain import communities, geo, inspections, places
 from ui.i18n import language, tr
 
 STATUS_LABELS = {
@@ -60,8 +61,8 @@ class CommunityPage(QWidget):
         font.setBold(True)
         self.title.setFont(font)
         self.details = QFormLayout()
-        self.detail_captions = [QLabel(self) for _ in range(5)]
-        self.detail_values = [QLabel(self) for _ in range(5)]
+        self.detail_captions = [QLabel(self) for _ in range(6)]
+        self.detail_values = [QLabel(self) for _ in range(6)]
         for caption, label in zip(self.detail_captions, self.detail_values, strict=True):
             caption.setStyleSheet("color: #555;")
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -72,6 +73,10 @@ class CommunityPage(QWidget):
         self.open_button = QPushButton(self)
         self.open_button.setObjectName("openInspectionButton")
         self.open_button.clicked.connect(self._open_selected)
+        self.plan_button = QPushButton(self)
+        self.plan_button.setObjectName("sitePlanButton")
+        self.plan_button.clicked.connect(self.open_site_plan)
+        self.plan_dialog: QDialog | None = None
         self.table = QTableWidget(0, 6, self)
         self.table.setObjectName("inspectionsTable")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -91,6 +96,7 @@ class CommunityPage(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.history_label)
         buttons.addStretch(1)
+        buttons.addWidget(self.plan_button)
         buttons.addWidget(self.open_button)
         buttons.addWidget(self.new_button)
         layout = QVBoxLayout(self)
@@ -119,6 +125,7 @@ class CommunityPage(QWidget):
             str(community["households"]) if community["households"] is not None else "—",
             property_label(community["property_management"]),
             tags or "—",
+            geo.with_gcj02(community.get("latitude"), community.get("longitude")) or "—",
         ]
         for label, value in zip(self.detail_values, values, strict=True):
             label.setText(value)
@@ -158,6 +165,24 @@ class CommunityPage(QWidget):
         if inspection_id:
             self.open_inspection.emit(inspection_id)
 
+    def open_site_plan(self) -> QDialog | None:
+        """The community's site plan with its findings' pins (non-blocking)."""
+        from ui.site_plan import SitePlanDialog, pin_marks
+
+        if self.community_id is None:
+            return None
+        rows = self.store.query(
+            "SELECT f.* FROM findings f JOIN inspections i ON i.id = f.inspection_id"
+            " WHERE i.community_id = ? AND f.deleted IS NULL ORDER BY f.short_id",
+            (self.community_id,))
+        plan = places.site_plan_of(self.store, self.community_id)
+        dialog = SitePlanDialog(self.store, self.community_id,
+                                pin_marks(self.store, rows, str(plan["id"]) if plan else None),
+                                parent=self)
+        self.plan_dialog = dialog
+        dialog.open()
+        return dialog
+
     def _request_new(self) -> None:
         if self.community_id:
             self.new_inspection_requested.emit(self.community_id)
@@ -165,12 +190,16 @@ class CommunityPage(QWidget):
     def retranslate(self) -> None:
         labels = [tr("区县(市)/街道", "District / street"), tr("地址", "Address"),
                   tr("户数", "Households"), tr("物业管理", "Property management"),
-                  tr("标签", "Tags")]
+                  tr("标签", "Tags"), tr("位置", "Position")]
         for caption, text in zip(self.detail_captions, labels, strict=True):
             caption.setText(text)
         self.new_button.setText(tr("新建检查 (Ctrl+N)", "New inspection (Ctrl+N)"))
         self.open_button.setText(tr("打开检查", "Open inspection"))
         self.history_label.setText(tr("检查记录", "Inspections"))
+        self.plan_button.setText(tr("总平面图…", "Site plan…"))
+        self.plan_button.setToolTip(tr("本社区的总平面图和问题标注；可载入平面图",
+                                       "The community's site plan with its findings pinned; "
+                                       "load a plan here"))
         self.table.setHorizontalHeaderLabels([
             tr("编号", "No."), tr("日期", "Date"), tr("状态", "Status"),
             tr("检查人员", "Inspectors"), tr("得分", "Score"), tr("结果", "Result")])

@@ -14,7 +14,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent
+from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -185,6 +185,7 @@ class FindingsPanel(QWidget):
         self.inspection: dict[str, Any] | None = None
         self.template: Template | None = None
         self.dialog: FindingDialog | None = None
+        self.undo_stack: QUndoStack | None = None  # the owner's: photo removals are undoable
         self.total = 0
 
         self.title = named(QLabel(), "findingsTitle")
@@ -381,7 +382,8 @@ class FindingsPanel(QWidget):
                 sid=self.inspection["short_id"] if self.inspection else ""))
             return None
         return self._open(lambda: FindingDialog(self.store, str(self.inspection_id),
-                                                item_code=item_code, parent=self))
+                                                item_code=item_code, parent=self,
+                                                undo_stack=self.undo_stack))
 
     def edit_finding(self, finding_id: str) -> FindingDialog | None:
         """Open the edit dialog (non-blocking) and return it; None if it cannot be opened."""
@@ -390,7 +392,8 @@ class FindingsPanel(QWidget):
             return None
         inspection_id = str(row["inspection_id"])
         return self._open(lambda: FindingDialog(self.store, inspection_id,
-                                                finding_id=finding_id, parent=self))
+                                                finding_id=finding_id, parent=self,
+                                                undo_stack=self.undo_stack))
 
     def _open(self, make: Callable[[], FindingDialog]) -> FindingDialog | None:
         dialog: FindingDialog | None = errors.guarded(self, make)

@@ -7,13 +7,17 @@ change any row's target, and can correct the camera's clock: pick a photo whose 
 "以此照片校准时间" derives the offset from it. Changing the window or the offset proposes again
 at once, keeping the rows changed by hand. Nothing is stored until "导入"; then the reviewed
 list is imported exactly as shown (staged in the background, stored on the GUI thread).
+Photos of other days than the inspection's are left out (greyed, with the reason) unless
+"包括其他日期的照片" is ticked or a row is given a target by hand; a second copy of a picture is
+left out; a photo an earlier import put elsewhere is moved, never linked twice; the clock
+offset applies only to camera-local times (a phone's time with its UTC offset stays).
 """
 
 from __future__ import annotations
 
 import shutil
 import tempfile
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +30,18 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QCloseEvent, QIcon, QPixmap, QStandardItem, QStandardItemModel
+from PySide6.QtGui import (
+    QBrush,
+    QCloseEvent,
+    QColor,
+    QIcon,
+    QPixmap,
+    QStandardItem,
+    QStandardItemModel,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -123,6 +136,7 @@ class FolderImportDialog(QDialog):
         # Read here, on the GUI thread; the scan job gets copies and never the store.
         self.general = photos.target_for_inspection(store, inspection_id)
         self.recorded: list[Moment] = camera_card.moments(store, inspection_id)
+        self.visit = camera_card.visit_days(store, inspection_id)
         self.answers = {code: row["answer"] for code, row in
                         inspections.answers_of(store, inspection_id).items()}
         finding_rows = sorted(findings.list_findings(store, inspection_id=inspection_id),
@@ -132,6 +146,7 @@ class FolderImportDialog(QDialog):
         self.choices += [photos.target_for_finding(store, str(r["id"])) for r in finding_rows]
         self.choices += [photos.target_for_response(store, inspection_id, item.code)
                          for item in self.template.items]
+        self.actions: list[camera_card.Action] = []
         self.base: list[Proposal] = []  # as scanned (camera times)
         self.proposals: list[Proposal] = []  # as shown: matched again, changed by hand
         self.overrides: dict[int, Target] = {}
@@ -169,6 +184,9 @@ class FolderImportDialog(QDialog):
         self.offset_spin.valueChanged.connect(self._rematch)
         self.offset_hint = QLabel(self)
         self.offset_hint.setStyleSheet("color: #666;")
+        self.any_day = QCheckBox(self)
+        self.any_day.setObjectName("anyDayCheck")
+        self.any_day.toggled.connect(self._rematch)
 
         self.model = QStandardItemModel(0, 4, self)
         self.table = QTableView(self)
@@ -232,6 +250,7 @@ class FolderImportDialog(QDialog):
         settings_row.addWidget(self.offset_label)
         settings_row.addWidget(self.offset_spin)
         settings_row.addWidget(self.offset_hint, 1)
+        settings_row.addWidget(self.any_day)
         target_row = QHBoxLayout()
         target_row.addWidget(self.target_label)
         target_row.addWidget(self.target_combo, 1)
@@ -324,11 +343,12 @@ class FolderImportDialog(QDialog):
         self.model.removeRows(0, self.model.rowCount())
         general, recorded, tz = self.general, list(self.recorded), self.store.wall.tz
         window, offset = float(self.window_spin.value()), float(self.offset_spin.value())
+        visit, any_day = self.visit, self.any_day.isChecked()
 
         def work(progress: Any, cancelled: Any) -> FolderScan:
             return camera_card.scan(folder, general, recorded, tz, window_minutes=window,
                                     offset_minutes=offset, progress=progress,
-                                    cancelled=cancelled)
+                                    cancelled=cancelled, visit=visit, any_day=any_day)
 
         job = jobs.Job(work)
         self._scan_relay = JobRelay(job, self, finished=self._scanned, failed=self._scan_failed,
@@ -368,7 +388,8 @@ class FolderImportDialog(QDialog):
             return
         matched = camera_card.rematch(self.base, self.general, self.recorded,
                                       window_minutes=float(self.window_spin.value()),
-                                      offset_minutes=float(self.offset_spin.value()))
+                                      offset_minutes=float(self.offset_spin.value()),
+                                      visit=self.visit, any_day=self.any_day.isChecked())
         self.proposals = [camera_card.reassign(p, self.overrides[i]) if i in self.overrides
                           else p for i, p in enumerate(matched)]
         self._show_rows()
@@ -396,23 +417,49 @@ class FolderImportDialog(QDialog):
     def _show_rows(self) -> None:
         self._filling = True
         try:
-            offset = timedelta(minutes=float(self.offset_spin.value()))
-            for row, proposal in enumerate(self.proposals):
+            offset = float(self.offset_spin.value())
+            self.actions = camera_card.actions(self.store, self.inspection_id, self.proposals)
+            for row, (proposal, action) in enumerate(zip(self.proposals, self.actions,
+                                                         strict=True)):
                 if row >= self.model.rowCount():
                     break
                 when = self.model.item(row, COL_TIME)
                 text = time_text(proposal.taken_at)
                 if proposal.time_source == "file":
                     text += tr("（文件时间）", " (file time)")
+                elif proposal.zoned:
+                    text += tr("（带时区，不校正）", " (with UTC offset, not corrected)")
                 when.setText(text)
                 when.setToolTip(tr("校正后：{t}", "Corrected: {t}",
-                                   t=time_text(proposal.taken_at + offset))
+                                   t=time_text(proposal.corrected(offset)))
                                 if proposal.taken_at else tr("没有拍摄时间", "No time taken"))
                 target = self.model.item(row, COL_TARGET)
-                target.setText(self.describe(proposal.target) + "  ▾")
-                target.setToolTip(tr("双击更改归属", "Double-click to change"))
                 manual = row in self.overrides
                 gap = self.model.item(row, COL_GAP)
+                grey = QBrush(QColor("#9e9e9e")) if proposal.excluded else QBrush()
+                for item in (self.model.item(row, COL_PHOTO), when, target, gap):
+                    item.setForeground(grey)
+                if proposal.excluded == camera_card.OTHER_DAY:
+                    target.setText(tr("其他日期，不导入（{d} 以外）  ▾", "Another day, left out "
+                                      "(not {d})  ▾", d=self.visit.label()))
+                    target.setToolTip(tr("双击指定归属即可导入", "Double-click to give it a "
+                                         "target and import it"))
+                    gap.setText("—")
+                    continue
+                if proposal.excluded == camera_card.DUPLICATE:
+                    target.setText(tr("与 {f} 相同，不导入", "Same as {f}, left out",
+                                      f=proposal.duplicate_of.name if proposal.duplicate_of
+                                      else "?"))
+                    gap.setText("—")
+                    continue
+                target.setText(self.describe(proposal.target) + "  ▾")
+                target.setToolTip(tr("双击更改归属", "Double-click to change"))
+                if action.kind == camera_card.MOVE:
+                    target.setToolTip(tr("上次导入在 {f}，将移到这里", "Imported to {f} before; "
+                                         "it moves here", f="、".join(
+                                             m.label for m in action.moved_from)))
+                elif action.kind == camera_card.UNCHANGED:
+                    target.setToolTip(tr("已关联到这里", "Already linked here"))
                 gap.setText(tr("手动", "manual") if manual else gap_text(proposal.gap_seconds))
         finally:
             self._filling = False
@@ -545,9 +592,10 @@ class FolderImportDialog(QDialog):
     # -- importing ---------------------------------------------------------------------------
 
     def import_reviewed(self) -> PhotoImport | None:
-        if not self.proposals or self.busy():
+        wanted = [p for p in self.proposals if not p.excluded]
+        if not wanted or self.busy():
             return None
-        items = [ImportItem(p.source, p.target) for p in self.proposals]
+        items = [ImportItem(p.source, p.target, origin=photos.CARD) for p in wanted]
         batch = PhotoImport(self.store, items, self)
         batch.done.connect(self._imported)
         self._import = batch
@@ -567,46 +615,67 @@ class FolderImportDialog(QDialog):
             self._update_state()
             return
         parent = self.parentWidget()
+        card = self.card_result(result)
         if result.failed:
             errors.show_error(parent, failure_message(result),
                               tr("部分照片未能导入", "Some photos were not imported"))
         else:
-            counts = {kind: sum(1 for p in self.proposals if p.target.kind == kind)
-                      for kind in ("response", "finding")}
-            box = QMessageBox(QMessageBox.Icon.Information, tr("导入完成", "Imported"), tr(
-                "已导入 {n} 张照片：{a} 张归入检查项，{f} 张归入问题，{g} 张为一般照片。",
-                "{n} photos imported: {a} for checklist answers, {f} for findings, {g} "
-                "general.", n=len(result.imported), a=counts["response"],
-                f=counts["finding"],
-                g=len(result.imported) - counts["response"] - counts["finding"]),
-                QMessageBox.StandardButton.Ok, parent)
+            box = QMessageBox(QMessageBox.Icon.Information, tr("导入完成", "Imported"),
+                              card.lines()[0], QMessageBox.StandardButton.Ok, parent)
             box.setObjectName("importSummary")
             box.open()
             self.summary_box = box
         self.imported.emit(result)
         self.accept()
 
+    def card_result(self, result: BatchResult) -> camera_card.CardResult:
+        """The import counted as the command line counts it (they add up to the photos)."""
+        card = camera_card.CardResult(total=len(self.proposals), failed=list(result.failed))
+        card.other_day = [p.source for p in self.proposals
+                          if p.excluded == camera_card.OTHER_DAY]
+        card.duplicates = [p.source for p in self.proposals
+                           if p.excluded == camera_card.DUPLICATE]
+        for imported in result.imported:
+            camera_card.record(card, imported, imported.source)
+        return card
+
     # -- state and language ------------------------------------------------------------------
 
     def _update_state(self) -> None:
         scanning = self._scan_relay is not None
-        self.import_button.setEnabled(bool(self.proposals) and not self.busy_importing()
-                                      and not scanning)
+        self.import_button.setEnabled(any(not p.excluded for p in self.proposals)
+                                      and not self.busy_importing() and not scanning)
         self.browse_button.setEnabled(not scanning and not self.busy_importing())
         counts = {"response": 0, "finding": 0, "inspection": 0}
         for proposal in self.proposals:
-            counts[proposal.target.kind] = counts.get(proposal.target.kind, 0) + 1
+            if not proposal.excluded:
+                counts[proposal.target.kind] = counts.get(proposal.target.kind, 0) + 1
+        left_out = {kind: sum(1 for p in self.proposals if p.excluded == kind)
+                    for kind in (camera_card.OTHER_DAY, camera_card.DUPLICATE)}
+        moves = sum(1 for a in self.actions if a.kind == camera_card.MOVE)
+        by_file = len(camera_card.by_file_time(
+            [p for p in self.proposals if not p.excluded]))
         if scanning:
             self.summary_label.setText(tr("正在读取文件夹…", "Reading the folder…"))
         elif self.folder is None:
             self.summary_label.setText(tr("请选择相机或手机照片所在的文件夹。",
                                           "Choose the folder the camera or phone photos are in."))
         else:
-            self.summary_label.setText(tr(
-                "共 {n} 张照片：{a} 张归入检查项，{f} 张归入问题，{g} 张为一般照片。",
-                "{n} photos: {a} for checklist answers, {f} for findings, {g} general.",
+            text = tr(
+                "共 {n} 张照片：{a} 张归入检查项，{f} 张归入问题，{g} 张为一般照片；"
+                "其他日期 {d} 张、重复 {p} 张不导入。",
+                "{n} photos: {a} for checklist answers, {f} for findings, {g} general; "
+                "{d} of other days and {p} duplicates left out.",
                 n=len(self.proposals), a=counts["response"], f=counts["finding"],
-                g=counts["inspection"]))
+                g=counts["inspection"], d=left_out[camera_card.OTHER_DAY],
+                p=left_out[camera_card.DUPLICATE])
+            if moves:
+                text += tr("其中 {m} 张上次导入到别处，将移过来。",
+                           " {m} were imported elsewhere before and move.", m=moves)
+            if by_file:
+                text += tr("{m} 张没有 EXIF 拍摄时间，按文件时间匹配。",
+                           " {m} have no EXIF time and are matched by file time.", m=by_file)
+            self.summary_label.setText(text)
         self.skipped_list.clear()
         for path, reason in self.skipped:
             self.skipped_list.addItem(tr("{name}：{reason}", "{name}: {reason}",
@@ -638,6 +707,10 @@ class FolderImportDialog(QDialog):
         self.offset_spin.setSuffix(tr(" 分钟", " min"))
         self.offset_hint.setText(tr("相机时间 + 偏差 = 实际时间",
                                     "camera time + offset = real time"))
+        self.any_day.setText(tr("包括其他日期的照片", "Include other days' photos"))
+        self.any_day.setToolTip(tr("检查日期：{d}（前后各 2 小时）",
+                                   "The inspection's days: {d} (2 hours either side)",
+                                   d=self.visit.label()))
         self.model.setHorizontalHeaderLabels([tr("照片", "Photo"), tr("相机时间", "Camera time"),
                                               tr("归属", "Goes to"), tr("时间差", "Gap")])
         self.target_label.setText(tr("所选照片归属：", "Selected photos go to:"))

@@ -17,9 +17,11 @@ from PySide6.QtGui import (
     QColor,
     QDoubleValidator,
     QFont,
+    QFontMetrics,
     QKeyEvent,
     QKeySequence,
     QRegularExpressionValidator,
+    QResizeEvent,
     QShortcut,
     QUndoStack,
 )
@@ -31,6 +33,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QTreeWidget,
     QTreeWidgetItem,
@@ -148,8 +151,36 @@ class ChecklistTree(QTreeWidget):
         self.scrollToItem(target)
 
 
+class ElidedLabel(QLabel):
+    """One line that never wraps nor widens its parent: elided with "…", whole in the tooltip
+    (the editor's subtitle kept jumping as the score beside it changed width)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._full = ""
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
+        self._full = text
+        self.setToolTip(text)
+        self._elide()
+
+    def full_text(self) -> str:
+        return self._full
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        shown = self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight,
+                                              max(0, self.width()))
+        super().setText(shown)
+
+
 class InspectionEditor(QWidget):
     changed = Signal()
+    locked_changed = Signal(bool)
     back_requested = Signal()
     submit_requested = Signal(str)
     reopen_requested = Signal(str)
@@ -175,11 +206,11 @@ class InspectionEditor(QWidget):
         title_font.setPointSizeF(title_font.pointSizeF() * 1.35)
         title_font.setBold(True)
         self.title.setFont(title_font)
-        self.subtitle = QLabel(self)
+        # One line, elided rather than wrapped or widening the window (the English checklist
+        # name is long): the header keeps its height as the score changes.
+        self.subtitle = ElidedLabel(self)
         self.subtitle.setObjectName("inspectionSubtitle")
         self.subtitle.setStyleSheet("color: #555;")
-        # Wraps rather than widening the window (the English checklist name is long).
-        self.subtitle.setWordWrap(True)
         self.rule_label = QLabel(self)
         self.rule_label.setObjectName("passRule")
         self.rule_label.setStyleSheet("color: #555;")
@@ -192,6 +223,10 @@ class InspectionEditor(QWidget):
         score_font.setPointSizeF(score_font.pointSizeF() * 1.3)
         score_font.setBold(True)
         self.score_label.setFont(score_font)
+        # As wide as its widest text, so nothing beside it moves as the score changes.
+        self.score_label.setMinimumWidth(max(
+            QFontMetrics(score_font).horizontalAdvance(text)
+            for text in ("得分 100.0%", "Score 100.0%", "得分 —")) + 8)
         self.verdict = QLabel(self)
         self.verdict.setObjectName("verdictLabel")
         self.verdict.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -304,7 +339,9 @@ class InspectionEditor(QWidget):
         self.hint.setStyleSheet("color: #777;")
         # the current item's photos (Ctrl+V in the checklist pastes into them too)
         self.photo_strip = PhotoStrip(store, self)
+        self.photo_strip.undo_stack = undo_stack
         self.photo_strip.changed.connect(self._photos_changed)
+        self.photo_strip.removal_undone.connect(self._photo_removal_undone)
         self.paste_shortcut = QShortcut(QKeySequence.StandardKey.Paste, self.tree)
         self.paste_shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
         self.paste_shortcut.activated.connect(self.photo_strip.paste)
@@ -333,6 +370,7 @@ class InspectionEditor(QWidget):
         detail_layout.addWidget(self.hint)
 
         self.findings = FindingsPanel(store, self)
+        self.findings.undo_stack = undo_stack
         self.findings.changed.connect(self._findings_changed)
 
         checklist = QWidget(self)
@@ -467,8 +505,12 @@ class InspectionEditor(QWidget):
                                        "The inspection is submitted; reopen it to import "
                                        "photos.") if locked else "")
         for widget in (self.pass_button, self.fail_button, self.na_button, self.value_edit,
-                       self.note_edit):
+                       self.note_edit, self.finding_button):
             widget.setEnabled(not locked)
+        self.finding_button.setToolTip(tr("检查已提交，不能再添加问题；请先重新打开。",
+                                          "The inspection is submitted; reopen it to add "
+                                          "findings.") if locked else "")
+        self.locked_changed.emit(locked)
         self._show_current()
 
     def _current_changed(self, current: QTreeWidgetItem | None,
@@ -700,6 +742,15 @@ class InspectionEditor(QWidget):
         """Photos were added or annotated: the "缺照片" marks may have changed."""
         self.reload(self.current_code())
         self.changed.emit()
+
+    def _photo_removal_undone(self, target: object) -> None:
+        """An undone (or redone) photo removal: show the answer it was on."""
+        if isinstance(target, photos.Target) and target.kind == "response" \
+                and target.inspection_id == self.inspection_id:
+            code = target.id.split(":", 1)[1]
+            if code in self._rows:
+                self.select_item(code)
+        self.findings.refresh()
 
     def import_camera_folder(self) -> FolderImportDialog | None:
         """Open the (non-blocking) camera-folder import for this inspection."""

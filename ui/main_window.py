@@ -6,19 +6,24 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QDialog,
+    QHBoxLayout,
     QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
+    QPushButton,
     QSplitter,
     QStackedWidget,
+    QVBoxLayout,
     QWidget,
 )
 
+from inspector.core.datadir import DataDirChoice
 from inspector.core.store import Store
 from inspector.domain import inspections
 from ui.browser import CommunityBrowser
@@ -29,6 +34,7 @@ from ui.settings import Settings
 from ui.sync_status import SyncStatus
 
 if TYPE_CHECKING:  # the editor and dialogs are imported when first opened: a quicker start
+    from ui.community_import_dialog import CommunityImportDialog
     from ui.conflicts_dialog import ConflictsDialog
     from ui.dashboard import DashboardDialog
     from ui.inspection_editor import InspectionEditor
@@ -52,14 +58,35 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.dialog: QDialog | None = None  # the open non-blocking dialog, if any
         self.dashboard: DashboardDialog | None = None  # not modal: it stays open beside
+        self.data_choice: DataDirChoice | None = None  # how the data directory was chosen
         self.undo_stack = QUndoStack(self)
 
         self.browser = CommunityBrowser(store.data_dir, self)
         self.browser.community_selected.connect(self.open_community)
-        self.welcome = QLabel(self)
+        # The page before a community is chosen; with no communities yet it offers the way in.
+        self.welcome = QWidget(self)
         self.welcome.setObjectName("welcome")
-        self.welcome.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.welcome.setWordWrap(True)
+        self.welcome_text = QLabel(self.welcome)
+        self.welcome_text.setObjectName("welcomeText")
+        self.welcome_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.welcome_text.setWordWrap(True)
+        self.welcome_import = QPushButton(self.welcome)
+        self.welcome_import.setObjectName("welcomeImport")
+        self.welcome_import.clicked.connect(lambda: self.import_communities())
+        self.welcome_demo = QPushButton(self.welcome)
+        self.welcome_demo.setObjectName("welcomeDemo")
+        self.welcome_demo.clicked.connect(lambda: self.load_demo())
+        welcome_buttons = QHBoxLayout()
+        welcome_buttons.addStretch(1)
+        welcome_buttons.addWidget(self.welcome_import)
+        welcome_buttons.addWidget(self.welcome_demo)
+        welcome_buttons.addStretch(1)
+        welcome_layout = QVBoxLayout(self.welcome)
+        welcome_layout.addStretch(1)
+        welcome_layout.addWidget(self.welcome_text)
+        welcome_layout.addLayout(welcome_buttons)
+        welcome_layout.addStretch(2)
+        self.browser.loaded.connect(self._registry_loaded)
         self.community_page = CommunityPage(store, self)
         self.community_page.open_inspection.connect(self.open_inspection)
         self.community_page.new_inspection_requested.connect(self.new_inspection)
@@ -97,11 +124,20 @@ class MainWindow(QMainWindow):
 
     def _make_actions(self) -> None:
         self.settings_action = self._action(self.open_settings, "Ctrl+,")
+        self.import_action = self._action(lambda: self.import_communities())
+        self.demo_action = self._action(lambda: self.load_demo())
         self.quit_action = self._action(self.close, QKeySequence.StandardKey.Quit)
-        self.undo_action = self.undo_stack.createUndoAction(self)
-        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
-        self.redo_action = self.undo_stack.createRedoAction(self)
+        # Our own actions rather than QUndoStack's: their texts ("撤销 备注 C01") follow the
+        # language switch, which the stack's fixed "Undo %1" prefix would not.
+        self.undo_action = self._action(self.undo_stack.undo, QKeySequence.StandardKey.Undo)
+        self.redo_action = self._action(self.undo_stack.redo)
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence("Ctrl+Shift+Z")])
+        self.undo_stack.canUndoChanged.connect(self.undo_action.setEnabled)
+        self.undo_stack.canRedoChanged.connect(self.redo_action.setEnabled)
+        self.undo_stack.undoTextChanged.connect(self._undo_text_changed)
+        self.undo_stack.redoTextChanged.connect(self._undo_text_changed)
+        self.undo_action.setEnabled(False)
+        self.redo_action.setEnabled(False)
         self.search_action = self._action(self.focus_search, "Ctrl+L")
         self.new_action = self._action(self.new_inspection_for_current, "Ctrl+N")
         self.finding_action = self._action(self.add_finding, "Ctrl+Shift+F")
@@ -130,6 +166,9 @@ class MainWindow(QMainWindow):
 
         bar = self.menuBar()
         self.file_menu = bar.addMenu("")
+        self.file_menu.addAction(self.import_action)
+        self.file_menu.addAction(self.demo_action)
+        self.file_menu.addSeparator()
         self.file_menu.addAction(self.settings_action)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.quit_action)
@@ -185,9 +224,12 @@ class MainWindow(QMainWindow):
         self.export_action.setText(tr("导出数据…", "Export data…"))
         self.help_menu.setTitle(tr("帮助(&H)", "&Help"))
         self.settings_action.setText(tr("设置…", "Settings…"))
+        self.import_action.setText(tr("导入社区名单…", "Import a community list…"))
+        self.demo_action.setText(tr("装入演示数据", "Load the demo data"))
+        self.welcome_import.setText(tr("导入社区名单…", "Import a community list…"))
+        self.welcome_demo.setText(tr("装入演示数据", "Load the demo data"))
         self.quit_action.setText(tr("退出", "Quit"))
-        self.undo_action.setText(tr("撤销", "Undo"))
-        self.redo_action.setText(tr("重做", "Redo"))
+        self._undo_texts()
         self.search_action.setText(tr("搜索社区", "Search communities"))
         self.new_action.setText(tr("新建检查…", "New inspection…"))
         self.finding_action.setText(tr("添加问题…", "Add finding…"))
@@ -198,15 +240,52 @@ class MainWindow(QMainWindow):
         self.en_action.setText("English")
         self.keys_action.setText(tr("键盘快捷键", "Keyboard shortcuts"))
         self.about_action.setText(tr("关于", "About"))
-        self.welcome.setText(tr(
-            "<h2>绿色社区巡查</h2><p>在左侧选择一个社区开始检查。</p>"
-            "<p>Ctrl+L 搜索社区 · Ctrl+N 新建检查 · F1 键盘快捷键</p>",
-            "<h2>Green Community Inspector</h2><p>Choose a community on the left to begin.</p>"
-            "<p>Ctrl+L search · Ctrl+N new inspection · F1 keyboard shortcuts</p>"))
+        self._show_welcome()
         self._update_status()
+
+    def _show_welcome(self) -> None:
+        empty = self.browser.community_count() == 0 and not self.browser.is_loading
+        if empty:
+            self.welcome_text.setText(tr(
+                "<h2>绿色社区巡查</h2><p>还没有社区。导入街道或区县的社区名单（CSV），"
+                "或先装入演示数据看看。</p><p>以后也可以在“文件”菜单中导入。</p>",
+                "<h2>Green Community Inspector</h2><p>There are no communities yet. Import "
+                "the community list of your street or district (CSV), or load the demo data "
+                "to look around.</p><p>The File menu offers both later too.</p>"))
+        else:
+            self.welcome_text.setText(tr(
+                "<h2>绿色社区巡查</h2><p>在左侧选择一个社区开始检查。</p>"
+                "<p>Ctrl+L 搜索社区 · Ctrl+N 新建检查 · F1 键盘快捷键</p>",
+                "<h2>Green Community Inspector</h2><p>Choose a community on the left to "
+                "begin.</p><p>Ctrl+L search · Ctrl+N new inspection · F1 keyboard "
+                "shortcuts</p>"))
+        self.welcome_import.setVisible(empty)
+        self.welcome_demo.setVisible(empty)
+        self.demo_action.setEnabled(empty)
+
+    def _registry_loaded(self, count: int) -> None:
+        self._show_welcome()
+        district = self.settings.get("district")
+        if count and district:  # the inspector's own district first
+            self.browser.expand_district(district)
+
+    def _undo_text_changed(self, _text: str) -> None:
+        self._undo_texts()
+
+    def _undo_texts(self) -> None:
+        if not shiboken6.isValid(self.undo_stack):
+            return  # the window is being deleted
+        undo, redo = self.undo_stack.undoText(), self.undo_stack.redoText()
+        self.undo_action.setText(tr("撤销 {t}", "Undo {t}", t=undo).strip() if undo
+                                 else tr("撤销", "Undo"))
+        self.redo_action.setText(tr("重做 {t}", "Redo {t}", t=redo).strip() if redo
+                                 else tr("重做", "Redo"))
 
     def _update_status(self) -> None:
         name = self.settings.inspector_name or tr("未设置", "not set")
+        unit = self.settings.get("inspector_unit")
+        if unit:
+            name += tr("（{u}）", " ({u})", u=unit)
         self.status_label.setText(tr("检查人员：{n}　数据目录：{d}", "Inspector: {n}   Data: {d}",
                                      n=name, d=self.store.data_dir))
 
@@ -222,6 +301,8 @@ class MainWindow(QMainWindow):
             editor.submit_requested.connect(self.submit_inspection)
             editor.reopen_requested.connect(self.reopen_inspection)
             editor.report_requested.connect(lambda _id: self.report_findings())
+            editor.locked_changed.connect(lambda locked: self.finding_action.setEnabled(
+                not locked))
             self.stack.addWidget(editor)
             self._editor = editor
         return self._editor
@@ -245,6 +326,7 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.editor)
 
     def back_to_community(self) -> None:
+        self.finding_action.setEnabled(True)  # says "open an inspection" if used here
         if self.community_page.community_id:
             self.community_page.refresh()
             self.stack.setCurrentWidget(self.community_page)
@@ -273,6 +355,15 @@ class MainWindow(QMainWindow):
     def new_inspection_for_current(self) -> None:
         if self.community_page.community_id:
             self.new_inspection(self.community_page.community_id)
+            return
+        # Ctrl+N with no community open: say what is missing, and go where it is chosen.
+        self.statusBar().showMessage(tr("请先在左侧选择一个社区（Ctrl+L 搜索），再新建检查。",
+                                        "Choose a community on the left first (Ctrl+L "
+                                        "searches), then start an inspection."), 8000)
+        show_error(self, tr("请先在左侧选择一个社区（Ctrl+L 搜索），再新建检查。",
+                            "Choose a community on the left first (Ctrl+L searches), then "
+                            "start an inspection."), tr("新建检查", "New inspection"))
+        self.focus_search()
 
     def new_inspection(self, community_id: str) -> NewInspectionDialog:
         from ui.new_inspection_dialog import NewInspectionDialog
@@ -292,6 +383,9 @@ class MainWindow(QMainWindow):
     def add_finding(self) -> None:
         if self._editing():
             self.editor.add_finding()
+        else:
+            show_error(self, tr("请先打开一次检查，再添加问题。",
+                                "Open an inspection first, then add a finding."))
 
     def submit_current(self) -> None:
         if self._editing() and self.editor.inspection_id:
@@ -334,7 +428,7 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> SettingsDialog:
         from ui.settings_dialog import SettingsDialog
 
-        dialog = SettingsDialog(self.store, self.settings, self)
+        dialog = SettingsDialog(self.store, self.settings, self, data_choice=self.data_choice)
         dialog.saved.connect(self._settings_saved)
         self._show_dialog(dialog)
         return dialog
@@ -344,6 +438,51 @@ class MainWindow(QMainWindow):
         if self.settings.inspector_name:
             self.store.actor = self.settings.inspector_name
         self._update_status()
+
+    def import_communities(self, path: Path | None = None) -> CommunityImportDialog:
+        """File → 导入社区名单…: the preview dialog (non-blocking)."""
+        from ui.community_import_dialog import CommunityImportDialog
+
+        dialog = CommunityImportDialog(self.store, path, self)
+        dialog.imported.connect(self._communities_imported)
+        self._show_dialog(dialog)
+        if path is None:
+            dialog.choose_file()
+        return dialog
+
+    def _communities_imported(self, result: object) -> None:
+        from inspector.domain.community_import import ImportResult
+
+        self.browser.reload()
+        if isinstance(result, ImportResult):
+            self.statusBar().showMessage(tr(
+                "已导入社区名单：新增 {a}，更新 {u}，未变 {n}",
+                "Community list imported: {a} added, {u} updated, {n} unchanged",
+                a=result.added, u=result.updated, n=result.unchanged), 10000)
+
+    def load_demo(self) -> object | None:
+        """Fill the (empty) data directory with the demo data, in the background."""
+        from ui import jobs
+
+        if self.browser.community_count():
+            return None
+        store = self.store
+
+        def work(_progress: object, _cancelled: object) -> int:
+            from inspector.ops import demo
+
+            worker = store.open_worker()
+            try:
+                return demo.fill(worker)
+            finally:
+                worker.close()
+
+        job = jobs.Job(work)
+        job.signals.finished.connect(lambda _n: self.browser.reload())
+        job.signals.failed.connect(lambda message: show_error(self, message))
+        self.demo_action.setEnabled(False)
+        jobs.with_progress(self, tr("正在装入演示数据…", "Loading the demo data…"), job)
+        return job
 
     def set_language(self, code: str) -> None:
         self.settings.set("language", code)

@@ -108,6 +108,7 @@ class ImportItem:
     source: Path
     target: Target
     kind: str | None = None
+    origin: str | None = None  # photos.CARD for a camera-card import (re-runs move links)
 
 
 class PhotoImport(QObject):
@@ -199,7 +200,8 @@ class PhotoImport(QObject):
                 continue
             try:
                 result.imported.append(photos.import_staged(self.store, one, item.target,
-                                                            kind=item.kind))
+                                                            kind=item.kind,
+                                                            origin=item.origin))
             except photos.PhotoError as exc:
                 result.failed.append((item.source, exc.reason))
             except InspectorError as exc:  # e.g. the inspection was submitted meanwhile

@@ -1,7 +1,12 @@
 """A row of photo thumbnails for one target (an answer, a finding, …), and ways to add photos.
 
 Photos come from "添加照片…" (a file dialog), from files dropped on the strip, from the
-clipboard (Ctrl+V: image data or copied files) or from a camera when one is attached. Every
+clipboard (Ctrl+V: image data or copied files) or from a camera when one is attached. A
+wrongly attached photo is taken off with Delete, the context menu or the viewer's button,
+while the answer or finding can still be edited; the removal is undoable (the owner's undo
+stack) and the original stays in the store. A photo with evidence hints (taken long before
+the inspection, far from the community, damaged) carries a red mark and says why. In *draft*
+mode (a finding not saved yet) photos are only staged, and stored when the owner saves. Every
 import is staged in a background job (copy, hash, decode) and stored on the GUI thread, so a
 big batch never freezes the window; a batch with bad files shows one message naming each of
 them while the good ones are kept. Thumbnails are made off the GUI thread too and appear as
@@ -17,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QMimeData, QSize, Qt, Signal
+from PySide6.QtCore import QMimeData, QPoint, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QDragEnterEvent,
@@ -26,11 +31,13 @@ from PySide6.QtGui import (
     QFont,
     QIcon,
     QImage,
+    QKeyEvent,
     QKeySequence,
     QPainter,
     QPen,
     QPixmap,
     QShortcut,
+    QUndoStack,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -43,17 +50,19 @@ from PySide6.QtWidgets import (
     QListView,
     QListWidget,
     QListWidgetItem,
+    QMenu,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from inspector.core.store import Store
-from inspector.domain import derived, photos
-from inspector.domain.photos import BatchResult, Target
+from inspector.domain import derived, evidence, photos
+from inspector.domain.photos import BatchResult, StagedPhoto, Target
 from ui import errors, jobs
 from ui.i18n import language, tr
 from ui.photo_jobs import ImportItem, JobRelay, PhotoImport, failure_message
+from ui.undo import RemovePhotoCommand
 
 SHA_ROLE = Qt.ItemDataRole.UserRole + 1
 ICON_SIZE = QSize(112, 84)
@@ -148,21 +157,50 @@ def mime_image(mime: QMimeData) -> QImage | None:
     return None if image.isNull() else image
 
 
-def tooltip_for(row: dict[str, Any]) -> str:
+def with_warning(pixmap: QPixmap) -> QPixmap:
+    """A red "!" in the picture's top right corner (the photo has evidence hints)."""
+    marked = QPixmap(pixmap)
+    painter = QPainter(marked)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setBrush(QColor(198, 40, 40))
+    painter.setPen(QPen(QColor("white"), 1.5))
+    painter.drawEllipse(marked.width() - 21, 3, 18, 18)
+    font = QFont(painter.font())
+    font.setPixelSize(13)
+    font.setBold(True)
+    painter.setFont(font)
+    painter.drawText(marked.width() - 21, 3, 18, 18, Qt.AlignmentFlag.AlignCenter, "!")
+    painter.end()
+    return marked
+
+
+def tooltip_for(row: dict[str, Any], hints: list[str] | None = None) -> str:
     lines = [str(row["original_name"] or row["id"][:12])]
     if row.get("taken_at"):
         lines.append(tr("拍摄：{t}", "Taken: {t}", t=str(row["taken_at"]).replace("T", " ")))
     if row.get("kind"):
         lines.append(kind_name(row["kind"]))
-    lines.append(tr("双击查看", "Double-click to view"))
+    lines += [f"⚠ {hint}" for hint in hints or []]
+    lines.append(tr("双击查看 · Delete 移除", "Double-click to view · Delete removes"))
     return "\n".join(lines)
 
 
 class PhotoList(QListWidget):
-    """The thumbnails; drops go to the strip, Enter opens the viewer."""
+    """The thumbnails; drops go to the strip, Enter opens the viewer, Delete asks to remove
+    the selected photo."""
+
+    delete_pressed = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+        if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self.currentItem():
+            self.delete_pressed.emit()
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.setViewMode(QListView.ViewMode.IconMode)
         self.setFlow(QListView.Flow.LeftToRight)
         self.setWrapping(False)
@@ -185,9 +223,11 @@ class PhotoList(QListWidget):
 
 
 class PhotoStrip(QWidget):
-    """The photos of one target. ``changed`` fires after photos were added or annotated."""
+    """The photos of one target. ``changed`` fires after photos were added, annotated or
+    removed; ``removal_undone`` carries the target whose removal was undone or redone."""
 
     changed = Signal()
+    removal_undone = Signal(object)
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -196,6 +236,11 @@ class PhotoStrip(QWidget):
         self.target: Target | None = None
         self.kind: str | None = None
         self.read_only = False
+        self.undo_stack: QUndoStack | None = None  # the owner's: removals are undoable
+        self.draft = False  # photos of something not saved yet: staged, not stored
+        self.staged: list[StagedPhoto] = []
+        self._stage_relay: JobRelay | None = None
+        self._where: evidence.Context | None = None
         self.rows: list[dict[str, Any]] = []
         self.imports: list[PhotoImport] = []  # running imports (kept alive until done)
         self._ended: list[PhotoImport] = []  # deleted when the next import starts
@@ -211,6 +256,9 @@ class PhotoStrip(QWidget):
         self.list = PhotoList(self)
         self.list.setObjectName("photoList")
         self.list.itemActivated.connect(self._activated)
+        self.list.delete_pressed.connect(self._delete_selected)
+        self.list.customContextMenuRequested.connect(self._context_menu_at)
+        self.menu: QMenu | None = None
         self.empty_label = QLabel(self)
         self.empty_label.setObjectName("photoEmptyLabel")
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -255,6 +303,9 @@ class PhotoStrip(QWidget):
     def set_target(self, target: Target | None, kind: str | None = None,
                    read_only: bool = False) -> None:
         """Show the photos of ``target``; new photos get ``kind`` (before/after/None)."""
+        if self.draft:
+            self.discard_draft()
+            self.draft, self.rows = False, []
         if (target, kind, read_only) == (self.target, self.kind, self.read_only) \
                 and target is not None:
             return
@@ -270,13 +321,16 @@ class PhotoStrip(QWidget):
         if self._thumb_relay is not None:
             self._thumb_relay.stop()
             self._thumb_relay = None
-        self.rows = photos.photos_of(self.store, self.target) if self.target else []
+        if not self.draft:
+            self.rows = photos.photos_of(self.store, self.target) if self.target else []
+            self._where = errors.guarded(self, lambda: evidence.context(
+                self.store, self.target.inspection_id)) if self.target else None
         self.list.clear()
         placeholder = QIcon(placeholder_pixmap())
         for row in self.rows:
             item = QListWidgetItem(placeholder, "")
             item.setData(SHA_ROLE, row["id"])
-            item.setToolTip(tooltip_for(row))
+            item.setToolTip(tooltip_for(row, self.hints_of(row)))
             self.list.addItem(item)
         self._thumb_paths = [None] * len(self.rows)
         self._shown = 0
@@ -322,7 +376,14 @@ class PhotoStrip(QWidget):
         base = self._pixmaps.get(str(row["id"]))
         item = self.list.item(index)
         if base is not None and item is not None:
-            item.setIcon(QIcon(with_badge(base, kind_name(row["kind"]))))
+            icon = with_badge(base, kind_name(row.get("kind")))
+            if self.hints_of(row):
+                icon = with_warning(icon)
+            item.setIcon(QIcon(icon))
+
+    def hints_of(self, row: dict[str, Any]) -> list[str]:
+        """Evidence hints for a photo of this target (old, far, damaged)."""
+        return evidence.hints(row, self._where) if self._where is not None else []
 
     def thumbnails_loaded(self) -> bool:
         return self._thumb_relay is None and self._shown >= len(self.rows)
@@ -331,7 +392,7 @@ class PhotoStrip(QWidget):
         return [str(row["id"]) for row in self.rows]
 
     def _update_state(self) -> None:
-        has_target = self.target is not None
+        has_target = self.target is not None or self.draft
         can_add = has_target and not self.read_only
         self.add_button.setVisible(not self.read_only)
         self.add_button.setEnabled(can_add)
@@ -369,6 +430,9 @@ class PhotoStrip(QWidget):
     def import_files(self, paths: list[Path], *, cleanup: list[Path] | None = None
                      ) -> PhotoImport | None:
         """Import files for the current target (the path every way of adding goes through)."""
+        if paths and self.draft and self._can_add():
+            self._stage_files(paths, cleanup or [])
+            return None
         if not paths or not self._can_add():
             for path in cleanup or []:
                 path.unlink(missing_ok=True)
@@ -422,7 +486,175 @@ class PhotoStrip(QWidget):
         return None
 
     def _can_add(self) -> bool:
-        return self.target is not None and not self.read_only
+        return (self.target is not None or self.draft) and not self.read_only
+
+    # -- removing --------------------------------------------------------------------------
+
+    def can_remove(self) -> bool:
+        return self.draft or (self.target is not None and not self.read_only)
+
+    def _delete_selected(self) -> None:
+        item = self.list.currentItem()
+        if item is not None and self.can_remove():
+            self.remove_photo(str(item.data(SHA_ROLE)))
+
+    def remove_photo(self, sha256: str) -> bool:
+        """Take the photo off this answer or finding (undoable); the domain refuses it once
+        the inspection is submitted, and says so."""
+        row = next((r for r in self.rows if r["id"] == sha256), None)
+        if row is None or not self.can_remove():
+            return False
+        if self.draft:
+            self.rows = [r for r in self.rows if r["id"] != sha256]
+            for staged in [s for s in self.staged if s.sha256 == sha256]:
+                staged.temporary.unlink(missing_ok=True)
+                self.staged.remove(staged)
+            self.refresh()
+            self.changed.emit()
+            return True
+        target = self.target
+        assert target is not None
+        removed = errors.guarded(self, lambda: photos.remove(self.store, target, sha256))
+        if removed is None:
+            return False
+        if self.undo_stack is not None:
+            strip = self
+
+            def undone(_target_id: str) -> None:
+                if shiboken6.isValid(strip):
+                    strip._removal_undone(target)
+
+            self.undo_stack.push(RemovePhotoCommand(
+                self.store, target, sha256, removed,
+                str(row["original_name"] or sha256[:12]), undone))
+        self.refresh()
+        self.changed.emit()
+        return True
+
+    def _removal_undone(self, target: Target) -> None:
+        if target == self.target:
+            self.refresh()
+        self.removal_undone.emit(target)
+        self.changed.emit()
+
+    def _context_menu_at(self, point: QPoint) -> None:
+        item = self.list.itemAt(point)
+        if item is None:
+            return
+        menu = self.context_menu(str(item.data(SHA_ROLE)))
+        menu.popup(self.list.viewport().mapToGlobal(point))
+
+    def context_menu(self, sha256: str) -> QMenu:
+        """查看 / 移除 for one photo."""
+        if self.menu is not None:
+            self.menu.deleteLater()
+        menu = QMenu(self)
+        menu.setObjectName("photoMenu")
+        view = menu.addAction(tr("查看…", "View…"))
+        view.setEnabled(not self.draft)
+        view.triggered.connect(lambda: self.open_viewer(sha256))
+        remove = menu.addAction(tr("移除照片", "Remove photo"))
+        remove.setObjectName("removePhotoAction")
+        remove.setShortcut(QKeySequence(Qt.Key.Key_Delete))
+        remove.setEnabled(self.can_remove())
+        remove.triggered.connect(lambda: self.remove_photo(sha256))
+        self.menu = menu
+        return menu
+
+    # -- draft mode (a finding being added) ------------------------------------------------
+
+    def set_draft(self, preset: list[dict[str, Any]], where: evidence.Context | None = None
+                  ) -> None:
+        """Photos for something not stored yet: ``preset`` (stored photos, e.g. the failed
+        answer's) plus files added now, which are only staged until ``draft_photos`` is
+        stored by the owner."""
+        self.draft, self.target, self.read_only = True, None, False
+        self.rows = [dict(row) for row in preset]
+        self._where = where
+        self.refresh()
+
+    def draft_photos(self) -> tuple[list[str], list[StagedPhoto]]:
+        """The stored photos kept, and the staged files, in the order shown."""
+        staged = {s.sha256: s for s in self.staged}
+        kept = [str(r["id"]) for r in self.rows if r["id"] not in staged]
+        return kept, [staged[str(r["id"])] for r in self.rows if r["id"] in staged]
+
+    def discard_draft(self) -> None:
+        """Delete the staged files (the draft was cancelled, or stored)."""
+        if self._stage_relay is not None:
+            self._stage_relay.stop()
+            self._stage_relay = None
+        for staged in self.staged:
+            staged.temporary.unlink(missing_ok=True)
+        self.staged.clear()
+
+    def staging(self) -> bool:
+        return self._stage_relay is not None
+
+    def _stage_files(self, paths: list[Path], cleanup: list[Path]) -> None:
+        data_dir = self.store.data_dir
+        sources = list(paths)
+
+        def work(progress: Any, cancelled: Any) -> tuple[list[StagedPhoto], BatchResult]:
+            done: list[StagedPhoto] = []
+            failed = BatchResult()
+            try:
+                for index, source in enumerate(sources):
+                    if cancelled():
+                        for staged in done:
+                            staged.temporary.unlink(missing_ok=True)
+                        raise jobs.Cancelled
+                    progress(index, len(sources))
+                    try:
+                        staged = photos.stage(data_dir, source)
+                    except photos.PhotoError as exc:
+                        failed.failed.append((source, exc.reason))
+                        continue
+                    thumb = derived.derived_path(data_dir, staged.sha256, derived.THUMBNAIL,
+                                                 None)
+                    if not thumb.exists():
+                        derived.build(staged.temporary, thumb, derived.SIZES[derived.THUMBNAIL],
+                                      derived.QUALITY[derived.THUMBNAIL])
+                    done.append(staged)
+            finally:
+                for path in cleanup:
+                    if path.is_dir():
+                        shutil.rmtree(path, ignore_errors=True)
+            return done, failed
+
+        job = jobs.Job(work)
+        self._stage_relay = JobRelay(job, self, finished=self._staged_files,
+                                     failed=lambda message: self._stage_failed(message))
+        jobs.start(job)
+
+    def _stage_failed(self, message: str) -> None:
+        self._stage_relay = None
+        errors.show_error(self, message)
+
+    def _staged_files(self, result: object) -> None:
+        self._stage_relay = None
+        if not isinstance(result, tuple):
+            return
+        done, failed = result
+        known = {str(r["id"]) for r in self.rows}
+        for staged in done:
+            if staged.sha256 in known:  # the same photo twice: once is enough
+                staged.temporary.unlink(missing_ok=True)
+                continue
+            known.add(staged.sha256)
+            self.staged.append(staged)
+            meta = staged.meta
+            self.rows.append({
+                "id": staged.sha256, "ext": photos.EXTENSIONS[staged.format],
+                "original_name": staged.source.name, "taken_at": meta.taken_at,
+                "latitude": meta.latitude, "longitude": meta.longitude, "kind": None,
+                "annotations": None, "decode_problem": staged.decode_problem})
+        self.last_result = failed
+        if failed.failed:
+            errors.show_error(self, failure_message(failed),
+                              tr("部分照片未能导入", "Some photos were not imported"))
+        self.refresh()
+        self.changed.emit()
 
     def _imported(self, result: object) -> None:
         for batch in [b for b in self.imports if b.result is result]:
@@ -439,7 +671,8 @@ class PhotoStrip(QWidget):
             self.changed.emit()
 
     def busy(self) -> bool:
-        return bool(self.imports) or self._thumb_relay is not None
+        return bool(self.imports) or self._thumb_relay is not None \
+            or self._stage_relay is not None
 
     # -- drag and drop ---------------------------------------------------------------------
 
@@ -490,16 +723,26 @@ class PhotoStrip(QWidget):
     def open_viewer(self, sha256: str) -> QDialog | None:
         from ui.photo_viewer import PhotoViewer
 
+        if self.draft:
+            return None  # not stored yet: nothing to annotate
+        row = next((r for r in self.rows if r["id"] == sha256), None)
+        hints = self.hints_of(row) if row is not None else []
         viewer: PhotoViewer | None = errors.guarded(
-            self, lambda: PhotoViewer(self.store, sha256, self))
+            self, lambda: PhotoViewer(self.store, sha256, self, removable=self.can_remove(),
+                                      hints=hints))
         if viewer is None:
             return None
         viewer.changed.connect(self._annotated)
+        viewer.remove_requested.connect(lambda sha: self._remove_from_viewer(viewer, sha))
         if self.viewer is not None and not self.viewer.isVisible():
             self.viewer.deleteLater()
         self.viewer = viewer
         viewer.open()
         return viewer
+
+    def _remove_from_viewer(self, viewer: QDialog, sha256: str) -> None:
+        if self.remove_photo(sha256):
+            viewer.accept()
 
     def _annotated(self) -> None:
         self._pixmaps.clear()
@@ -511,8 +754,9 @@ class PhotoStrip(QWidget):
     def _retranslate_state(self) -> None:
         count = len(self.rows)
         self.count_label.setText(tr("照片 {n} 张", "{n} photo" if count == 1 else "{n} photos",
-                                    n=count) if self.target is not None else tr("照片", "Photos"))
-        if self.target is None:
+                                    n=count) if self.target is not None or self.draft
+                                 else tr("照片", "Photos"))
+        if self.target is None and not self.draft:
             self.empty_label.setText(tr("请选择一个检查项", "Choose an item"))
         elif self.read_only:
             self.empty_label.setText(tr("没有照片（检查已提交，不能再添加）",
@@ -530,7 +774,7 @@ class PhotoStrip(QWidget):
         for index, row in enumerate(self.rows):
             item = self.list.item(index)
             if item is not None:
-                item.setToolTip(tooltip_for(row))
+                item.setToolTip(tooltip_for(row, self.hints_of(row)))
             self._set_icon(index)
         self._retranslate_state()
 

@@ -141,15 +141,20 @@ class ZoomView(QGraphicsView):
 
 
 class PhotoViewer(QDialog):
-    """Shows one stored photo; ``changed`` fires after its annotations were saved."""
+    """Shows one stored photo; ``changed`` fires after its annotations were saved;
+    ``remove_requested`` when the user asks to take it off the answer or finding (shown only
+    when the caller says it can be removed)."""
 
     changed = Signal()
+    remove_requested = Signal(str)
 
-    def __init__(self, store: Store, sha256: str, parent: QWidget | None = None) -> None:
+    def __init__(self, store: Store, sha256: str, parent: QWidget | None = None, *,
+                 removable: bool = False, hints: list[str] | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("photoViewer")
         self.store = store
         self.sha256 = sha256
+        self.hints = list(hints or [])
         self.row: dict[str, Any] = photos.get(store, sha256)
         self.report_path: Path | None = None  # with the annotations
         self.plain_path: Path | None = None  # without: what the annotation editor works on
@@ -180,8 +185,12 @@ class PhotoViewer(QDialog):
         self.annotate_button.setObjectName("annotateButton")
         self.annotate_button.clicked.connect(self.open_annotation_editor)
         self.annotate_button.setEnabled(False)
+        self.remove_button = QPushButton(self)
+        self.remove_button.setObjectName("removePhotoButton")
+        self.remove_button.clicked.connect(lambda: self.remove_requested.emit(self.sha256))
+        self.remove_button.setVisible(removable)
         for button in (self.fit_button, self.actual_button, self.zoom_in_button,
-                       self.zoom_out_button, self.annotate_button):
+                       self.zoom_out_button, self.annotate_button, self.remove_button):
             button.setAutoDefault(False)  # Enter closes the viewer, it does not zoom
 
         tools = QHBoxLayout()
@@ -192,6 +201,7 @@ class PhotoViewer(QDialog):
         tools.addWidget(self.actual_button)
         tools.addStretch(1)
         tools.addWidget(self.annotate_button)
+        tools.addWidget(self.remove_button)
 
         # the facts
         self.form = QFormLayout()
@@ -200,7 +210,7 @@ class PhotoViewer(QDialog):
         self.names: dict[str, QLabel] = {}
         self.values: dict[str, QLabel] = {}
         for key in ("name", "size", "pixels", "taken", "latitude", "longitude", "camera",
-                    "imported", "annotations", "sha256", "problems"):
+                    "imported", "annotations", "sha256", "problems", "hints"):
             name = QLabel(self)
             value = QLabel(self)
             value.setObjectName(f"{key}Value")
@@ -312,8 +322,9 @@ class PhotoViewer(QDialog):
         from ui.annotation_editor import AnnotationEditor
 
         plain, notes = self.plain_path, self.row["annotations"]
+        title = str(self.row["original_name"] or self.sha256[:12])
         editor: AnnotationEditor | None = errors.guarded(
-            self, lambda: AnnotationEditor(plain, notes, self))
+            self, lambda: AnnotationEditor(plain, notes, self, title=title))
         if editor is None:
             return None
         editor.saved.connect(self._annotations_saved)
@@ -364,6 +375,8 @@ class PhotoViewer(QDialog):
         values["sha256"].setText("\u200b".join(sha[i:i + 16] for i in range(0, len(sha), 16)))
         values["sha256"].setToolTip(sha)
         values["problems"].setText(str(row["exif_problems"] or tr("无", "none")))
+        values["hints"].setText("\n".join(self.hints) or tr("无", "none"))
+        values["hints"].setStyleSheet("color: #b23b3b;" if self.hints else "")
 
     def details_text(self) -> str:
         """Everything the side panel shows, as text (what tests and a copy read)."""
@@ -376,7 +389,8 @@ class PhotoViewer(QDialog):
                   "latitude": tr("纬度", "Latitude"), "longitude": tr("经度", "Longitude"),
                   "camera": tr("相机", "Camera"), "imported": tr("导入", "Imported"),
                   "annotations": tr("标注", "Annotations"), "sha256": "SHA-256",
-                  "problems": tr("EXIF 问题", "EXIF problems")}
+                  "problems": tr("EXIF 问题", "EXIF problems"),
+                  "hints": tr("提示", "Hints")}
         for key, label in self.names.items():
             label.setText(labels[key] + tr("：", ":"))
         self.details_title.setText(tr("照片信息", "Photo details"))
@@ -386,6 +400,10 @@ class PhotoViewer(QDialog):
         self.zoom_out_button.setToolTip(tr("缩小 (Ctrl+-)", "Zoom out (Ctrl+-)"))
         self.actual_button.setToolTip(tr("原始大小", "Actual size"))
         self.annotate_button.setText(tr("标注…", "Annotate…"))
+        self.remove_button.setText(tr("移除照片", "Remove photo"))
+        self.remove_button.setToolTip(tr("从此检查项或问题中移除（可撤销；原件保留）",
+                                         "Take it off this answer or finding (can be undone; "
+                                         "the original is kept)"))
         close = self.buttons.button(QDialogButtonBox.StandardButton.Close)
         if close is not None:
             close.setText(tr("关闭", "Close"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ from PySide6.QtGui import QColor, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication
 
 from inspector.domain import inspections
+from ui.i18n import tr
 from ui.main_window import MainWindow
 
 
@@ -36,6 +38,141 @@ def _interesting_inspection(window: MainWindow, want_draft: bool) -> str | None:
     return best
 
 
+def _settle(condition: Callable[[], bool] | None = None) -> None:
+    from ui.app import wait_for
+
+    app = QApplication.instance()
+    if condition is not None:
+        wait_for(condition, 60)
+    if app is not None:
+        for _ in range(5):
+            app.processEvents()
+
+
+def _draft_with_item_photos(window: MainWindow) -> tuple[str, str] | None:
+    """A draft inspection and a failed item of it that has photos (read, never changed)."""
+    for row in window.store.query(
+            "SELECT l.target_id FROM photo_links l JOIN inspections i"
+            " ON l.target_id LIKE i.id || ':%' WHERE l.target_kind = 'response'"
+            " AND l.deleted IS NULL AND i.status != 'submitted' ORDER BY i.short_id"):
+        inspection_id, code = str(row["target_id"]).split(":", 1)
+        return inspection_id, code
+    return None
+
+
+def _liuxi(window: MainWindow) -> dict[str, str] | None:
+    return window.store.query_one(
+        "SELECT i.id AS inspection, c.id AS community FROM inspections i JOIN communities c"
+        " ON c.id = i.community_id WHERE c.site_plan IS NOT NULL ORDER BY i.short_id LIMIT 1")
+
+
+def _field_view(window: MainWindow, view: str) -> tuple[QPixmap | None, QPixmap | None,
+                                                        QPoint | None]:
+    """The views of a day in the field: (dialog, popup, where the popup goes)."""
+    from inspector.core.datadir import DEFAULT, DataDirChoice
+    from inspector.domain import findings
+
+    if view == "first-run":
+        from ui.first_run import FirstRunWizard
+
+        wizard = FirstRunWizard(window.settings, DataDirChoice(window.store.data_dir, DEFAULT),
+                                empty=True, parent=window)
+        wizard.person.name.setText("王建国")
+        wizard.person.unit.setText(tr("海曙区住房和城乡建设局", "Haishu housing bureau"))
+        wizard.person.district.setCurrentIndex(wizard.person.district.findData("海曙区"))
+        wizard.show()
+        _settle()
+        first = wizard.grab()
+        wizard.next()
+        wizard.next()
+        _settle()
+        last = wizard.grab()
+        wizard.close()
+        both = QPixmap(first.width() + last.width() + 24, max(first.height(), last.height()))
+        both.fill(QColor(0, 0, 0, 0))
+        painter = QPainter(both)
+        painter.drawPixmap(0, 0, first)
+        painter.drawPixmap(first.width() + 24, 0, last)
+        painter.end()
+        return both, None, None
+    if view == "import":
+        import tempfile
+
+        rows = [tr("区县(市),街道,社区,地址,户数,物业管理,纬度,经度",
+                   "district,street,name,address,households,property_management,latitude,"
+                   "longitude"),
+                "海曙区,南门街道,柳西社区,柳汀街120号,821,专业物业,29.8683,121.5440",
+                "海曙区,南门街道,新芝社区,新芝路18号,1630,准物业,29.8652,121.5398",
+                "海曙区,西门街道,中山社区,中山西路88号,2214,自治,,",
+                "海曙区,西门街道,望春社区,望春路7号,很多,专业物业,,",
+                "海曙区,,翠柏社区,翠柏路5号,980,无,,",
+                "鄞州区,中河街道,长丰社区,长丰路1号,1500,专业物业,29.8461,121.5642"]
+        folder = Path(tempfile.mkdtemp(prefix="inspector-shot-"))
+        path = folder / "海曙区社区名单.csv"
+        path.write_bytes(("\n".join(rows) + "\n").encode("gbk"))
+        dialog = window.import_communities(path)
+        dialog.resize(980, 560)
+        _settle(lambda: not dialog.busy())
+        pixmap = dialog.grab()
+        dialog.reject()
+        path.unlink()
+        folder.rmdir()
+        return pixmap, None, None
+    if view == "remove-photo":
+        found = _draft_with_item_photos(window)
+        if found is None:
+            return None, None, None
+        inspection_id, code = found
+        window.open_inspection(inspection_id)
+        editor = window.editor
+        editor.select_item(code)
+        strip = editor.photo_strip
+        _settle(lambda: strip.thumbnails_loaded())
+        strip.list.setCurrentRow(0)
+        _settle(strip.thumbnails_loaded)
+        menu = strip.context_menu(strip.photo_ids()[0])
+        menu.setActiveAction(menu.actions()[1])
+        menu.adjustSize()
+        corner = strip.list.mapTo(window, strip.list.visualItemRect(strip.list.item(0))
+                                  .center())
+        return None, menu.grab(), corner
+    if view == "site-plan":
+        liuxi = _liuxi(window)
+        if liuxi is None:
+            return None, None, None
+        window.browser.select_community(liuxi["community"])
+        window.open_community(liuxi["community"])
+        dialog = window.community_page.open_site_plan()
+        if dialog is None:
+            return None, None, None
+        dialog.resize(980, 740)
+        _settle(dialog.loaded)
+        pixmap = dialog.grab()
+        dialog.reject()
+        return pixmap, None, None
+    if view == "finding-photos":
+        found = _draft_with_item_photos(window)
+        if found is None:
+            return None, None, None
+        inspection_id, code = found
+        window.open_inspection(inspection_id)
+        window.editor.select_item(code)
+        first = next(r for r in findings.list_findings(window.store,
+                                                       inspection_id=inspection_id)
+                     if r["item_code"] == code)
+        dialog = window.editor.findings.edit_finding(str(first["id"]))
+        if dialog is None:
+            return None, None, None
+        _settle(lambda: dialog.photo_strip.thumbnails_loaded())
+        pixmap = dialog.grab()
+        dialog.reject()
+        return pixmap, None, None
+    return None, None, None
+
+
+FIELD_VIEWS = ("first-run", "import", "remove-photo", "site-plan", "finding-photos")
+
+
 def render(window: MainWindow, view: str, target: Path) -> None:
     app = QApplication.instance()
     window.resize(1440, 900)
@@ -44,7 +181,11 @@ def render(window: MainWindow, view: str, target: Path) -> None:
     if view == "dashboard":
         _render_dashboard(window, target)
         return
-    if view != "main":
+    popup: QPixmap | None = None
+    popup_at: QPoint | None = None
+    if view in FIELD_VIEWS:
+        dialog_pixmap, popup, popup_at = _field_view(window, view)
+    elif view != "main":
         inspection_id = _interesting_inspection(window, want_draft=view == "submit")
         if inspection_id:
             window.open_inspection(inspection_id)
@@ -56,6 +197,7 @@ def render(window: MainWindow, view: str, target: Path) -> None:
                 editor.select_item(failing[0])
             elif codes:
                 editor.select_item(codes[0])
+            _settle(editor.photo_strip.thumbnails_loaded)  # the thumbnails, not "…"
             if view == "findings":
                 editor.splitter.setSizes([380, 420])
             if view == "submit":
@@ -77,6 +219,10 @@ def render(window: MainWindow, view: str, target: Path) -> None:
         for _ in range(5):
             app.processEvents()
     pixmap = window.grab()
+    if popup is not None and popup_at is not None:
+        painter = QPainter(pixmap)
+        painter.drawPixmap(popup_at, popup)
+        painter.end()
     if dialog_pixmap is not None:
         painter = QPainter(pixmap)
         painter.fillRect(pixmap.rect(), QColor(0, 0, 0, 90))  # dim the window behind
@@ -118,7 +264,7 @@ def _render_dashboard(window: MainWindow, target: Path, district: str = "海曙�
 # -- every picture in docs/, from the current code -----------------------------------------
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
-WINDOW_VIEWS = ("main", "editor", "findings", "submit", "dashboard")
+WINDOW_VIEWS = ("main", "editor", "findings", "submit", "dashboard", *FIELD_VIEWS)
 
 
 def _pdf_page_png(pdf: Path, page: int, target: Path, dpi: int = 80) -> None:

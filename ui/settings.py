@@ -5,23 +5,17 @@ The file is ``settings.ini`` in the platform's config directory, or ``INSPECTOR_
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
-from inspector.core.datadir import APP_NAME
+from inspector.core.datadir import settings_path
 
-KEYS = ("inspector_name", "default_template", "data_dir", "language", "report_font_path")
-
-
-def settings_path() -> Path:
-    explicit = os.environ.get("INSPECTOR_SETTINGS")
-    if explicit:
-        return Path(explicit)
-    import platformdirs
-
-    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "settings.ini"
+# data_dir is written only when the user chooses a directory: the same file is read by the
+# command line (inspector.core.datadir), so the two always work on the same data.
+KEYS = ("inspector_name", "inspector_unit", "district", "default_template", "data_dir",
+        "language", "report_font_path")
+__all__ = ["KEYS", "Settings", "settings_path"]
 
 
 class Settings:
@@ -35,6 +29,10 @@ class Settings:
 
     def set(self, key: str, value: str) -> None:
         self._qsettings.setValue(key, value)
+        self._qsettings.sync()
+
+    def remove(self, key: str) -> None:
+        self._qsettings.remove(key)
         self._qsettings.sync()
 
     @property

@@ -9,7 +9,8 @@ from PySide6.QtGui import QUndoCommand
 
 from inspector.core.errors import InspectorError
 from inspector.core.store import Store
-from inspector.domain import inspections
+from inspector.domain import inspections, photos
+from inspector.domain.photos import Target
 from ui.errors import show_error
 from ui.i18n import tr
 
@@ -87,3 +88,21 @@ class NoteCommand(_Applied):
     def _undo(self) -> str:
         inspections.set_note(self.store, self.inspection_id, self.code, self.before)
         return self.code
+
+
+class RemovePhotoCommand(_Applied):
+    """A photo taken off an answer or finding (its links tombstoned); undo brings it back."""
+
+    def __init__(self, store: Store, target: Target, sha256: str, link_ids: list[str],
+                 name: str, on_change: Callable[[str], None]) -> None:
+        super().__init__(tr("移除照片 {n}", "Remove photo {n}", n=name), on_change)
+        self.store, self.target, self.sha256 = store, target, sha256
+        self.link_ids = list(link_ids)
+
+    def _redo(self) -> str:
+        photos.remove(self.store, self.target, self.sha256)
+        return self.target.id
+
+    def _undo(self) -> str:
+        photos.restore_links(self.store, self.link_ids)
+        return self.target.id

@@ -270,13 +270,20 @@ def cmd_findings_list(args: argparse.Namespace) -> int:
 
 
 def cmd_findings_set(args: argparse.Namespace) -> int:
+    from inspector.domain import places
+
     changes = {k: v for k, v in (("department", args.department), ("deadline", args.deadline),
                                  ("severity", args.severity), ("location", args.location),
                                  ("description", args.description),
                                  ("category", args.category)) if v is not None}
     party = args.responsible is not None or args.estate is not None
     reply = args.measures is not None or args.fixed_on is not None
-    if not changes and args.status is None and not party and not reply:
+    typed = args.lat is not None or args.lon is not None
+    if typed and args.from_photo is not None:
+        raise InspectorError(t("--lat/--lon 与 --from-photo 只能选一个",
+                               "Give either --lat/--lon or --from-photo, not both"))
+    if (not changes and args.status is None and not party and not reply and not typed
+            and args.from_photo is None):
         raise InspectorError(t("没有要修改的内容", "Nothing to change"))
     with _open(args) as store:
         row = findings.resolve(store, args.id)
@@ -291,6 +298,39 @@ def cmd_findings_set(args: argparse.Namespace) -> int:
                                    fixed_on=args.fixed_on)
             if args.status is not None:
                 findings.set_status(store, row["id"], args.status)
+            if typed:
+                places.set_coordinates(store, row["id"], args.lat, args.lon)
+            if args.from_photo is not None:
+                places.coordinates_from_photo(store, row["id"], args.from_photo or None)
+        position = places.finding_position(store, findings.get(store, row["id"]))
+    if (typed or args.from_photo is not None) and position is not None:
+        out(t("{sid} 坐标：{p}", "{sid} at {p}", sid=row["short_id"], p=position.describe()))
+    return EXIT_OK
+
+
+def cmd_findings_pin(args: argparse.Namespace) -> int:
+    from inspector.domain import places
+
+    with _open(args) as store:
+        row = places.resolve_finding(store, args.id)
+        if args.clear:
+            places.clear_pin(store, row["id"])
+        elif args.x is None or args.y is None:
+            raise InspectorError(t("请给出 --x 和 --y（0 到 1），或 --clear",
+                                   "Give --x and --y (0 to 1), or --clear"))
+        else:
+            places.set_pin(store, row["id"], args.x, args.y)
+    return EXIT_OK
+
+
+def cmd_communities_plan(args: argparse.Namespace) -> int:
+    from inspector.domain import places
+
+    with _open(args) as store:
+        community = communities.resolve(store, args.community)
+        sha = places.set_site_plan(store, community["id"], Path(args.image))
+    out(t("已载入 {c} 的总平面图（{sha}）", "Loaded the site plan of {c} ({sha})",
+          c=community["name"], sha=sha[:12]))
     return EXIT_OK
 
 
@@ -335,27 +375,118 @@ def cmd_photos_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _plan_line(proposal: Any, action: Any, offset: float) -> str:
+    from inspector.domain import camera_card
+
+    taken = proposal.corrected(offset)
+    when = taken.strftime("%Y-%m-%d %H:%M:%S") if taken else t("无时间", "no time")
+    if proposal.time_source == "file":
+        when += t("（文件时间）", " (file time)")
+    elif proposal.zoned:
+        when += t("（带时区）", " (with UTC offset)")
+    if proposal.excluded == camera_card.OTHER_DAY:
+        what = t("其他日期，不导入", "another day, left out")
+    elif proposal.excluded == camera_card.DUPLICATE:
+        what = t("与 {f} 相同，不导入", "same as {f}, left out", f=proposal.duplicate_of.name
+                 if proposal.duplicate_of else "?")
+    else:
+        gap = "" if proposal.gap_seconds is None else f" ({proposal.gap_seconds:.0f} s)"
+        verb = {camera_card.NEW: t("新关联", "link"),
+                camera_card.UNCHANGED: t("已关联，不变", "already linked"),
+                camera_card.MOVE: t("移动自 {f}", "move from {f}", f="、".join(
+                    m.label for m in action.moved_from))}[action.kind]
+        what = f"→ {proposal.target.label}{gap}  [{verb}]"
+    return f"{proposal.source.name}\t{when}\t{what}"
+
+
+def _confirm(question: str) -> bool:
+    sys.stdout.write(question)
+    sys.stdout.flush()
+    try:
+        answer = sys.stdin.readline()
+    except (OSError, ValueError):  # no input to read (closed, or not a terminal)
+        answer = ""
+    sys.stdout.write("\n" if not answer.endswith("\n") else "")
+    return answer.strip().lower() in ("y", "yes", "是", "好")
+
+
 def cmd_photos_import_folder(args: argparse.Namespace) -> int:
     from inspector.domain import camera_card
 
     with _open(args) as store:
         inspection = inspections.resolve(store, args.inspection)
-        scan = camera_card.propose(store, inspection["id"], Path(args.folder),
-                                   window_minutes=args.window, offset_minutes=args.offset)
-        for proposal in scan.proposals:
-            gap = "" if proposal.gap_seconds is None else f" ({proposal.gap_seconds:.0f} s)"
-            out(f"{proposal.source.name} → {proposal.target.label}{gap}")
+        folder = Path(args.folder)
+        if not folder.is_dir():
+            raise InspectorError(t("{f} 不是文件夹", "{f} is not a folder", f=folder))
+        scan = camera_card.propose(store, inspection["id"], folder,
+                                   window_minutes=args.window, offset_minutes=args.offset,
+                                   any_day=args.any_day)
+        planned = camera_card.actions(store, inspection["id"], scan.proposals)
+        days = camera_card.visit_days(store, inspection["id"])
+        out(t("检查 {sid} 的日期：{d}（前后各留 2 小时）", "The inspection {sid} was carried "
+              "out on {d} (2 hours either side count)", sid=inspection["short_id"],
+              d=days.label()))
+        for proposal, action in zip(scan.proposals, planned, strict=True):
+            out(_plan_line(proposal, action, args.offset))
+        for path, reason in scan.skipped:
+            out(t("跳过 {p}：{r}", "skipped {p}: {r}", p=path, r=reason))
+        counts = {kind: sum(1 for a in planned if a.kind == kind)
+                  for kind in (camera_card.NEW, camera_card.MOVE, camera_card.UNCHANGED)}
+        other_day = sum(1 for p in scan.proposals if p.excluded == camera_card.OTHER_DAY)
+        duplicates = sum(1 for p in scan.proposals if p.excluded == camera_card.DUPLICATE)
+        out(t("计划：共 {n} 张照片，新关联 {a}，移动 {m}，已关联 {u}，其他日期 {d}，重复 {p}；"
+              "另有 {s} 个文件不是照片或未读取",
+              "Plan: {n} photos, {a} to link, {m} to move, {u} already linked, {d} of other "
+              "days, {p} duplicates; {s} more files are not photos or were not read",
+              n=len(scan.proposals), a=counts[camera_card.NEW], m=counts[camera_card.MOVE],
+              u=counts[camera_card.UNCHANGED], d=other_day, p=duplicates,
+              s=len(scan.skipped)))
+        if other_day:
+            out(t("其他日期的 {n} 张照片不会导入（相机时钟不准时用 --offset 校正，"
+                  "确需导入用 --any-day）。",
+                  "The {n} photos of other days are left out (correct a wrong camera clock "
+                  "with --offset; use --any-day to import them anyway).", n=other_day))
+        by_file = camera_card.by_file_time(scan.proposals)
+        if by_file:
+            out(t("{n} 张照片没有 EXIF 拍摄时间，按文件时间匹配：{names}",
+                  "{n} photos have no EXIF time and were matched by their file time: {names}",
+                  n=len(by_file), names=", ".join(p.source.name for p in by_file)))
+        if args.dry_run:
+            return EXIT_OK
+        if not any(not p.excluded for p in scan.proposals):
+            out(t("没有要导入的照片。", "There is nothing to import."))
+            return EXIT_OK
+        if not args.yes and not _confirm(t("按此计划导入？[y/N] ",
+                                           "Import as planned? [y/N] ")):
+            sys.stderr.write(t("未导入任何照片（用 --yes 可跳过确认）。",
+                               "Nothing was imported (--yes skips the question).") + "\n")
+            return EXIT_REFUSED
         result = camera_card.apply(store, scan.proposals)
-    for path, reason in scan.skipped:
-        sys.stderr.write(t("跳过 {p}：{r}", "skipped {p}: {r}", p=path, r=reason) + "\n")
-    out(result.summary())
+    for line in result.lines():
+        out(line)
     return EXIT_REFUSED if result.failed else EXIT_OK
+
+
+def cmd_photos_remove(args: argparse.Namespace) -> int:
+    from inspector.domain import photos
+
+    with _open(args) as store:
+        target = photos.parse_target(store, args.target)
+        row = photos.resolve_on(store, target, args.photo)
+        photos.remove(store, target, row["id"])
+    out(t("已从 {target} 移除照片 {name}（{sha}）；原件仍保留在数据目录中。",
+          "Removed the photo {name} ({sha}) from {target}; the original stays in the data "
+          "directory.", target=target.label, name=row["original_name"], sha=row["id"][:12]))
+    return EXIT_OK
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
     from inspector.domain import photos
     from inspector.ops import health
 
+    if args.retention_days is not None and not args.clean:
+        raise InspectorError(t("--retention-days 需与 --clean 一起使用",
+                               "--retention-days goes with --clean"))
     with _open(args, readonly=not args.clean) as store:
         sound = health.check(store, full=args.full)
         for line in sound.lines():
@@ -370,6 +501,12 @@ def cmd_verify(args: argparse.Namespace) -> int:
         if args.clean:
             removed = health.clean(store)
             out(t("已删除临时文件 {n} 个", "Removed {n} temporary files", n=len(removed)))
+            if not sound.database:
+                cleaned = photos.clean(store, args.retention_days
+                                       if args.retention_days is not None
+                                       else photos.RETENTION_DAYS)
+                for line in cleaned.lines():
+                    out(line)
     return EXIT_OK if sound.ok and photos_ok else 1
 
 
@@ -483,6 +620,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = group.add_subparsers(dest="action", required=True, parser_class=_Parser)
     p = command(sub, "import", cmd_communities_import, "import a CSV community list")
     p.add_argument("file")
+    p = command(sub, "plan", cmd_communities_plan,
+                "load a site plan image (fire-lane plan, a screenshot of the estate)")
+    p.add_argument("community")
+    p.add_argument("image")
     p = command(sub, "list", cmd_communities_list, "list communities")
     p.add_argument("--district")
     p.add_argument("--json", action="store_true")
@@ -555,6 +696,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--responsible")
     p.add_argument("--measures", help="the responsible party's reply: what was done")
     p.add_argument("--fixed-on", help="the reply's completion date (YYYY-MM-DD)")
+    p.add_argument("--lat", type=float, help="latitude, WGS-84 (with --lon)")
+    p.add_argument("--lon", type=float, help="longitude, WGS-84 (with --lat)")
+    p.add_argument("--from-photo", nargs="?", const="", metavar="PHOTO",
+                   help="take the coordinates from a photo's GPS (default: the first "
+                   "GPS-tagged before-photo)")
+    p = command(sub, "pin", cmd_findings_pin,
+                "pin a finding on its community's site plan (0..1 from the left and the top)")
+    p.add_argument("id")
+    p.add_argument("--x", type=float)
+    p.add_argument("--y", type=float)
+    p.add_argument("--clear", action="store_true", help="take the pin off")
 
     group = commands.add_parser("photos", help="photos as evidence")
     sub = group.add_subparsers(dest="action", required=True, parser_class=_Parser)
@@ -572,14 +724,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("folder")
     p.add_argument("--window", type=float, default=5, help="minutes (default 5)")
     p.add_argument("--offset", type=float, default=0,
-                   help="minutes to add to the camera's clock")
+                   help="minutes to add to the camera's clock (not to times that carry "
+                   "their UTC offset, as phones write them)")
+    p.add_argument("--dry-run", action="store_true", help="print the plan and stop")
+    p.add_argument("--yes", action="store_true", help="import without asking")
+    p.add_argument("--any-day", action="store_true",
+                   help="also import photos taken on other days than the inspection's")
+    p = command(sub, "remove", cmd_photos_remove,
+                "take a photo off INSPECTION:ITEM, a finding or a follow-up while it can still "
+                "be edited (the original is kept)")
+    p.add_argument("target")
+    p.add_argument("photo", help="the photo's SHA-256 (or its first characters) or file name")
     p = command(commands, "verify", cmd_verify,
                 "check the database and re-hash every photo original; exit 1 if anything is "
                 "damaged, missing, altered or dangling")
     p.add_argument("--full", action="store_true",
                    help="SQLite's full integrity check instead of the quick one")
     p.add_argument("--clean", action="store_true",
-                   help="remove the temporary files interrupted work left behind")
+                   help="remove the temporary files interrupted work left behind, then delete "
+                   "originals nothing refers to any more, once past the retention period")
+    p.add_argument("--retention-days", type=int,
+                   help="how long an unreferenced original is kept (default 180)")
     p = command(commands, "recover", cmd_recover,
                 "salvage what can be read of a damaged data directory (--data-dir) into TARGET")
     p.add_argument("target", help="a new, empty data directory")

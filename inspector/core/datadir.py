@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from inspector.core.errors import DataDirError
@@ -20,6 +22,9 @@ log = logging.getLogger(__name__)
 APP_NAME = "green-inspector"
 ENV_DATA_DIR = "INSPECTOR_DATA_DIR"
 ENV_SYNC_FOLDER = "INSPECTOR_SYNC_FOLDER"
+ENV_SETTINGS = "INSPECTOR_SETTINGS"
+SETTINGS_KEY = "data_dir"
+ARGUMENT, ENVIRONMENT, SETTINGS, DEFAULT = "argument", "environment", "settings", "default"
 LOCK_NAME = "inspector.lock"
 
 # Files a sync engine leaves at the root of the folders it manages.
@@ -32,16 +37,115 @@ SYNC_MARKERS = (
 )
 
 
-def resolve_data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
-    """``--data-dir`` wins over ``INSPECTOR_DATA_DIR``, which wins over the platform default."""
+@dataclass(frozen=True)
+class DataDirChoice:
+    """The data directory in use and where that choice came from."""
+
+    path: Path
+    source: str  # argument / environment / settings / default
+
+    def describe(self) -> str:
+        return {
+            ARGUMENT: t("由启动参数 --data-dir 指定", "given by the --data-dir argument"),
+            ENVIRONMENT: t("由环境变量 {e} 指定", "given by the environment variable {e}",
+                           e=ENV_DATA_DIR),
+            SETTINGS: t("由设置文件 {f} 指定", "given by the settings file {f}",
+                        f=settings_path()),
+            DEFAULT: t("本机默认位置", "this computer's default place"),
+        }[self.source]
+
+
+def choose_data_dir(explicit: str | os.PathLike[str] | None = None) -> DataDirChoice:
+    """The same rule for the GUI and the command line: ``--data-dir`` wins over
+    ``INSPECTOR_DATA_DIR``, which wins over the settings file, which wins over the platform's
+    user data directory."""
     if explicit:
-        return Path(explicit).expanduser().resolve()
+        return DataDirChoice(Path(explicit).expanduser().resolve(), ARGUMENT)
     from_env = os.environ.get(ENV_DATA_DIR)
     if from_env:
-        return Path(from_env).expanduser().resolve()
+        return DataDirChoice(Path(from_env).expanduser().resolve(), ENVIRONMENT)
+    from_settings = settings_value(SETTINGS_KEY)
+    if from_settings:
+        return DataDirChoice(Path(from_settings).expanduser().resolve(), SETTINGS)
+    return DataDirChoice(default_data_dir(), DEFAULT)
+
+
+def default_data_dir() -> Path:
     import platformdirs  # only when no directory was given
 
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)).resolve()
+
+
+def resolve_data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
+    return choose_data_dir(explicit).path
+
+
+def settings_path() -> Path:
+    """The user's settings file (written by the GUI): ``INSPECTOR_SETTINGS``, else
+    ``settings.ini`` in the platform's config directory."""
+    explicit = os.environ.get(ENV_SETTINGS)
+    if explicit:
+        return Path(explicit)
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "settings.ini"
+
+
+_ESCAPES = {"\\": "\\", '"': '"', "n": "\n", "r": "\r", "t": "\t", "0": "\0",
+            "a": "\a", "b": "\b", "f": "\f", "v": "\v"}
+
+
+def _unescape_qt(raw: str) -> str | None:
+    """A value as QSettings writes it to an INI file: quoted when it has commas or edge
+    spaces, backslash escapes, a leading @ doubled; other @-values are not plain text."""
+    text = raw.strip()
+    if text.startswith("@") and not text.startswith("@@"):
+        return None  # @Invalid(), @ByteArray(…), @Variant(…)
+    out: list[str] = []
+    quoted = False
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if char == '"':
+            quoted = not quoted
+        elif char == "\\" and index + 1 < len(text):
+            index += 1
+            following = text[index]
+            if following == "x":
+                digits = re.match(r"[0-9a-fA-F]{1,4}", text[index + 1:])
+                if digits:
+                    out.append(chr(int(digits.group(0), 16)))
+                    index += len(digits.group(0))
+            else:
+                out.append(_ESCAPES.get(following, following))
+        elif char == ";" and not quoted:
+            break  # a comment
+        else:
+            out.append(char)
+        index += 1
+    value = "".join(out)
+    return value[1:] if value.startswith("@@") else value
+
+
+def settings_value(key: str, path: Path | None = None) -> str | None:
+    """One plain-text setting from the settings file (its [General] section), read without
+    Qt so the command line follows the same settings as the GUI; None if absent."""
+    path = path or settings_path()
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    section = "General"
+    for line in lines:
+        stripped = line.strip()
+        if stripped.startswith("[") and stripped.endswith("]"):
+            section = stripped[1:-1]
+            continue
+        name, equals, value = stripped.partition("=")
+        if equals and section == "General" and name.strip() == key:
+            found = _unescape_qt(value)
+            return found or None
+    return None
 
 
 def _is_within(path: Path, folder: Path) -> bool:

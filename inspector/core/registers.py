@@ -70,6 +70,10 @@ TABLES: dict[str, TableSpec] = {spec.name: spec for spec in (
     TableSpec("communities", (
         Register("place", ("district", "street", "name"), ("created_at",)),
         *_each("address", "households", "property_management", "tags"),
+        # Where the community is (WGS-84), and the site plan image (a photo's SHA-256) that
+        # findings are pinned on.
+        Register("position", ("latitude", "longitude")),
+        Register("site_plan", ("site_plan",)),
         _DELETED,
     )),
     TableSpec("inspections", (
@@ -90,6 +94,14 @@ TABLES: dict[str, TableSpec] = {spec.name: spec for spec in (
                            "description", "location", "latitude", "longitude", "severity"),
                  ("created_at", "created_by")),
         *_each("department", "deadline", "status"),
+        # Where the hazard is, apart from its facts so that placing it never conflicts with
+        # an edit of the description: WGS-84 coordinates with where they came from (typed, or
+        # "photo:<sha256>"), and a pin on the community's site plan (plan coordinates 0..1 on
+        # the plan image named by its SHA-256). The facts' latitude/longitude are the
+        # coordinates of findings recorded before these registers existed.
+        Register("coordinates", ("coord_latitude", "coord_longitude", "coord_source"),
+                 ("coord_at", "coord_by")),
+        Register("pin", ("pin_plan", "pin_x", "pin_y"), ("pinned_at", "pinned_by")),
         _DELETED,
         # Who must fix it: the estate, and the party (property company, 居委会 or owner unit).
         Register("responsible", ("estate_id", "party_kind", "party_name")),
@@ -101,12 +113,17 @@ TABLES: dict[str, TableSpec] = {spec.name: spec for spec in (
     TableSpec("photos", (
         Register("meta", ("ext", "original_name", "size", "format", "width", "height",
                           "taken_at", "latitude", "longitude", "orientation", "camera",
-                          "exif_problems"), ("imported_at", "imported_by")),
+                          "exif_problems", "decode_problem"), ("imported_at", "imported_by")),
         Register("annotations", ("annotations",)),
     )),
     TableSpec("photo_links", (
         Register("link", ("photo_id", "target_kind", "target_id", "kind", "caption"),
                  ("created_at", "created_by")),
+        # "card" for links a camera-card import made (a re-run moves them, never doubles them).
+        Register("origin", ("origin",)),
+        # A photo removed from an answer or finding: a tombstone that syncs and can be undone;
+        # the original stays in the store for the audit.
+        _DELETED,
     )),
     TableSpec("followups", (
         Register("visit", ("finding_id", "visited_on", "inspector", "result", "note"),

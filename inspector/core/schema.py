@@ -513,3 +513,27 @@ def m008_rectification(db: Database) -> None:
     }, pk="id", strict=True)
     db.table("documents").create_index(["inspection_id", "kind", "addressee_key"])
     db.table("documents").create_index(["prefix", "year", "device_code", "seq"])
+
+
+@migrations()
+def m009_field(db: Database) -> None:
+    """A day in the field: community positions and site plans, finding coordinates and pins,
+    photo links that can be removed (tombstones) and that remember a camera-card import, and a
+    photo's decoding damage."""
+    communities = db.table("communities")
+    communities.add_column("latitude", float)
+    communities.add_column("longitude", float)
+    communities.add_column("site_plan", str)  # SHA-256 of the plan image (a photos row)
+    findings = db.table("findings")
+    for column, kind in (("coord_latitude", float), ("coord_longitude", float),
+                         ("coord_source", str), ("coord_at", str), ("coord_by", str),
+                         ("pin_plan", str), ("pin_x", float), ("pin_y", float),
+                         ("pinned_at", str), ("pinned_by", str)):
+        findings.add_column(column, kind)
+    db.table("photos").add_column("decode_problem", str)
+    links = db.table("photo_links")
+    links.add_column("origin", str)
+    links.add_column("deleted", str)
+    # Originals this device deleted after ``verify --clean`` proved them unreferenced past the
+    # retention period (local: each device cleans its own copies).
+    db.table("cleaned_photos").create({"id": str, "cleaned_at": str}, pk="id", strict=True)

@@ -20,7 +20,8 @@ PROPERTY_MANAGEMENT_EN = {
     "self-managed": "自治",
     "none": "无",
 }
-EDITABLE = ("district", "street", "name", "address", "households", "property_management", "tags")
+EDITABLE = ("district", "street", "name", "address", "households", "property_management", "tags",
+            "latitude", "longitude")
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,8 @@ class CommunityData:
     households: int | None = None
     property_management: str | None = None
     tags: tuple[str, ...] = ()
+    latitude: float | None = None  # WGS-84, where the community is (for the 2 km photo hint)
+    longitude: float | None = None
 
     def key(self) -> tuple[str, str, str]:
         return (self.district, self.street, self.name)
@@ -45,6 +48,8 @@ class CommunityData:
             "households": self.households,
             "property_management": self.property_management,
             "tags": json.dumps(list(self.tags), ensure_ascii=False) if self.tags else None,
+            "latitude": self.latitude,
+            "longitude": self.longitude,
         }
 
 
@@ -71,6 +76,10 @@ def _validate(data: CommunityData) -> None:
     if data.property_management is not None and data.property_management not in PROPERTY_MANAGEMENT:
         raise InspectorError(t("物业管理应为 {all}", "Property management must be one of {all}",
                                all="/".join(PROPERTY_MANAGEMENT)))
+    if data.latitude is not None or data.longitude is not None:
+        from inspector.domain import geo
+
+        geo.check(data.latitude, data.longitude)
 
 
 # Communities are named by where they are: the same registry imported on two laptops before
@@ -109,6 +118,8 @@ def edit(store: Store, community_id: str, **changes: Any) -> dict[str, Any]:
             property_management=changes.get("property_management",
                                              current["property_management"]),
             tags=tuple(tags),
+            latitude=changes.get("latitude", current.get("latitude")),
+            longitude=changes.get("longitude", current.get("longitude")),
         )
         _validate(data)
         return records.put(store, "communities", community_id, data.columns())

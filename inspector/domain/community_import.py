@@ -1,23 +1,27 @@
 """Importing the community list a street office keeps in Excel and saves as CSV.
 
 All or nothing: a file with any bad line imports nothing and every bad line is listed with
-its line number, column and reason. Importing the same file again adds nothing.
+its line number, column and reason. Importing the same file again adds nothing. ``preview``
+reads a file without writing anything: the encoding found, the first rows, every problem, and
+what an import would add and update (what the GUI shows before "导入").
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import logging
 import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from inspector.core.errors import ImportFileError
+from inspector.core.errors import ImportFileError, InspectorError
 from inspector.core.i18n import t
 from inspector.core.store import Store
-from inspector.domain import communities
+from inspector.domain import communities, geo
 from inspector.domain.communities import CommunityData
 
 log = logging.getLogger(__name__)
@@ -37,10 +41,14 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "property_management": ("物业管理", "物业管理方式", "property_management",
                             "propertymanagement"),
     "tags": ("标签", "tags"),
+    "latitude": ("纬度", "latitude", "lat"),
+    "longitude": ("经度", "longitude", "lon", "lng"),
 }
 REQUIRED = ("district", "street", "name")
 COLUMN_LABELS = {"district": "区县(市)", "street": "街道", "name": "社区", "address": "地址",
-                 "households": "户数", "property_management": "物业管理", "tags": "标签"}
+                 "households": "户数", "property_management": "物业管理", "tags": "标签",
+                 "latitude": "纬度", "longitude": "经度"}
+PREVIEW_ROWS = 8  # the first rows the GUI shows before importing
 
 
 @dataclass
@@ -71,17 +79,23 @@ def _looks_utf16(raw: bytes) -> bool:
 
 def decode(raw: bytes, source: Path) -> str:
     """UTF-8 (with or without BOM), else GBK/GB18030; anything else is refused by name."""
+    return decode_named(raw, source)[0]
+
+
+def decode_named(raw: bytes, source: Path) -> tuple[str, str]:
+    """The text and the name of the encoding it was read in."""
     if _looks_utf16(raw):
         raise ImportFileError(t(
             "{file}：文件是 UTF-16 编码，请在 Excel 中另存为“CSV UTF-8”或“CSV（逗号分隔）”。",
             "{file}: the file is UTF-16; save it from Excel as \"CSV UTF-8\" or "
             "\"CSV (comma delimited)\".", file=source))
     try:
-        return raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig"), ("UTF-8（带 BOM）" if raw.startswith(b"\xef\xbb\xbf")
+                                         else "UTF-8")
     except UnicodeDecodeError as exc:
         utf8_error = exc
     try:
-        return raw.decode("gb18030")
+        return raw.decode("gb18030"), "GBK/GB18030"
     except UnicodeDecodeError as exc:
         # Name the line where the likelier encoding (the one that read further) broke.
         line = raw[: max(exc.start, utf8_error.start)].count(b"\n") + 1
@@ -92,8 +106,8 @@ def decode(raw: bytes, source: Path) -> str:
             "\"CSV UTF-8\".", file=source, line=line)) from exc
 
 
-def read_file(path: Path) -> list[tuple[int, CommunityData]]:
-    """Parse and check the whole file; raise ImportFileError listing every bad line."""
+def _read_text(path: Path) -> tuple[str, str]:
+    """The file's text and encoding; file-level problems raise ImportFileError."""
     try:
         if path.is_dir():
             raise ImportFileError(t("{file} 是文件夹，不是 CSV 文件", "{file} is a folder, not a "
@@ -117,14 +131,108 @@ def read_file(path: Path) -> list[tuple[int, CommunityData]]:
     except OSError as exc:
         raise ImportFileError(t("无法读取 {file}：{e}", "Cannot read {file}: {e}", file=path,
                                 e=exc.strerror or exc)) from exc
-    text = decode(raw, path)
+    text, encoding = decode_named(raw, path)
     if not text.strip():
         raise ImportFileError(t("{file} 是空文件，没有可导入的社区", "{file} is empty: there is "
                                 "no community to import", file=path))
+    return text, encoding
+
+
+def read_file(path: Path) -> list[tuple[int, CommunityData]]:
+    """Parse and check the whole file; raise ImportFileError listing every bad line."""
+    text, _encoding = _read_text(path)
     return parse(text, path)
 
 
+@dataclass
+class Preview:
+    """A community list read but not imported."""
+
+    path: Path
+    encoding: str = ""
+    header: list[str] = field(default_factory=list)
+    columns: list[str] = field(default_factory=list)  # the known columns found, in order
+    rows: list[tuple[int, CommunityData]] = field(default_factory=list)  # every good row
+    problems: list[str] = field(default_factory=list)  # file- or line-level, each named
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and bool(self.rows)
+
+    @property
+    def first_rows(self) -> list[tuple[int, CommunityData]]:
+        return self.rows[:PREVIEW_ROWS]
+
+
+def preview(store: Store, path: Path) -> Preview:
+    """Read a community list and say what importing it would do; writes nothing."""
+    result = Preview(Path(path))
+    try:
+        text, result.encoding = _read_text(Path(path))
+        result.rows, result.problems, result.header = _parse(text, Path(path))
+    except ImportFileError as exc:
+        result.problems = [str(exc), *exc.problems]
+        return result
+    result.columns = [COLUMN_LABELS[c] for c in (
+        _HEADER_LOOKUP.get(_normalise_header(h)) for h in result.header) if c]
+    if not result.rows and not result.problems:
+        result.problems.append(t("{file} 只有表头，没有社区", "{file} has a header but no "
+                                 "communities", file=path))
+    for _line, data in result.rows:
+        existing = communities.find_by_key(store, *data.key())
+        if existing is None:
+            result.added += 1
+        elif _would_change(existing, data):
+            result.updated += 1
+        else:
+            result.unchanged += 1
+    return result
+
+
+def _would_change(existing: dict[str, Any], data: CommunityData) -> bool:
+    merged = _merged(existing, data)
+    current = {k: existing.get(k) for k in merged}
+    current["tags"] = tuple(json.loads(existing["tags"])) if existing.get("tags") else ()
+    current["address"] = existing.get("address") or ""
+    return merged != current
+
+
+def _merged(existing: dict[str, Any], data: CommunityData) -> dict[str, Any]:
+    """What re-importing a row sets: given cells replace, empty cells keep what is there."""
+    return {
+        "address": data.address or existing["address"] or "",
+        "households": data.households if data.households is not None
+        else existing["households"],
+        "property_management": data.property_management or existing["property_management"],
+        "tags": data.tags if data.tags else (tuple(json.loads(existing["tags"]))
+                                             if existing.get("tags") else ()),
+        "latitude": data.latitude if data.latitude is not None else existing.get("latitude"),
+        "longitude": data.longitude if data.longitude is not None
+        else existing.get("longitude"),
+    }
+
+
 def parse(text: str, source: Path) -> list[tuple[int, CommunityData]]:
+    rows, problems, _header = _parse(text, source)
+    if problems:
+        raise ImportFileError(
+            t("{file} 有 {n} 处错误，未导入任何社区：", "{file} has {n} bad lines; nothing was "
+              "imported:", file=source, n=len(problems)),
+            problems,
+        )
+    if not rows:
+        raise ImportFileError(t("{file} 只有表头，没有社区", "{file} has a header but no "
+                                "communities", file=source))
+    return rows
+
+
+def _parse(text: str, source: Path) -> tuple[list[tuple[int, CommunityData]], list[str],
+                                             list[str]]:
+    """The good rows, a message for every bad line, and the header; file-level problems
+    (no header, required columns missing) raise ImportFileError."""
     csv.field_size_limit(MAX_FILE_BYTES)  # long cells are reported per line below, not crashed on
     # strict: a quote left open is an error, not a cell that swallows the lines after it
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
@@ -220,6 +328,14 @@ def parse(text: str, source: Path) -> list[tuple[int, CommunityData]]:
                     t("“{v}”应为 专业物业/准物业/自治/无", "{v!r} must be one of 专业物业/准物业/"
                       "自治/无 (professional/quasi/self/none)", v=values["property_management"]))
                 row_ok = False
+        position: tuple[float | None, float | None] = (None, None)
+        if values.get("latitude") or values.get("longitude"):
+            try:
+                position = geo.check(_number(values.get("latitude")),
+                                     _number(values.get("longitude")))
+            except InspectorError as exc:
+                bad(start, "纬度/经度", str(exc))
+                row_ok = False
         if not row_ok:
             continue
         data = CommunityData(
@@ -231,6 +347,8 @@ def parse(text: str, source: Path) -> list[tuple[int, CommunityData]]:
             property_management=management,
             tags=tuple(tag.strip() for tag in re.split(r"[;；、]", values.get("tags", ""))
                        if tag.strip()),
+            latitude=position[0],
+            longitude=position[1],
         )
         if data.key() in first_line:
             bad(start, COLUMN_LABELS["name"], t("社区重复（与第 {n} 行相同）", "duplicate "
@@ -240,16 +358,16 @@ def parse(text: str, source: Path) -> list[tuple[int, CommunityData]]:
         first_line[data.key()] = start
         rows.append((start, data))
 
-    if problems:
-        raise ImportFileError(
-            t("{file} 有 {n} 处错误，未导入任何社区：", "{file} has {n} bad lines; nothing was "
-              "imported:", file=source, n=len(problems)),
-            problems,
-        )
-    if not rows:
-        raise ImportFileError(t("{file} 只有表头，没有社区", "{file} has a header but no "
-                                "communities", file=source))
-    return rows
+    return rows, problems, header
+
+
+def _number(text: str | None) -> float | None:
+    if not text:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise InspectorError(t("“{v}”不是数字", "{v!r} is not a number", v=text)) from None
 
 
 def import_file(store: Store, path: Path) -> ImportResult:
@@ -263,14 +381,7 @@ def import_file(store: Store, path: Path) -> ImportResult:
                 result.added += 1
                 continue
             result.ids.append(existing["id"])
-            changed = communities.edit(
-                store, existing["id"],
-                address=data.address or existing["address"] or "",
-                households=data.households if data.households is not None
-                else existing["households"],
-                property_management=data.property_management or existing["property_management"],
-                **({"tags": data.tags} if data.tags else {}),
-            )
+            changed = communities.edit(store, existing["id"], **_merged(existing, data))
             if changed:
                 result.updated += 1
             else:

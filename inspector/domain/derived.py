@@ -56,6 +56,20 @@ def ensure_all(data_dir: Path, sha256: str, ext: str,
     return targets
 
 
+def from_decoded(data_dir: Path, sha256: str, image: Any) -> dict[str, Path]:
+    """Both derived copies (without annotations) from a picture already decoded whole, e.g.
+    by the import of a HEIC, which cannot be decoded at a smaller scale."""
+    targets = {kind: derived_path(data_dir, sha256, kind, None) for kind in SIZES}
+    if all(path.exists() for path in targets.values()):
+        return targets
+    report = _fit(image, SIZES[REPORT], None)
+    _save(report, targets[REPORT], QUALITY[REPORT])
+    thumbnail = report.copy()
+    thumbnail.thumbnail((SIZES[THUMBNAIL], SIZES[THUMBNAIL]), _resample())
+    _save(thumbnail, targets[THUMBNAIL], QUALITY[THUMBNAIL])
+    return targets
+
+
 def _resample() -> object:
     from PIL import Image
 
@@ -72,6 +86,16 @@ def _save(image: object, target: Path, quality: int) -> None:
         temporary.unlink(missing_ok=True)
 
 
+def open_upright(original: Path, size: int) -> Any:
+    """An image file decoded (draft-scaled when possible), upright, shrunk into ``size``."""
+    return _render(original, size, None)
+
+
+def save_jpeg(image: Any, target: Path, quality: int) -> None:
+    """Write a JPEG under a temporary name and rename it into place."""
+    _save(image, target, quality)
+
+
 def build(original: Path, target: Path, size: int, quality: int,
           annotations_json: str | None = None) -> None:
     _save(_render(original, size, annotations_json), target, quality)
@@ -79,9 +103,8 @@ def build(original: Path, target: Path, size: int, quality: int,
 
 def _render(original: Path, size: int, annotations_json: str | None) -> Any:
     """Decode (draft-scaled when possible), rotate upright, shrink, draw annotations."""
-    from PIL import Image, ImageOps
+    from PIL import Image
 
-    from inspector.domain import annotations
 
     if original.suffix.lower() in (".heic", ".heif"):
         from inspector.domain.photos import _register_heif
@@ -93,7 +116,16 @@ def _render(original: Path, size: int, annotations_json: str | None) -> Any:
             scale = size / max(image.width, image.height)
             image.draft("RGB", (max(1, int(image.width * scale)),
                                 max(1, int(image.height * scale))))
-        oriented = ImageOps.exif_transpose(image).convert("RGB")
+        return _fit(image, size, annotations_json)
+
+
+def _fit(image: Any, size: int, annotations_json: str | None) -> Any:
+    """Rotate upright, shrink into ``size``, draw the annotations."""
+    from PIL import Image, ImageOps
+
+    from inspector.domain import annotations
+
+    oriented = ImageOps.exif_transpose(image).convert("RGB")
     # After a draft decode the report copy shrinks by less than half: bicubic is as sharp
     # there and twice as fast; thumbnails shrink a lot and get Lanczos.
     oriented.thumbnail((size, size), Image.Resampling.BICUBIC if size >= 1000

@@ -45,6 +45,16 @@ def _exif_time(text: Any, offset: Any) -> str | None:
     return value.isoformat()
 
 
+def clean_text(value: Any) -> str:
+    """An EXIF text as a person reads it: up to the first NUL (C strings padded with NULs or
+    junk after them), without other control characters, spaces collapsed."""
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    text = str(value or "").split("\x00", 1)[0]
+    text = "".join(c if c.isprintable() else " " for c in text)
+    return " ".join(text.split())
+
+
 def _degrees(value: Any, ref: Any) -> float:
     degrees, minutes, seconds = (float(part) for part in value)
     result = degrees + minutes / 60 + seconds / 3600
@@ -93,8 +103,7 @@ def _read(image: Any) -> PhotoMeta:
             meta.orientation = number
 
     def camera() -> None:
-        make = str(exif.get(TAG_MAKE) or "").strip().rstrip("\x00")
-        model = str(exif.get(TAG_MODEL) or "").strip().rstrip("\x00")
+        make, model = clean_text(exif.get(TAG_MAKE)), clean_text(exif.get(TAG_MODEL))
         if model and make and not model.lower().startswith(make.split()[0].lower()):
             model = f"{make} {model}"
         meta.camera = model or make or None

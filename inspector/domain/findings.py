@@ -30,9 +30,9 @@ TRANSITIONS = {
     RECTIFIED: {VERIFIED, OPEN},
     VERIFIED: {OPEN},
 }
-LOCKED_AFTER_SUBMIT = {"category", "description", "item_code", "location", "latitude",
-                       "longitude", "severity"}
+LOCKED_AFTER_SUBMIT = {"category", "description", "item_code", "location", "severity"}
 EDITABLE = LOCKED_AFTER_SUBMIT | {"department", "deadline"}
+# Where a finding is placed is recorded by inspector.domain.places (its own registers).
 
 
 def _parse_deadline(text: str | date | None, not_before: date | None = None,
@@ -77,14 +77,6 @@ def department_code(template: Template, value: str) -> str:
     return template.department(text).code
 
 
-def _check_coordinates(latitude: float | None, longitude: float | None) -> None:
-    if (latitude is None) != (longitude is None):
-        raise InspectorError(t("经纬度需要同时给出", "Give both latitude and longitude"))
-    if latitude is not None and longitude is not None and not (
-            -90 <= latitude <= 90 and -180 <= longitude <= 180):
-        raise InspectorError(t("经纬度超出范围", "Latitude/longitude out of range"))
-
-
 def add(store: Store, inspection_id: str, *, category: str, description: str,
         item_code: str | None = None, location: str | None = None,
         severity: str | None = None, department: str | None = None,
@@ -92,10 +84,14 @@ def add(store: Store, inspection_id: str, *, category: str, description: str,
         longitude: float | None = None, estate: str | None = None,
         responsible: str | None = None) -> str:
     """Add a finding; department, severity and deadline default from the hazard category,
-    the responsible party from the estate (its property company, else the 居委会)."""
+    the responsible party from the estate (its property company, else the 居委会).
+    Coordinates given here are recorded as typed (WGS-84)."""
+    from inspector.domain import geo
+
     if not description.strip():
         raise InspectorError(t("问题描述不能为空", "A finding needs a description"))
-    _check_coordinates(latitude, longitude)
+    position = geo.check(latitude, longitude) if latitude is not None or \
+        longitude is not None else None
     with store.write():
         inspection = inspections.get(store, inspection_id)
         if inspection["status"] == inspections.SUBMITTED:
@@ -119,8 +115,6 @@ def add(store: Store, inspection_id: str, *, category: str, description: str,
             "category": chosen.code,
             "description": description.strip(),
             "location": (location or "").strip() or None,
-            "latitude": latitude,
-            "longitude": longitude,
             "severity": level.code,
             "department": dept,
             "deadline": due,
@@ -130,6 +124,9 @@ def add(store: Store, inspection_id: str, *, category: str, description: str,
             "estate_id": party.estate_id,
             "party_kind": party.kind,
             "party_name": party.name,
+            **({"coord_latitude": position[0], "coord_longitude": position[1],
+                "coord_source": TYPED, "coord_at": store.wall.iso(),
+                "coord_by": store.actor} if position else {}),
         })
     return finding_id
 
@@ -141,6 +138,9 @@ def _party(store: Store, inspection: dict[str, Any], estate: str | None,
     if responsible and responsible.strip():
         return responsibility.parse_party(store, community, responsible, estate_id)
     return responsibility.default_party(store, community, estate_id)
+
+
+TYPED = "typed"  # coordinates typed in; "photo:<sha256>" when taken from a photo's GPS
 
 
 def _default_department(template: Template, category: str, item_code: str | None) -> str:
@@ -293,8 +293,6 @@ def edit(store: Store, finding_id: str, **changes: Any) -> dict[str, Any]:
                 values[field] = (value or "").strip() or None
             else:
                 values[field] = value
-        _check_coordinates(values.get("latitude", row["latitude"]),
-                           values.get("longitude", row["longitude"]))
         return records.put(store, "findings", finding_id, values)
 
 

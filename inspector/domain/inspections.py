@@ -418,7 +418,7 @@ def response_photo_counts(store: Store, inspection_id: str) -> dict[str, int]:
     rows = store.query(
         "SELECT target_id, COUNT(*) AS n FROM photo_links WHERE target_kind = 'response'"
         # a range the (target_kind, target_id) index narrows; LIKE would scan every link
-        " AND target_id > ? AND target_id < ? GROUP BY target_id",
+        " AND target_id > ? AND target_id < ? AND deleted IS NULL GROUP BY target_id",
         (inspection_id + ":", inspection_id + ";"))
     return {row["target_id"].split(":", 1)[1]: row["n"] for row in rows}
 

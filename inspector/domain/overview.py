@@ -84,5 +84,8 @@ def community_statuses(
 
 
 def search_text(*parts: str) -> str:
-    """Text a search box matches: the parts, plus the pinyin initials of each (柳西 → lx)."""
-    return " ".join([*parts, *(pinyin.initials(part) for part in parts if part)]).lower()
+    """Text a search box matches: the parts, plus the pinyin of each, in initials and in
+    full (柳西社区 → lxsq, liuxishequ). Reads pypinyin's dictionary: call it off the GUI
+    thread."""
+    return " ".join([*parts, *(key for part in parts if part
+                               for key in pinyin.search_keys(part))]).lower()

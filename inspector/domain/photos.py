@@ -18,6 +18,7 @@ import uuid
 import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +66,8 @@ class ImportedPhoto:
     new_file: bool
     meta: exif.PhotoMeta
     source: Path
+    linked: str = "new"  # new / restored (had been removed) / unchanged (already linked)
+    moved_from: tuple[str, ...] = ()  # card links elsewhere in the inspection it replaced
 
 
 @dataclass
@@ -161,7 +164,13 @@ def _sniff(head: bytes) -> str | None:
     return None
 
 
+APPLE_DOUBLE = b"\x00\x05\x16\x07"  # the ._ files macOS leaves beside files on a card
+
+
 def _describe_content(head: bytes) -> str:
+    if head.startswith(APPLE_DOUBLE):
+        return t("macOS 附加信息文件（._ 开头，AppleDouble），不是照片",
+                 "macOS metadata (a ._ AppleDouble file), not the photo")
     known = {b"GIF8": "GIF", b"BM": "BMP", b"%PDF": "PDF", b"PK\x03\x04": "ZIP",
              b"II*\x00": "TIFF", b"MM\x00*": "TIFF", b"RIFF": "RIFF/WebP"}
     for magic, name in known.items():
@@ -169,11 +178,15 @@ def _describe_content(head: bytes) -> str:
             return name
     if head[4:8] == b"ftyp":
         return head[8:12].decode("ascii", "replace")
-    try:
-        head.decode("utf-8")
-        return t("文本", "text")
-    except UnicodeDecodeError:
-        return t("未知内容", "unknown content")
+    for cut in range(4):  # the 64 bytes read may end inside a character
+        try:
+            text = head[:len(head) - cut].decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        if all(c.isprintable() or c in "\r\n\t" for c in text):
+            return t("文本", "text")
+        break
+    return t("未知内容", "unknown content")
 
 
 def _os_reason(exc: OSError) -> str:
@@ -242,8 +255,20 @@ def _register_heif() -> None:
         _heif_ready = True
 
 
-def inspect_file(path: Path, source: Path | None = None) -> tuple[str, exif.PhotoMeta]:
-    """Decode a staged file to prove it is a whole photo; return its format and metadata."""
+@dataclass(frozen=True)
+class Inspected:
+    format: str
+    meta: exif.PhotoMeta
+    decode_problem: str | None = None  # damage the decoder got past (a grey band …)
+
+
+def inspect_file(path: Path, source: Path | None = None, *,
+                 decoded: Callable[[Any], object] | None = None) -> Inspected:
+    """Decode a staged file to prove it is a whole photo; return its format and metadata.
+
+    ``decoded`` is handed the decoded image of a HEIC (decoded whole, as HEVC has no scaled
+    decoding), so the derived copies can be made from it instead of decoding it again.
+    """
     from PIL import Image, UnidentifiedImageError
 
     shown = source or path
@@ -267,11 +292,19 @@ def inspect_file(path: Path, source: Path | None = None) -> tuple[str, exif.Phot
                     raise PhotoError(shown, t("不接受的格式 {f}", "format {f} is not accepted",
                                               f=image.format))
                 meta = exif.read(image)
+                problem = None
                 if image.format == "JPEG":
                     # DCT scaling: proves every block decodes without a full-size decode.
                     image.draft("RGB", (max(1, image.width // 8), max(1, image.height // 8)))
-                image.load()
-                return str(image.format), meta
+                    image.load()
+                    problem = jpeg_damage(image)
+                else:
+                    image.load()
+                if image.format == "HEIF":
+                    _heif_as_coded(image, meta)
+                    if decoded is not None:
+                        decoded(image)
+                return Inspected(str(image.format), meta, problem)
     except PhotoError:
         raise
     except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
@@ -281,6 +314,36 @@ def inspect_file(path: Path, source: Path | None = None) -> tuple[str, exif.Phot
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
         raise PhotoError(shown, t("照片已损坏或不完整：{e}", "the photo is damaged or "
                                   "incomplete: {e}", e=exc)) from exc
+
+
+def _heif_as_coded(image: Any, meta: exif.PhotoMeta) -> None:
+    """Describe a HEIC as a JPEG is described: coded size and the orientation that turns it
+    upright. pillow-heif hands over the picture already turned (HEIF's own rotation) and
+    takes the orientation out of the EXIF, keeping it as ``original_orientation``."""
+    orientation = image.info.get("original_orientation")
+    if isinstance(orientation, int) and 1 <= orientation <= 8:
+        meta.orientation = orientation
+        if orientation >= 5:  # a quarter turn: the coded picture is the other way round
+            meta.width, meta.height = meta.height, meta.width
+
+
+def jpeg_damage(image: Any) -> str | None:
+    """A JPEG whose data broke off or went bad: libjpeg carries on and paints the blocks it
+    could not decode flat mid-grey (Pillow keeps its warnings to itself). On the draft
+    decode each block is one pixel, so damage shows as whole rows of exactly (128, 128, 128)
+    at the bottom."""
+    width, height = image.size
+    rgb = image.convert("RGB")
+    grey_rows = 0
+    for y in range(height - 1, -1, -1):
+        if rgb.crop((0, y, width, y + 1)).getextrema() != ((128, 128),) * 3:
+            break
+        grey_rows += 1
+    if grey_rows == 0 or height < 4:
+        return None
+    share = round(100 * grey_rows / height)
+    return t("JPEG 数据损坏：解码出错，底部约 {p}% 为灰色", "damaged JPEG data: decoding errors, "
+             "the bottom {p}% or so is grey", p=max(share, 1))
 
 
 def original_path(data_dir: Path, sha256: str, ext: str) -> Path:
@@ -302,21 +365,28 @@ class StagedPhoto:
     sha256: str
     format: str
     meta: exif.PhotoMeta
+    decode_problem: str | None = None
 
 
 def stage(data_dir: Path, source: Path) -> StagedPhoto:
-    """Everything that can fail about a file, done before the database is touched."""
+    """Everything that can fail about a file, done before the database is touched.
+
+    A HEIC's derived copies (cache, keyed by content) are made here from the one decode."""
+    from inspector.domain import derived
+
     _stat_source(source)
     incoming = data_dir / FOLDER / INCOMING
     incoming.mkdir(parents=True, exist_ok=True)
     temporary = incoming / f"{uuid.uuid4().hex}.part"
     try:
         sha256, _head = _copy_and_hash(source, temporary)
-        image_format, meta = inspect_file(temporary, source)
+        found = inspect_file(temporary, source,
+                             decoded=lambda image: derived.from_decoded(data_dir, sha256, image))
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
-    return StagedPhoto(source, temporary, sha256, image_format, meta)
+    return StagedPhoto(source, temporary, sha256, found.format, found.meta,
+                       found.decode_problem)
 
 
 def place(data_dir: Path, staged: StagedPhoto) -> tuple[Path, bool]:
@@ -331,19 +401,22 @@ def place(data_dir: Path, staged: StagedPhoto) -> tuple[Path, bool]:
     return final, True
 
 
+CARD = "card"  # the origin of links made by a camera-card import
+
+
 def _link_id(target: Target, sha256: str, kind: str | None) -> str:
     key = f"{target.kind}\n{target.id}\n{sha256}\n{kind or ''}"
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
 
 def import_photo(store: Store, source: Path, target: Target, *, kind: str | None = None,
-                 caption: str | None = None) -> ImportedPhoto:
+                 caption: str | None = None, origin: str | None = None) -> ImportedPhoto:
     """Import one file as evidence for ``target``; raise PhotoError naming the file."""
     if kind is not None and kind not in PHOTO_KINDS:
         raise InspectorError(t("照片类型应为 before 或 after", "A photo kind is before or after"))
     _check_target_open(store, target, kind)  # before reading a byte of the file
     return import_staged(store, stage(store.data_dir, Path(source)), target, kind=kind,
-                         caption=caption)
+                         caption=caption, origin=origin)
 
 
 def import_photos(store: Store, sources: Iterable[Path], target: Target, *,
@@ -370,11 +443,14 @@ def import_photos(store: Store, sources: Iterable[Path], target: Target, *,
 
 
 def import_staged(store: Store, staged: StagedPhoto, target: Target, *,
-                  kind: str | None = None, caption: str | None = None) -> ImportedPhoto:
+                  kind: str | None = None, caption: str | None = None,
+                  origin: str | None = None) -> ImportedPhoto:
     """Finish an import whose file work (``stage``) was done elsewhere, e.g. on a worker thread.
 
     The same checks, file placing and rows as ``import_photo``; the staged temporary file is
-    moved into place or removed, never left behind.
+    moved into place or removed, never left behind. A link removed earlier comes back; with
+    ``origin=CARD`` the photo's other camera-card links in the same inspection are removed,
+    so importing a card again (say with another clock offset) moves photos, never doubles them.
     """
     source = staged.source
     try:
@@ -392,47 +468,211 @@ def import_staged(store: Store, staged: StagedPhoto, target: Target, *,
     meta = staged.meta
     link_id = _link_id(target, staged.sha256, kind)
     with store.write():
-        if store.query_one("SELECT id FROM photos WHERE id = ?", (staged.sha256,)) is None:
-            records.put(store, "photos", staged.sha256, {
-                "ext": EXTENSIONS[staged.format],
-                "original_name": source.name,
-                "size": path.stat().st_size,
-                "format": staged.format,
-                "width": meta.width,
-                "height": meta.height,
-                "taken_at": meta.taken_at,
-                "latitude": meta.latitude,
-                "longitude": meta.longitude,
-                "orientation": meta.orientation,
-                "camera": meta.camera,
-                "exif_problems": "; ".join(meta.problems) or None,
-                "imported_at": store.wall.iso(),
-                "imported_by": store.actor,
-            }, current=None)
-        if store.query_one("SELECT id FROM photo_links WHERE id = ?", (link_id,)) is None:
-            records.put(store, "photo_links", link_id, {
-                "photo_id": staged.sha256,
-                "target_kind": target.kind,
-                "target_id": target.id,
-                "kind": kind,
-                "caption": (caption or "").strip() or None,
-                "created_at": store.wall.iso(),
-                "created_by": store.actor,
-            }, current=None)
-    log.info("imported %s as %s for %s", source, staged.sha256[:12], target.label)
-    return ImportedPhoto(staged.sha256, path, link_id, new_file, meta, source)
+        _photo_row(store, staged, path)
+        linked = _link(store, link_id, staged.sha256, target, kind, caption, origin)
+        moved = _retire_card_links(store, staged.sha256, target, link_id) \
+            if origin == CARD else ()
+    log.info("imported %s as %s for %s (%s)", source, staged.sha256[:12], target.label, linked)
+    return ImportedPhoto(staged.sha256, path, link_id, new_file, meta, source, linked, moved)
+
+
+def _link(store: Store, link_id: str, sha256: str, target: Target, kind: str | None,
+          caption: str | None, origin: str | None) -> str:
+    """Make (or bring back) the link; returns new / restored / unchanged."""
+    existing = store.query_one("SELECT id, deleted FROM photo_links WHERE id = ?", (link_id,))
+    if existing is None:
+        records.put(store, "photo_links", link_id, {
+            "photo_id": sha256,
+            "target_kind": target.kind,
+            "target_id": target.id,
+            "kind": kind,
+            "caption": (caption or "").strip() or None,
+            "origin": origin,
+            "created_at": store.wall.iso(),
+            "created_by": store.actor,
+        }, current=None)
+        return "new"
+    if existing["deleted"]:
+        records.restore(store, "photo_links", link_id)
+        return "restored"
+    return "unchanged"
+
+
+def store_original(store: Store, source: Path) -> str:
+    """Keep a file in the store without linking it to anything (a site plan image); returns
+    its SHA-256. The same checks as a photo import."""
+    staged = stage(store.data_dir, Path(source))
+    try:
+        path, _new = place(store.data_dir, staged)
+    except OSError as exc:
+        raise PhotoError(source, t("无法保存：{e}", "cannot store it: {e}",
+                                   e=exc.strerror or exc)) from exc
+    finally:
+        staged.temporary.unlink(missing_ok=True)
+    with store.write():
+        _photo_row(store, staged, path)
+    return staged.sha256
+
+
+def _photo_row(store: Store, staged: StagedPhoto, path: Path) -> None:
+    """The photo's row, written once (the same bytes imported again change nothing)."""
+    if store.query_one("SELECT id FROM photos WHERE id = ?", (staged.sha256,)) is not None:
+        return
+    meta = staged.meta
+    records.put(store, "photos", staged.sha256, {
+        "ext": EXTENSIONS[staged.format],
+        "original_name": staged.source.name,
+        "size": path.stat().st_size,
+        "format": staged.format,
+        "width": meta.width,
+        "height": meta.height,
+        "taken_at": meta.taken_at,
+        "latitude": meta.latitude,
+        "longitude": meta.longitude,
+        "orientation": meta.orientation,
+        "camera": meta.camera,
+        "exif_problems": "; ".join(meta.problems) or None,
+        "decode_problem": staged.decode_problem,
+        "imported_at": store.wall.iso(),
+        "imported_by": store.actor,
+    }, current=None)
+
+
+def link_stored(store: Store, sha256: str, target: Target, *, kind: str | None = None
+                ) -> str:
+    """Link a photo already in the store to another target (e.g. an answer's photo to the
+    finding made from it); returns new / restored / unchanged."""
+    if kind is not None and kind not in PHOTO_KINDS:
+        raise InspectorError(t("照片类型应为 before 或 after", "A photo kind is before or after"))
+    get(store, sha256)
+    with store.write():
+        _check_target_open(store, target, kind)
+        return _link(store, _link_id(target, sha256, kind), sha256, target, kind, None, None)
+
+
+def inspection_of_link(store: Store, link: dict[str, Any]) -> str | None:
+    """The inspection a link's target belongs to (None for a target that is gone)."""
+    kind, target = link["target_kind"], str(link["target_id"])
+    if kind == "response":
+        return target.split(":", 1)[0]
+    if kind == "inspection":
+        return target
+    if kind == "finding":
+        row = store.query_one("SELECT inspection_id FROM findings WHERE id = ?", (target,))
+    else:
+        row = store.query_one("SELECT d.inspection_id FROM followups f JOIN findings d"
+                              " ON d.id = f.finding_id WHERE f.id = ?", (target,))
+    return str(row["inspection_id"]) if row else None
+
+
+def _retire_card_links(store: Store, sha256: str, target: Target,
+                       keep: str) -> tuple[str, ...]:
+    """Remove the photo's other camera-card links in the target's inspection."""
+    moved: list[str] = []
+    for link in store.query(
+            "SELECT * FROM photo_links WHERE photo_id = ? AND origin = ? AND id != ?"
+            " AND deleted IS NULL", (sha256, CARD, keep)):
+        if inspection_of_link(store, link) == target.inspection_id:
+            records.delete(store, "photo_links", link["id"])
+            moved.append(f"{link['target_kind']}/{link['target_id']}")
+    return tuple(moved)
+
+
+# -- removing -----------------------------------------------------------------------------
+
+
+def links_on(store: Store, target: Target, sha256: str) -> list[dict[str, Any]]:
+    """The live links of one photo to a target (one per kind)."""
+    return store.query(
+        "SELECT * FROM photo_links WHERE target_kind = ? AND target_id = ? AND photo_id = ?"
+        " AND deleted IS NULL ORDER BY id", (target.kind, target.id, sha256))
+
+
+def resolve_on(store: Store, target: Target, text: str) -> dict[str, Any]:
+    """One of the target's photos by SHA-256 (or a prefix of 6+) or by its file name."""
+    text = text.strip()
+    rows = photos_of(store, target)
+    matches = [r for r in rows if r["id"] == text.lower()
+               or (len(text) >= 6 and str(r["id"]).startswith(text.lower()))]
+    if not matches:
+        matches = [r for r in rows if r["original_name"] == text
+                   or (r["original_name"] or "").lower() == Path(text).name.lower()]
+    unique = {str(r["id"]): r for r in matches}
+    if len(unique) == 1:
+        return next(iter(unique.values()))
+    if not unique:
+        raise NotFoundError(t("{target} 没有照片“{p}”（可用 SHA-256 前几位或文件名）",
+                              "{target} has no photo {p!r} (give the first characters of its "
+                              "SHA-256 or its file name)", target=target.label, p=text))
+    raise NotFoundError(t("“{p}”对应 {target} 的多张照片，请用 SHA-256：{ids}",
+                          "{p!r} matches several photos of {target}; give the SHA-256: {ids}",
+                          p=text, target=target.label,
+                          ids=", ".join(sha[:12] for sha in unique)))
+
+
+def remove(store: Store, target: Target, sha256: str) -> list[str]:
+    """Remove a photo from an answer, finding or follow-up while it can still be edited.
+
+    The link is tombstoned (the removal syncs, is in the change log, and ``restore`` undoes
+    it); the original stays in the store. Returns the removed link ids.
+    """
+    with store.write():
+        links = links_on(store, target, sha256)
+        if not links:
+            raise NotFoundError(t("{target} 没有这张照片（{s}）", "{target} has no such photo "
+                                  "({s})", target=target.label, s=sha256[:12]))
+        for link in links:
+            _check_removable(store, target, link["kind"])
+        for link in links:
+            records.delete(store, "photo_links", link["id"])
+    log.info("removed photo %s from %s", sha256[:12], target.label)
+    return [str(link["id"]) for link in links]
+
+
+def restore_links(store: Store, link_ids: Iterable[str]) -> None:
+    """Bring removed links back (undo of ``remove``)."""
+    with store.write():
+        for link_id in link_ids:
+            link = store.query_one("SELECT * FROM photo_links WHERE id = ?", (link_id,))
+            if link is None:
+                raise NotFoundError(t("没有照片关联 {id}", "No photo link {id}", id=link_id))
+            inspection_id = inspection_of_link(store, link)
+            if inspection_id is not None:
+                _check_removable(store, Target(link["target_kind"], link["target_id"],
+                                               inspection_id, str(link["target_id"])),
+                                 link["kind"])
+            if link["deleted"]:
+                records.restore(store, "photo_links", link_id)
+
+
+def _check_removable(store: Store, target: Target, kind: str | None) -> None:
+    """A photo can be taken off where it could still be put on."""
+    try:
+        _check_target_open(store, target, kind)
+    except ReadOnlyError:
+        row = inspections.get(store, target.inspection_id)
+        raise ReadOnlyError(t(
+            "检查 {sid} 已提交：照片已随检查锁定，不能移除（整改后照片和复查照片除外）。",
+            "The inspection {sid} is submitted: its photos are locked with it and cannot be "
+            "removed (after-photos and follow-up photos can).", sid=row["short_id"])) from None
 
 
 # -- reading ------------------------------------------------------------------------------
 
 
+# The order photos were added, the same on every device: the clock stamp of the change that
+# made the link (created_at has whole seconds only, so photos added in one second would tie).
+ADDED_ORDER = ("(SELECT MIN(c.hlc) FROM changes c WHERE c.tbl = 'photo_links'"
+               " AND c.row_id = l.id AND c.reg = 'link'), l.id")
+
+
 def photos_of(store: Store, target: Target) -> list[dict[str, Any]]:
-    """The photos linked to a target, in the order they were added."""
+    """The photos linked to a target (removed ones left out), in the order they were added."""
     return store.query(
         "SELECT p.*, l.id AS link_id, l.kind AS kind, l.caption AS caption,"
-        " l.created_at AS linked_at FROM photo_links l JOIN photos p ON p.id = l.photo_id"
-        " WHERE l.target_kind = ? AND l.target_id = ? ORDER BY l.created_at, l.id",
-        (target.kind, target.id))
+        " l.created_at AS linked_at, l.origin AS origin FROM photo_links l"
+        " JOIN photos p ON p.id = l.photo_id WHERE l.target_kind = ? AND l.target_id = ?"
+        f" AND l.deleted IS NULL ORDER BY {ADDED_ORDER}", (target.kind, target.id))
 
 
 def finding_photo_counts(store: Store, inspection_id: str) -> dict[str, int]:
@@ -440,7 +680,7 @@ def finding_photo_counts(store: Store, inspection_id: str) -> dict[str, int]:
     rows = store.query(
         "SELECT l.target_id, COUNT(*) AS n FROM photo_links l JOIN findings f"
         " ON f.id = l.target_id WHERE l.target_kind = 'finding' AND f.inspection_id = ?"
-        " GROUP BY l.target_id", (inspection_id,))
+        " AND l.deleted IS NULL GROUP BY l.target_id", (inspection_id,))
     return {row["target_id"]: int(row["n"]) for row in rows}
 
 
@@ -475,6 +715,7 @@ class VerifyReport:
     missing: list[str] = field(default_factory=list)
     altered: list[str] = field(default_factory=list)
     dangling: list[str] = field(default_factory=list)
+    cleaned: int = 0  # originals deleted earlier by ``clean``, still unreferenced
 
     @property
     def ok(self) -> bool:
@@ -482,6 +723,9 @@ class VerifyReport:
 
     def lines(self) -> list[str]:
         out = [t("已核对 {n} 张照片原件", "{n} photo originals checked", n=self.checked)]
+        if self.cleaned:
+            out.append(t("另有 {n} 张已按保留期清理（无引用）", "{n} more were cleaned after the "
+                         "retention period (unreferenced)", n=self.cleaned))
         out += [t("缺失：{p}", "missing: {p}", p=p) for p in self.missing]
         out += [t("已被改动：{p}", "altered: {p}", p=p) for p in self.altered]
         out += [t("无效引用：{p}", "dangling reference: {p}", p=p) for p in self.dangling]
@@ -492,10 +736,21 @@ def verify(store: Store, progress: Callable[[int, int], None] | None = None) -> 
     """Re-hash every original; list missing or altered files and references to nothing."""
     report = VerifyReport()
     rows = store.query("SELECT id, ext, original_name FROM photos ORDER BY id")
+    cleaned = {row["id"]: row["cleaned_at"] for row in store.query(
+        "SELECT id, cleaned_at FROM cleaned_photos")}
+    referenced = referenced_photos(store) if cleaned else set()
     for index, row in enumerate(rows):
         if progress is not None:
             progress(index, len(rows))
         path = original_path(store.data_dir, row["id"], row["ext"])
+        if row["id"] in cleaned and not path.exists():
+            if row["id"] not in referenced:
+                report.cleaned += 1
+                continue
+            report.missing.append(t("{p}（{n}；{when} 已按保留期清理，后来又被引用）",
+                                    "{p} ({n}; cleaned on {when}, referred to again since)",
+                                    p=path, n=row["original_name"], when=cleaned[row["id"]]))
+            continue
         report.checked += 1
         if not path.exists():
             report.missing.append(f"{path} ({row['original_name']})")
@@ -510,7 +765,8 @@ def verify(store: Store, progress: Callable[[int, int], None] | None = None) -> 
         "followup": "SELECT 1 FROM followups WHERE id = ?",
         "inspection": "SELECT 1 FROM inspections WHERE id = ?",
     }
-    for link in store.query("SELECT id, target_kind, target_id FROM photo_links"):
+    for link in store.query("SELECT id, target_kind, target_id FROM photo_links"
+                            " WHERE deleted IS NULL"):
         kind, target = link["target_kind"], link["target_id"]
         if kind == "response":
             exists = store.query_one("SELECT 1 AS x FROM inspections WHERE id = ?",
@@ -524,4 +780,92 @@ def verify(store: Store, progress: Callable[[int, int], None] | None = None) -> 
             report.dangling.append(f"photo_links/{link['id']} → {kind}/{target}")
     if progress is not None:
         progress(len(rows), len(rows))
+    return report
+
+
+# -- cleaning: originals nothing refers to any more, kept for the audit first ---------------
+
+RETENTION_DAYS = 180
+
+
+def referenced_photos(store: Store) -> set[str]:
+    """Photos something still refers to: a live link, a community's site plan, or a pin on a
+    plan since replaced."""
+    ids = {row["photo_id"] for row in store.query(
+        "SELECT DISTINCT photo_id FROM photo_links WHERE deleted IS NULL")}
+    ids |= {row["site_plan"] for row in store.query(
+        "SELECT DISTINCT site_plan FROM communities WHERE site_plan IS NOT NULL")}
+    ids |= {row["pin_plan"] for row in store.query(
+        "SELECT DISTINCT pin_plan FROM findings WHERE pin_plan IS NOT NULL"
+        " AND deleted IS NULL")}
+    return ids
+
+
+def _last_reference(store: Store, row: dict[str, Any]) -> datetime:
+    """When the photo was last imported, linked, removed or set as a site plan."""
+    from datetime import UTC
+
+    moments = [datetime.fromisoformat(row["imported_at"])] if row["imported_at"] else []
+    stamp = store.query_one(
+        "SELECT MAX(c.hlc) AS hlc FROM changes c JOIN photo_links l ON c.tbl = 'photo_links'"
+        " AND c.row_id = l.id WHERE l.photo_id = ?", (row["id"],))
+    plan = store.query_one(
+        "SELECT MAX(hlc) AS hlc FROM changes WHERE tbl = 'communities' AND reg = 'site_plan'"
+        " AND value LIKE ?", (f"%{row['id']}%",))
+    for found in (stamp, plan):
+        if found and found["hlc"]:
+            millis = int(str(found["hlc"]).split("-", 1)[0])
+            moments.append(datetime.fromtimestamp(millis / 1000, UTC))
+    if not moments:
+        return datetime.fromtimestamp(0, UTC)
+    return max(m if m.tzinfo else m.replace(tzinfo=store.wall.tz) for m in moments)
+
+
+@dataclass
+class CleanReport:
+    removed: list[str] = field(default_factory=list)  # "<sha> (<name>)"
+    waiting: int = 0  # unreferenced, still within the retention period
+    freed: int = 0  # bytes
+
+    def lines(self) -> list[str]:
+        out = [t("已清理 {n} 张无引用且超过保留期的照片原件（释放 {mb:.1f} MB）；另有 {w} 张"
+                 "无引用但仍在保留期内",
+                 "{n} unreferenced originals past the retention period deleted ({mb:.1f} MB "
+                 "freed); {w} more are unreferenced but still kept", n=len(self.removed),
+                 mb=self.freed / 1e6, w=self.waiting)]
+        out += [t("已删除：{p}", "deleted: {p}", p=p) for p in self.removed]
+        return out
+
+
+def clean(store: Store, retention_days: int = RETENTION_DAYS) -> CleanReport:
+    """Delete the originals (and derived copies) of photos nothing refers to any more, once
+    the last reference ended more than ``retention_days`` ago; the rows and the change log
+    keep what they were. Originals that do not match their SHA-256 are never deleted."""
+    from datetime import timedelta
+
+    if retention_days < 0:
+        raise InspectorError(t("保留期不能为负数", "The retention period cannot be negative"))
+    report = CleanReport()
+    referenced = referenced_photos(store)
+    cleaned = {row["id"] for row in store.query("SELECT id FROM cleaned_photos")}
+    cutoff = store.wall.now() - timedelta(days=retention_days)
+    for row in store.query("SELECT * FROM photos ORDER BY id"):
+        if row["id"] in referenced or row["id"] in cleaned:
+            continue
+        if _last_reference(store, row) > cutoff:
+            report.waiting += 1
+            continue
+        path = original_path(store.data_dir, row["id"], row["ext"])
+        if path.exists():
+            if _hash_file(path) != row["id"]:
+                continue  # altered: verify reports it; evidence of tampering is kept
+            report.freed += path.stat().st_size
+            path.unlink()
+        for copy in (store.data_dir / "cache").glob(f"*/{row['id'][:2]}/{row['id']}*.jpg"):
+            copy.unlink(missing_ok=True)
+        with store.write():
+            store.conn.execute("INSERT OR REPLACE INTO cleaned_photos (id, cleaned_at)"
+                               " VALUES (?, ?)", (row["id"], store.wall.iso()))
+        report.removed.append(f"{row['id']} ({row['original_name']})")
+        log.info("cleaned unreferenced original %s", row["id"][:12])
     return report

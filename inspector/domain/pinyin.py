@@ -1,15 +1,20 @@
-"""Pinyin initials for search (柳西社区 → lxsq), without a dictionary.
+"""Pinyin for search: 柳西社区 is found by "lxsq", "liuxi" or "liuxishequ".
 
-The 3,755 common characters of GB2312 (level 1) are ordered by pinyin, so a character's
-initial follows from where its GB2312 code falls among the first characters of each letter.
-A pinyin library would do the same with a dictionary whose import alone takes a quarter of a
-second, long enough to freeze the browser while it loads; rare characters (GB2312 level 2
-and beyond) simply get no initial.
+The readings come from pypinyin's dictionary, which covers every character of the registry
+(鄞州区 → yzq; an order-of-GB2312 shortcut knows only the 3,755 common characters and loses
+rarer place-name characters such as 鄞, 郯, 甬). Its import takes a sixth of a second, so this
+runs where the community browser reads its data: off the GUI thread. Where the dictionary's
+reading of a polyphonic character differs from GB2312's order (长丰 is Changfeng, the
+dictionary says "zhang"), both initials are kept, so either finds it.
 """
 
 from __future__ import annotations
 
-# First GB2312 code of each initial (letters i, u, v start no syllable).
+from functools import lru_cache
+from typing import Any
+
+# First GB2312 code of each initial (letters i, u, v start no syllable): level-1 characters
+# are ordered by their common reading.
 _BOUNDARIES = (
     (0xB0A1, "a"), (0xB0C5, "b"), (0xB2C1, "c"), (0xB4EE, "d"), (0xB6EA, "e"),
     (0xB7A2, "f"), (0xB8C1, "g"), (0xB9FE, "h"), (0xBBF7, "j"), (0xBFA6, "k"),
@@ -20,10 +25,7 @@ _BOUNDARIES = (
 _LEVEL_ONE_END = 0xD7F9
 
 
-def initial(character: str) -> str:
-    """The pinyin initial of one character; letters and digits stand for themselves."""
-    if character.isascii():
-        return character.lower() if character.isalnum() else ""
+def _gb2312_initial(character: str) -> str:
     try:
         encoded = character.encode("gb2312")
     except UnicodeEncodeError:
@@ -41,5 +43,45 @@ def initial(character: str) -> str:
     return letter
 
 
+def _one_by_one(characters: str) -> Any:
+    """pypinyin's handler for text it has no reading for: each character on its own (so
+    "A3" gives the initials a, 3 rather than one "a")."""
+    return list(characters)
+
+
+def _syllables(text: str) -> list[str]:
+    from pypinyin import lazy_pinyin
+
+    result: list[str] = []
+    for syllable in lazy_pinyin(text, errors=_one_by_one):
+        result.append(syllable.lower() if syllable.isascii() and syllable.isalnum() else
+                      ("" if syllable.isascii() else syllable))
+    return result
+
+
+@lru_cache(maxsize=4096)
 def initials(text: str) -> str:
-    return "".join(initial(character) for character in text)
+    """The first letter of each character's reading; letters and digits stand for
+    themselves, anything else is left out."""
+    return "".join(s[0] for s in _syllables(text) if s and s.isascii())
+
+
+@lru_cache(maxsize=4096)
+def full(text: str) -> str:
+    """The whole reading without tones or spaces: 柳西社区 → liuxishequ."""
+    return "".join(s for s in _syllables(text) if s.isascii())
+
+
+def initial(character: str) -> str:
+    """The pinyin initial of one character."""
+    return initials(character)
+
+
+def search_keys(text: str) -> list[str]:
+    """Everything a search box should match this text by (besides the text itself)."""
+    keys = [initials(text), full(text)]
+    ordered = "".join(_gb2312_initial(c) or (c.lower() if c.isascii() and c.isalnum() else "")
+                      for c in text)
+    if ordered and ordered not in keys and len(ordered) == len(keys[0]):
+        keys.append(ordered)  # a polyphonic place name read as GB2312 orders it
+    return [key for key in keys if key]

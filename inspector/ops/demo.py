@@ -17,6 +17,7 @@ from inspector.domain import (
     config,
     findings,
     inspections,
+    places,
     templates,
 )
 from inspector.domain.templates import Item
@@ -33,6 +34,7 @@ class DemoFinding:
     location: str
     item: str | None = None
     status: str = findings.OPEN
+    pin: tuple[float, float] | None = None  # on the demo site plan (柳西社区)
 
 
 @dataclass(frozen=True)
@@ -52,11 +54,11 @@ DEMO_INSPECTIONS = (
         failed=("C01", "C04", "D03"),
         findings=(
             DemoFinding("fire_lane_blocked", "3幢东侧消防车道被两辆私家车长期占用",
-                        "3幢东侧消防车道", "C01"),
+                        "3幢东侧消防车道", "C01", pin=(0.61, 0.36)),
             DemoFinding("corridor_clutter", "5幢2单元一至三楼楼道堆放纸箱和旧家具",
-                        "5幢2单元楼道", "C04", findings.RECTIFIED),
+                        "5幢2单元楼道", "C04", findings.RECTIFIED, pin=(0.83, 0.2)),
             DemoFinding("ebike_indoor_charging", "12幢北侧窗口拉出电线为电动自行车飞线充电",
-                        "12幢北侧", "D03"),
+                        "12幢北侧", "D03", pin=(0.325, 0.64)),
         ),
     ),
     DemoInspection(
@@ -78,6 +80,34 @@ TYPICAL_FINDINGS: dict[str, tuple[str, str, str]] = {
     "H02": ("other", "物业服务内容和收费标准未在公告栏公示", "物业服务中心"),
     "I02": ("other", "宣传栏内容仍为去年内容，未及时更新", "北门宣传栏"),
 }
+# Failed key items (一票否决) a few demo inspections record, so some communities fall short.
+KEY_FINDINGS: dict[str, tuple[str, str, str]] = {
+    "C01": ("fire_lane_blocked", "南门内消防车道停放三辆电动三轮车", "南门消防车道"),
+    "D04": ("disorderly_parking", "小区主干道两侧机动车占用人行道停放", "主干道两侧"),
+    "E02": ("manhole_cover_damaged", "3幢南侧窨井盖破损下陷", "3幢南侧"),
+    "E08": ("illegal_construction", "底层住户在院内违章搭建阳光房", "8幢底层院落"),
+    "F01": ("green_space_damaged", "中心绿地被居民开垦种菜", "中心绿地"),
+}
+KEY_FAILURES = 3  # of the ten further inspections (the 2nd, 5th and 8th, all submitted)
+DRAFTS = (2, 9)  # the further inspections still being filled in
+
+# Where each district is (WGS-84, near its government seat); communities are spread around it.
+DISTRICT_CENTRES: dict[str, tuple[float, float]] = {
+    "海曙区": (29.8597, 121.5466), "江北区": (29.8869, 121.5553),
+    "镇海区": (29.9490, 121.7161), "北仑区": (29.8993, 121.8443),
+    "鄞州区": (29.8170, 121.5468), "奉化区": (29.6552, 121.4066),
+    "余姚市": (30.0371, 121.1543), "慈溪市": (30.1698, 121.2664),
+    "宁海县": (29.2889, 121.4294), "象山县": (29.4768, 121.8693),
+}
+
+
+def demo_position(district: str, name: str) -> tuple[float, float]:
+    """A made-up but plausible place for a sample community: within about 4 km of its
+    district's seat, the same on every run."""
+    centre = DISTRICT_CENTRES.get(district, DISTRICT_CENTRES["海曙区"])
+    spread = random.Random(f"{district}|{name}")
+    return (round(centre[0] + spread.uniform(-0.035, 0.035), 6),
+            round(centre[1] + spread.uniform(-0.04, 0.04), 6))
 
 
 def _sample_names(store: Store) -> list[str]:
@@ -97,19 +127,23 @@ def fill(store: Store, registry: Path = SAMPLE_REGISTRY, seed: int = 20261129, *
     with store.write():
         templates.ensure_builtin(store)
         community_import.import_file(store, registry)
+        for row in store.query("SELECT id, district, name FROM communities"):
+            places.set_community_position(store, row["id"],
+                                          *demo_position(row["district"], row["name"]))
         plans = list(DEMO_INSPECTIONS)
         names = [n for n in _sample_names(store) if n not in {p.community for p in plans}]
-        # A spread of further inspections across districts: most meet the standard.
-        for name in rng.sample(names, 10):
+        # A spread of further inspections across districts: most meet the standard, a few
+        # fail a key item.
+        for number, name in enumerate(rng.sample(names, 10)):
             bad = tuple(rng.sample(["B07", "E03", "F02", "G03", "H02", "I02"],
                                    rng.randint(0, 3)))
-            if rng.random() < 0.25:
-                bad += (rng.choice(["B04", "B05"]),)
-            demo_findings = tuple(DemoFinding(*TYPICAL_FINDINGS[code], item=code)
-                                  for code in bad[:2])
+            if number % 3 == 1 and number // 3 < KEY_FAILURES:
+                bad = (rng.choice(sorted(KEY_FINDINGS)), *bad)
+            demo_findings = tuple(DemoFinding(*{**TYPICAL_FINDINGS, **KEY_FINDINGS}[code],
+                                              item=code) for code in bad[:2])
             plans.append(DemoInspection(name, (rng.choice(["李娜", "张伟", "赵敏"]),),
                                         ("住建",), bad, demo_findings,
-                                        submit=rng.random() < 0.8))
+                                        submit=number not in DRAFTS))
         plans.append(DemoInspection(names[-1], ("张伟",), ("住建", "执法"), ("B02",),
                                     (), submit=True,
                                     reopen_reason="社区补交了分类标识整改照片，需重新评定"))
@@ -126,6 +160,12 @@ def fill(store: Store, registry: Path = SAMPLE_REGISTRY, seed: int = 20261129, *
 def _make(store: Store, plan: DemoInspection, rng: random.Random, with_photos: bool) -> None:
     inspection_id = inspections.start(store, plan.community, list(plan.inspectors),
                                       departments=list(plan.departments))
+    community = store.query_one(
+        "SELECT c.* FROM communities c JOIN inspections i ON i.community_id = c.id"
+        " WHERE i.id = ?", (inspection_id,))
+    assert community is not None
+    if any(f.pin for f in plan.findings):
+        _site_plan(store, community["id"])
     template = templates.get(store, inspections.get(store, inspection_id)["template_id"])
     community = communities.resolve(store, plan.community)
     for item in template.items:
@@ -150,9 +190,16 @@ def _make(store: Store, plan: DemoInspection, rng: random.Random, with_photos: b
         finding_id = findings.add(store, inspection_id, category=finding.category,
                                   item_code=finding.item, description=finding.description,
                                   location=finding.location)
+        near = (community["latitude"] + rng.uniform(-0.0012, 0.0012),
+                community["longitude"] + rng.uniform(-0.0012, 0.0012))
         if with_photos:
             _photograph(store, inspection_id, finding_id, finding, rng.randint(0, 10_000),
-                        number)
+                        number, near)
+            places.coordinates_from_photo(store, finding_id)
+        else:
+            places.set_coordinates(store, finding_id, *near)
+        if finding.pin:
+            places.set_pin(store, finding_id, *finding.pin)
         if finding.status in (findings.RECTIFIED, findings.VERIFIED):
             findings.set_status(store, finding_id, finding.status)
     if plan.submit:
@@ -161,17 +208,34 @@ def _make(store: Store, plan: DemoInspection, rng: random.Random, with_photos: b
         inspections.reopen(store, inspection_id, plan.reopen_reason)
 
 
+def _site_plan(store: Store, community_id: str) -> None:
+    """A drawn site plan for the community (the demo's 柳西社区), once."""
+    from inspector.ops import demo_scenes
+
+    if places.site_plan_of(store, community_id) is not None:
+        return
+    folder = store.data_dir / "cache" / "demo"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "总平面图.png"
+    path.write_bytes(demo_scenes.site_plan())
+    try:
+        places.set_site_plan(store, community_id, path)
+    finally:
+        path.unlink(missing_ok=True)
+
+
 def _photograph(store: Store, inspection_id: str, finding_id: str, finding: DemoFinding,
-                seed: int, number: int) -> None:
-    """The finding's photo (also the failed answer's evidence), and an after-photo once fixed."""
+                seed: int, number: int, where: tuple[float, float]) -> None:
+    """The finding's photo (also the failed answer's evidence), and an after-photo once fixed,
+    both taken at the community during the visit."""
     from datetime import timedelta
 
     from inspector.domain import photos
     from inspector.ops import demo_scenes
 
     # EXIF time is the camera's local wall time, without an offset.
-    taken = (store.wall.now().replace(microsecond=0, tzinfo=None)
-             - timedelta(minutes=40 - 5 * number))
+    now = store.wall.now().replace(microsecond=0, tzinfo=None)
+    taken = now - timedelta(minutes=40 - 5 * number)
     shots: list[tuple[str, str | None]] = [
         (demo_scenes.SCENES_BEFORE.get(finding.category, "plain"), None)]
     if finding.status in (findings.RECTIFIED, findings.VERIFIED):
@@ -180,7 +244,10 @@ def _photograph(store: Store, inspection_id: str, finding_id: str, finding: Demo
     folder.mkdir(parents=True, exist_ok=True)
     for index, (hazard, kind) in enumerate(shots):
         path = folder / f"IMG_{seed:04d}_{index}.JPG"
-        path.write_bytes(demo_scenes.scene(hazard, seed + index, taken + timedelta(days=index)))
+        # The after-photo: the fix seen before the team left (never later than now).
+        when = taken if kind is None else min(taken + timedelta(minutes=30),
+                                              now - timedelta(minutes=1))
+        path.write_bytes(demo_scenes.scene(hazard, seed + index, when, *where))
         try:
             photos.import_photo(store, path, photos.target_for_finding(store, finding_id),
                                 kind=kind)

@@ -81,3 +81,54 @@ def scene(hazard: str, seed: int, taken: datetime, latitude: float = 29.8683,
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=85, exif=_exif(taken, latitude, longitude))
     return buffer.getvalue()
+
+
+def site_plan() -> bytes:
+    """A PNG of an invented estate's site plan (总平面图): blocks numbered as a community's
+    plan numbers them, the roads with the fire lane marked, north up."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    from inspector.reports import fonts
+
+    width, height = 1400, 1000
+    image = Image.new("RGB", (width, height), (233, 239, 226))
+    draw = ImageDraw.Draw(image)
+
+    def font(size: int) -> Any:
+        for path, index in fonts.BODY_CANDIDATES:
+            try:
+                return ImageFont.truetype(path, size, index=index)
+            except OSError:
+                continue
+        return ImageFont.load_default(size=size)
+
+    road, lane = (200, 200, 196), (214, 64, 52)
+    draw.rectangle([40, 60, width - 40, height - 40], outline=(110, 110, 105), width=6)
+    # the ring road (fire lane) and the spine
+    draw.rectangle([110, 330, width - 110, 390], fill=road)
+    draw.rectangle([640, 60, 700, height - 40], fill=road)
+    draw.rectangle([110, 330, 170, height - 110], fill=road)
+    draw.rectangle([110, height - 170, width - 110, height - 110], fill=road)
+    for x in range(120, width - 120, 40):  # the fire lane's red dashes
+        draw.line([x, 360, x + 22, 360], fill=lane, width=5)
+    label = font(26)
+    number = 1
+    for row_top in (110, 440, 660):
+        for column, left in enumerate((210, 390, 740, 920, 1100)):
+            if row_top == 660 and column == 4:
+                continue
+            draw.rectangle([left, row_top, left + 130, row_top + 150], fill=(246, 243, 236),
+                           outline=(90, 90, 86), width=3)
+            draw.text((left + 65, row_top + 75), f"{number}#", fill=(40, 40, 40), font=label,
+                      anchor="mm")
+            number += 1
+    draw.ellipse([1130, 690, 1290, 820], fill=(170, 205, 150), outline=(110, 150, 95))
+    draw.text((1210, 755), "G", fill=(60, 100, 50), font=label, anchor="mm")
+    # north arrow, title
+    draw.polygon([(1320, 120), (1300, 170), (1340, 170)], fill=(40, 40, 40))
+    draw.text((1320, 100), "N", fill=(40, 40, 40), font=label, anchor="mm")
+    draw.text((60, 20), "柳西社区 总平面图（示意）   红色虚线：消防车道", fill=(30, 30, 30),
+              font=font(28))
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", optimize=True)
+    return buffer.getvalue()

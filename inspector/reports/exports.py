@@ -29,7 +29,7 @@ from inspector.core.durable import atomic_file, files_together
 from inspector.core.errors import InspectorError
 from inspector.core.i18n import t
 from inspector.core.store import Store
-from inspector.domain import findings, scoring, templates
+from inspector.domain import findings, places, scoring, templates
 from inspector.domain.templates import Template
 
 FORMATS = ("csv", "xlsx", "geojson", "json")
@@ -54,8 +54,8 @@ ANSWER_COLUMNS = (
 FINDING_COLUMNS = (
     "id", "short_id", "inspection_id", "inspection_short_id", "district", "street",
     "community", "item_code", "category", "category_name", "description", "location",
-    "latitude", "longitude", "severity", "severity_name", "department", "deadline", "status",
-    "overdue", "created_at", "created_by",
+    "latitude", "longitude", "position_source", "severity", "severity_name", "department",
+    "deadline", "status", "overdue", "created_at", "created_by",
 )
 TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "inspections": INSPECTION_COLUMNS,
@@ -169,8 +169,13 @@ def finding_rows(store: Store) -> Iterator[dict[str, Any]]:
             " LEFT JOIN communities c ON c.id = i.community_id WHERE f.deleted IS NULL"
             " ORDER BY f.created_at, f.short_id, f.id")):
         category_name, severity_name = _finding_names(cache, row)
+        recorded = places.finding_position(store, row) if row.get("coord_latitude") is not None \
+            or row.get("latitude") is not None else None  # recorded only, never a photo's
         yield {
             **{key: row.get(key) for key in FINDING_COLUMNS},
+            "latitude": recorded.latitude if recorded else None,
+            "longitude": recorded.longitude if recorded else None,
+            "position_source": recorded.source if recorded else None,
             "category_name": category_name,
             "severity_name": severity_name,
             "overdue": int(_overdue(row, today)),
@@ -303,23 +308,16 @@ def discarded_on_failure(workbook: Any) -> Iterator[None]:
 
 
 def finding_features(store: Store) -> list[dict[str, Any]]:
-    """GeoJSON features of the findings that have a position (their own, else a photo's)."""
-    photo_positions: dict[str, tuple[float, float]] = {}
-    for row in _iter_rows(store, (
-            "SELECT l.target_id, p.latitude, p.longitude FROM photo_links l"
-            " JOIN photos p ON p.id = l.photo_id WHERE l.target_kind = 'finding'"
-            " AND p.latitude IS NOT NULL AND p.longitude IS NOT NULL"
-            " ORDER BY l.created_at, l.id")):
-        photo_positions.setdefault(row["target_id"], (row["latitude"], row["longitude"]))
+    """GeoJSON features of the findings that have a position (their own, else their first
+    GPS-tagged before-photo's: ``places.finding_position``)."""
     features: list[dict[str, Any]] = []
     for row in finding_rows(store):
-        source = "finding"
-        latitude, longitude = row["latitude"], row["longitude"]
-        if latitude is None or longitude is None:
-            latitude, longitude = photo_positions.get(row["id"], (None, None))
-            source = "photo"
-        if latitude is None or longitude is None:
+        raw = store.query_one("SELECT * FROM findings WHERE id = ?", (row["id"],))
+        position = places.finding_position(store, raw) if raw else None
+        if position is None:
             continue
+        latitude, longitude = position.latitude, position.longitude
+        source = "finding" if position.stored else "photo"
         if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
             continue
         features.append({

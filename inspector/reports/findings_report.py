@@ -20,14 +20,22 @@ from typing import Any
 from inspector.core.errors import NotFoundError
 from inspector.core.i18n import language, t
 from inspector.core.store import Store
-from inspector.domain import findings, followups, inspections, photos, signatures
+from inspector.domain import (
+    evidence,
+    findings,
+    followups,
+    inspections,
+    photos,
+    places,
+    signatures,
+)
 from inspector.domain.inspections import InspectionView, ItemState
 from inspector.domain.scoring import FAIL, NA, PASS, RECORDED
 from inspector.domain.templates import Template
 from inspector.reports import layout
 from inspector.reports.layout import MM, ReportResult
 
-FACTS_FORMAT = "findings-report/1"
+FACTS_FORMAT = "findings-report/2"  # 2: positions, pins and the site plan
 ARABIC = str.maketrans("一二三四五六七八九十", "123456789X")  # as Item.clause_label does
 RULE_SIGNS = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "==": "="}
 
@@ -41,6 +49,7 @@ class FindingData:
     before: list[dict[str, Any]] = field(default_factory=list)  # photos of the hazard
     after: list[dict[str, Any]] = field(default_factory=list)  # after-photos and follow-ups'
     followups: list[dict[str, Any]] = field(default_factory=list)  # each with "photos"
+    position: places.Position | None = None
 
     @property
     def photo_count(self) -> int:
@@ -53,6 +62,7 @@ class ReportData:
     findings: list[FindingData]
     response_photos: list[tuple[ItemState, list[dict[str, Any]]]]
     inspection_photos: list[dict[str, Any]]
+    site_plan: dict[str, Any] | None = None  # the community's plan (photos row), if any
 
     @property
     def photo_placements(self) -> int:
@@ -76,7 +86,8 @@ def collect(store: Store, inspection_id: str) -> ReportData:
         linked = photos.photos_of(store, photos.Target("finding", row["id"], view.id,
                                                        row["short_id"]))
         data = FindingData(row, [p for p in linked if p.get("kind") != "after"],
-                           [p for p in linked if p.get("kind") == "after"])
+                           [p for p in linked if p.get("kind") == "after"],
+                           position=places.finding_position(store, row))
         for visit in followups.of_finding(store, row["id"]):
             visit = dict(visit)
             visit["photos"] = photos.photos_of(store, photos.Target(
@@ -93,7 +104,8 @@ def collect(store: Store, inspection_id: str) -> ReportData:
                 f"{view.row['short_id']}:{state.item.code}"))))
     inspection_photos = photos.photos_of(store, photos.Target("inspection", view.id, view.id,
                                                               view.row["short_id"]))
-    return ReportData(view, found, response_photos, inspection_photos)
+    return ReportData(view, found, response_photos, inspection_photos,
+                      places.site_plan_of(store, view.community["id"]))
 
 
 def photo_fact(row: dict[str, Any]) -> dict[str, Any]:
@@ -105,10 +117,16 @@ def photo_fact(row: dict[str, Any]) -> dict[str, Any]:
 
 def finding_fact(data: FindingData) -> dict[str, Any]:
     row = data.row
+    position = data.position
     return {
         **{key: row.get(key) for key in (
             "short_id", "item_code", "category", "description", "location",
-            "latitude", "longitude", "severity", "department", "deadline", "status")},
+            "severity", "department", "deadline", "status")},
+        "position": None if position is None else {
+            "latitude": position.latitude, "longitude": position.longitude,
+            "source": position.source, "photo": position.photo, "stored": position.stored},
+        "pin": None if row.get("pin_x") is None else {
+            "plan": row.get("pin_plan"), "x": row.get("pin_x"), "y": row.get("pin_y")},
         "photos": [photo_fact(p) for p in data.before],
         "after_photos": [photo_fact(p) for p in data.after],
         "followups": [{key: visit.get(key) for key in (
@@ -150,6 +168,7 @@ def facts(data: ReportData) -> dict[str, Any]:
         "response_photos": {state.item.code: [photo_fact(p) for p in rows]
                             for state, rows in data.response_photos},
         "inspection_photos": [photo_fact(p) for p in data.inspection_photos],
+        "site_plan": data.site_plan["id"] if data.site_plan else None,
         "signatures": {"inspector": view.row.get("inspector_signature"),
                        "representative": view.row.get("representative_signature")},
     }
@@ -503,9 +522,10 @@ class _Builder:
         severe = row.get("severity") == "severe"
         rows: list[list[Any]] = [
             [self.label(t("问题描述", "Description")), self.cell(row["description"]), "", ""],
-            [self.label(t("位置", "Location")), self.cell(row.get("location") or ""),
-             self.label(t("坐标", "Coordinates")),
-             self.cell(layout.coordinates_text(row.get("latitude"), row.get("longitude")))],
+            [self.label(t("位置", "Location")), self.cell(row.get("location") or ""), "", ""],
+            [self.label(t("坐标", "Coordinates")),
+             self.cell(data.position.describe() if data.position else t("未标定", "not set")),
+             "", ""],
             [self.label(t("责任部门", "Department")),
              self.cell(department_label(self.template, row.get("department"))),
              self.label(t("严重程度", "Severity")),
@@ -514,7 +534,15 @@ class _Builder:
              self.label(t("状态", "Status")),
              self.cell(status_label(row, self.generated.date()))],
         ]
-        spans = [(0, 1, 3)]
+        spans = [(0, 1, 3), (1, 1, 3), (2, 1, 3)]
+        plan_sha = self.data.site_plan["id"] if self.data.site_plan else None
+        if row.get("pin_x") is not None:
+            where = places.describe_pin(row, plan_sha)
+            if plan_sha and row.get("pin_plan") == plan_sha:
+                where = t("见“问题位置图”标记 {n}；", "marker {n} on the site plan; ",
+                          n=number) + where
+            rows.append([self.label(t("平面图", "Site plan")), self.cell(where), "", ""])
+            spans.append((len(rows) - 1, 1, 3))
         if item_text:
             rows.append([self.label(t("关联检查项", "Checklist item")), self.cell(item_text),
                          "", ""])
@@ -555,6 +583,36 @@ class _Builder:
         for number, data in enumerate(self.data.findings, start=1):
             story += self.finding_block(number, data)
         return story
+
+    def site_plan_section(self) -> list[Any]:
+        """The community's site plan with the findings' pins, numbered as in the list."""
+        from reportlab.platypus import KeepTogether
+
+        plan = self.data.site_plan
+        if plan is None:
+            return []
+        rows = [data.row for data in self.data.findings]
+        pins = places.pins_on(rows, str(plan["id"]))
+        if not pins:
+            return []
+        try:
+            image = places.plan_image(self.store, plan, pins)
+        except Exception as exc:  # noqa: BLE001 - a damaged or missing plan: say so, go on
+            self.placer.warnings.append(t("总平面图无法显示：{e}",
+                                          "The site plan cannot be shown: {e}", e=exc))
+            return []
+        self.placer.embedded.add(str(image))
+        by_id = {str(row["id"]): row for row in rows}
+        legend = ("；" if language() != "en" else "; ").join(
+            f"{pin.label} {by_id[pin.finding_id].get('short_id') or ''} "
+            f"{category_label(self.template, by_id[pin.finding_id].get('category'))}"
+            for pin in pins)
+        height = self.width * 0.95
+        return [KeepTogether([
+            self.h1(t("问题位置图（总平面图）", "Where the findings are (site plan)")),
+            layout.jpeg_image(image, self.width, height),
+            layout.para(layout.esc(t("标记编号即问题编号：", "Markers are numbered as the "
+                                     "findings: ") + legend), self.s.caption)])]
 
     def other_photos(self) -> list[Any]:
         if not self.data.response_photos and not self.data.inspection_photos:
@@ -690,8 +748,10 @@ def build(store: Store, inspection_id: str, target: Path, *,
     verification = layout.digest(facts(data))
     report_fonts = layout.load_fonts(font_path)
     styles = layout.make_styles(report_fonts)
+    where = evidence.context(store, resolved)
     placer = layout.PhotoPlacer(store, styles, total=data.photo_placements,
-                                progress=progress, cancelled=cancelled)
+                                progress=progress, cancelled=cancelled,
+                                hints=lambda row: evidence.hints(row, where))
     placer.warnings += list(report_fonts.warnings)
     generated = store.wall.now()
     builder = _Builder(store, data, styles, placer, generated)
@@ -700,6 +760,7 @@ def build(store: Store, inspection_id: str, target: Path, *,
     story += builder.summary()
     story += builder.checklist()
     story += builder.findings_section()
+    story += builder.site_plan_section()
     story += builder.other_photos()
     story += builder.signatures_section()
     story += builder.appendix(verification)

@@ -434,8 +434,10 @@ class PhotoPlacer:
     the order they first appear, and keeps what the appendix and the result need."""
 
     def __init__(self, store: Store, styles: Styles, *, total: int = 0,
-                 progress: Progress | None = None, cancelled: Cancelled | None = None) -> None:
+                 progress: Progress | None = None, cancelled: Cancelled | None = None,
+                 hints: Callable[[dict[str, Any]], list[str]] | None = None) -> None:
         self.store = store
+        self.hints = hints  # evidence hints printed under a photo (old, far, damaged)
         self.styles = styles
         self.total = total
         self.done = 0
@@ -508,6 +510,7 @@ class PhotoPlacer:
                            else "; ".join(where)))
         if row.get("caption"):
             lines.append(str(row["caption"]))
+        lines += [f"※ {hint}" for hint in (self.hints(row) if self.hints else [])]
         return "<br/>".join(esc(line) for line in lines)
 
     def photo(self, row: dict[str, Any], use: str, *, place: str | None = None,

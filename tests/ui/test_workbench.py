@@ -68,6 +68,8 @@ def test_undo_and_redo_restore_the_stored_values(qtbot: QtBot, demo_store: Store
     assert stored(demo_store, inspection_id, "B08")[0] == "na"
 
     # a note, undone
+    inspections.set_note(demo_store, inspection_id, "B09", "")
+    editor.reload()
     editor.select_item("B09")
     editor.note_edit.setFocus()
     type_text(editor.note_edit, "现场未见对接记录")
