@@ -160,15 +160,6 @@ def revoke(store: Store, device_text: str, upto: int | None = None) -> dict[str,
     return device
 
 
-def trusted_key(store: Store, device_id: str) -> str | None:
-    """The key a device's bundles must carry (also once revoked: its changes up to the cut
-    still count). Once the device's own record has arrived, that is the key it published
-    itself — which no other device can change — so a teammate cannot hand another key to an
-    existing device; before, the key the truster checked."""
-    row = store.query_one("SELECT public_key, trusted, trusted_key, trusted_upto FROM devices"
-                          " WHERE id = ?", (device_id,))
-    if row is None or not row["trusted_key"]:
-        return None
-    if not row["trusted"] and row["trusted_upto"] is None:
-        return None
-    return str(row["public_key"] or row["trusted_key"])
+# The key a device's bundles must carry; the rule lives in core so that issued documents are
+# checked against the same keys.
+trusted_key = identity.trusted_key

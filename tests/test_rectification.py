@@ -26,8 +26,8 @@ from inspector.domain import (
     photos,
     rechecks,
 )
-from inspector.reports import layout, notices, recheck_report
 from inspector.reports import ledger as ledger_file
+from inspector.reports import notices, recheck_report
 from tests.photo_helpers import real
 from tests.test_reports import Sample, all_text, flat, issue_settings, page_texts, sample
 
@@ -479,4 +479,4 @@ def test_report_layout_fixes(loop: Sample, tmp_path: Path) -> None:
     # The photo of the fire lane is also the C01 answer's evidence: printed once.
     assert result.photos_placed == len(loop.distinct_photos) < loop.placements
     assert "另见照片P" in "".join(pages)
-    assert layout.short_code(result.verification) in pages[0]
+    assert flat(result.number) in pages[0]

@@ -21,7 +21,7 @@ from PIL import Image, ImageDraw
 from inspector import cli
 from inspector.core import i18n
 from inspector.core.store import Store
-from inspector.domain import derived, findings, inspections, photos, places
+from inspector.domain import derived, documents, findings, inspections, photos, places
 from inspector.ops import demo
 from inspector.reports import findings_report, fonts, layout, notices
 from tests.conftest import given_for, inspection_of
@@ -226,7 +226,9 @@ def test_every_page_says_page_x_of_y(rich: Sample, tmp_path: Path) -> None:
     for number, text in enumerate(pages, start=1):
         assert f"第{number}页共{result.pages}页" in flat(text)
         assert rich.short_id in text  # the short id on every page
-        assert layout.short_code(result.verification) in text
+        assert result.number in text  # and the document's number, with its signature
+        signature = documents.by_number(rich.store, result.number)[0]["signature"]
+        assert documents.signature_text(signature)[:4] in flat(text)
 
 
 def test_the_cjk_font_is_embedded(rich: Sample, tmp_path: Path) -> None:
@@ -298,7 +300,7 @@ def test_appendix_lists_every_photo_hash_with_its_file_name(rich: Sample,
     row = rich.store.query_one("SELECT inspector_signature FROM inspections WHERE id = ?",
                                (rich.inspection,))
     assert row is not None and row["inspector_signature"][:32] in appendix
-    assert result.verification in appendix
+    assert result.verification in appendix and result.number in appendix
 
 
 def test_a_report_without_findings_builds(store: Store, tmp_path: Path) -> None:
@@ -371,7 +373,7 @@ def test_an_undecodable_original_becomes_a_placeholder(rich: Sample, tmp_path: P
     photos.path_of(rich.store, road).write_bytes(b"\xff\xd8\xff\xe0 not a whole photo")
     shutil.rmtree(rich.store.data_dir / "cache", ignore_errors=True)
     result = report(rich, tmp_path)
-    assert "照片无法显示" in all_text(result.path)
+    assert "照片原件已被改动" in all_text(result.path)  # its bytes no longer match its hash
     assert [w for w in result.warnings if "gps_DSCN0021.jpg" in w]
     assert result.photos_placed == rich.placements - 2
 
@@ -379,14 +381,17 @@ def test_an_undecodable_original_becomes_a_placeholder(rich: Sample, tmp_path: P
 def test_the_verification_code_follows_the_answers(rich: Sample, tmp_path: Path) -> None:
     first = report(rich, tmp_path, "a.pdf")
     again = report(rich, tmp_path, "b.pdf")
-    assert first.verification == again.verification
+    assert first.verification == again.verification and first.number == again.number
+    assert first.path.read_bytes() == again.path.read_bytes()  # the same document
+    row = documents.by_number(rich.store, first.number)[0]
     keywords = pypdf.PdfReader(str(first.path)).metadata["/Keywords"]
-    assert keywords == layout.qr_payload(rich.inspection, first.verification)
+    assert keywords == documents.qr_payload(first.number, row["signature"])
     inspections.reopen(rich.store, rich.inspection, "复核")
     inspections.answer(rich.store, rich.inspection, "A04", "na", note="无设计师进社区")
     changed = report(rich, tmp_path, "c.pdf")
-    assert changed.verification != first.verification
-    assert layout.short_code(changed.verification) in page_texts(changed.path)[0]
+    assert changed.verification != first.verification and changed.number != first.number
+    assert changed.number in page_texts(changed.path)[0]
+    assert documents.by_number(rich.store, first.number)[0]["superseded_by"]
 
 
 def test_the_verification_code_is_the_hash_of_the_facts(rich: Sample) -> None:
@@ -432,10 +437,10 @@ def test_english_reports(rich: Sample, tmp_path: Path) -> None:
 
 def test_cli_writes_the_report_and_the_notices(rich: Sample, tmp_path: Path,
                                                capsys: pytest.CaptureFixture[str]) -> None:
-    data_dir = str(rich.store.data_dir)  # the CLI reads while the store stays open
+    data_dir, short_id = str(rich.store.data_dir), rich.short_id
+    rich.store.close()  # issuing the report registers it: the CLI takes the lock
     target = tmp_path / "cli" / "report.pdf"
-    assert cli.main(["--data-dir", data_dir, "report", rich.short_id, "-o",
-                     str(target)]) == 0
+    assert cli.main(["--data-dir", data_dir, "report", short_id, "-o", str(target)]) == 0
     out = capsys.readouterr().out
     assert str(target) in out and "页，照片 8 张" in out
     assert target.exists() and "柳西社区" in all_text(target)
@@ -445,10 +450,10 @@ def test_cli_refuses_an_unknown_inspection(store: Store, tmp_path: Path,
                                            capsys: pytest.CaptureFixture[str]) -> None:
     demo.fill(store, with_photos=False)
     data_dir = str(store.data_dir)
+    store.close()  # issuing writes: the CLI takes the data directory's lock
     assert cli.main(["--data-dir", data_dir, "report", "XX-20990101-001", "-o",
                      str(tmp_path / "r.pdf")]) == 2
     assert "找不到检查 XX-20990101-001" in capsys.readouterr().err
-    store.close()  # issuing notices writes: the CLI takes the data directory's lock
     assert cli.main(["--data-dir", data_dir, "notices", "XX-20990101-001", "-o",
                      str(tmp_path / "n")]) == 2
     assert "找不到检查" in capsys.readouterr().err
@@ -461,9 +466,11 @@ def test_cli_says_when_the_fallback_font_is_used(rich: Sample, tmp_path: Path,
     real_find = fonts.find
     monkeypatch.delenv("INSPECTOR_FONT", raising=False)
     monkeypatch.setattr(fonts, "find", lambda configured=None: real_find(None, candidates=()))
-    assert cli.main(["--data-dir", str(rich.store.data_dir), "report", rich.short_id,
+    short_id = rich.short_id
+    rich.store.close()  # issuing the report registers it: the CLI takes the lock
+    assert cli.main(["--data-dir", str(rich.store.data_dir), "report", short_id,
                      "-o", str(tmp_path / "r.pdf")]) == 0
     assert "STSong-Light" in capsys.readouterr().err
-    assert cli.main(["--data-dir", str(rich.store.data_dir), "report", rich.short_id,
+    assert cli.main(["--data-dir", str(rich.store.data_dir), "report", short_id,
                      "-o", str(tmp_path / "r.pdf"), "--font", str(tmp_path / "none.ttf")]) == 2
     assert "none.ttf" in capsys.readouterr().err

@@ -8,7 +8,15 @@ from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QUndoStack
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QKeySequence,
+    QUndoStack,
+)
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -37,6 +45,7 @@ if TYPE_CHECKING:  # the editor and dialogs are imported when first opened: a qu
     from ui.community_import_dialog import CommunityImportDialog
     from ui.conflicts_dialog import ConflictsDialog
     from ui.dashboard import DashboardDialog
+    from ui.document_check import DocumentCheck
     from ui.inspection_editor import InspectionEditor
     from ui.new_inspection_dialog import NewInspectionDialog
     from ui.report_actions import ReportRun
@@ -110,6 +119,7 @@ class MainWindow(QMainWindow):
         self.retranslate()
         language.changed.connect(self.retranslate)
         self.resize(1400, 860)
+        self.setAcceptDrops(True)  # a PDF dropped on the window is checked
         self.browser.reload()
 
     # -- actions and menus --------------------------------------------------------------------
@@ -158,6 +168,7 @@ class MainWindow(QMainWindow):
         self.summary_action = self._action(lambda: self.report_summary())
         self.dashboard_action = self._action(lambda: self.open_dashboard(), "Ctrl+D")
         self.export_action = self._action(lambda: self.export_data())
+        self.check_action = self._action(lambda: self.check_document())
         self.sync_action = self._action(self.open_sync, "Ctrl+Shift+S")
         self.conflicts_action = self._action(self.open_conflicts)
         self.roster_action = self._action(self.open_roster)
@@ -191,6 +202,8 @@ class MainWindow(QMainWindow):
         self.report_menu.addAction(self.dashboard_action)
         self.report_menu.addAction(self.summary_action)
         self.report_menu.addAction(self.export_action)
+        self.report_menu.addSeparator()
+        self.report_menu.addAction(self.check_action)
         self.sync_menu = bar.addMenu("")
         self.sync_menu.addAction(self.sync_action)
         self.sync_menu.addSeparator()
@@ -222,6 +235,9 @@ class MainWindow(QMainWindow):
         self.pending_action.setText(tr("待整改…", "Pending rectifications…"))
         self.dashboard_action.setText(tr("统计看板…", "Dashboard…"))
         self.export_action.setText(tr("导出数据…", "Export data…"))
+        self.check_action.setText(tr("核验文件（PDF）…", "Check a document (PDF)…"))
+        self.check_action.setToolTip(tr("也可以把 PDF 文件拖到窗口上核验",
+                                        "You can also drop a PDF file on the window"))
         self.help_menu.setTitle(tr("帮助(&H)", "&Help"))
         self.settings_action.setText(tr("设置…", "Settings…"))
         self.import_action.setText(tr("导入社区名单…", "Import a community list…"))
@@ -657,6 +673,43 @@ class MainWindow(QMainWindow):
             target = chosen
             kind = {".geojson": "geojson", ".json": "json"}.get(chosen.suffix.lower(), "xlsx")
         return report_actions.export_data(self, self.store, kind, target)
+
+    def check_document(self, path: Path | None = None) -> DocumentCheck | None:
+        """Is this PDF a document the team issued, unaltered? (Also: drop it on the window.)"""
+        from PySide6.QtWidgets import QFileDialog
+
+        from ui.document_check import DocumentCheck
+
+        if path is None:
+            chosen, _filter = QFileDialog.getOpenFileName(
+                self, tr("选择要核验的 PDF 文件", "Choose the PDF file to check"),
+                str(self.store.data_dir / "exports"), "PDF (*.pdf);;* (*)")
+            path = Path(chosen) if chosen else None
+        if path is None:
+            return None
+        return DocumentCheck(self, self.store, path)
+
+    def _dropped_files(self, event: QDragEnterEvent | QDropEvent) -> list[Path]:
+        mime = event.mimeData()
+        if not mime.hasUrls():
+            return []
+        return [Path(url.toLocalFile()) for url in mime.urls()
+                if url.isLocalFile() and Path(url.toLocalFile()).is_file()]
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt's name
+        if self._dropped_files(event):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt's name
+        files = self._dropped_files(event)
+        if not files:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        for path in files[:5]:  # one message box each; a handful at a time
+            self.check_document(path)
 
     def show_keys(self) -> None:
         box = QMessageBox(QMessageBox.Icon.Information, tr("键盘快捷键", "Keyboard shortcuts"),

@@ -79,8 +79,8 @@ class ReportRun(QObject):
 
 
 def _result_lines(result: Any) -> tuple[list[str], list[str]]:
-    lines = [tr("{p}：{n} 页，照片 {k} 张", "{p}: {n} pages, {k} photos", p=result.path,
-                n=result.pages, k=result.photos_placed)]
+    lines = [tr("{p}：{n} 页，照片 {k} 张，编号 {num}", "{p}: {n} pages, {k} photos, number {num}",
+                p=result.path, n=result.pages, k=result.photos_placed, num=result.number)]
     warnings = list(result.warnings)
     if result.font_notice:
         warnings.append(result.font_notice)
@@ -139,7 +139,10 @@ def district_summary(parent: QWidget | None, store: Store, year: int, target: Pa
         elif suffix == ".csv":
             summary.to_csv(computed, target)
         else:
-            font = summary.to_pdf(computed, target, font_path=font_path or None)
+            from inspector.reports import summary_issue
+
+            font, _document = summary_issue.write_pdf(worker, computed, target,
+                                                      font_path=font_path or None)
             notice = font.notice() if hasattr(font, "notice") else None
             warnings += [notice] if notice else []
         progress(2, 2)

@@ -343,7 +343,7 @@ def make_all(out: Path = DOCS) -> list[Path]:
     from inspector.core.clock import SetClock
     from inspector.core.store import Store
     from inspector.ops import demo
-    from inspector.reports import findings_report, notices, summary
+    from inspector.reports import findings_report, notices, summary, summary_issue
 
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
@@ -371,7 +371,7 @@ def make_all(out: Path = DOCS) -> list[Path]:
                 written.append(target)
             written += _rectification_windows(store, liuxi["id"], out)
             year = summary.compute(store, as_of=store.wall.today())
-            summary.to_pdf(year, Path(scratch) / "summary.pdf")
+            summary_issue.write_pdf(store, year, Path(scratch) / "summary.pdf")
             target = out / "report-summary.png"
             _pdf_page_png(Path(scratch) / "summary.pdf", 1, target)
             written.append(target)

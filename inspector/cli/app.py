@@ -762,6 +762,7 @@ def build_parser() -> argparse.ArgumentParser:
                 "rebuild a data directory from a backup, as a new device")
     p.add_argument("file")
 
+    from inspector.cli import documents as cli_documents
     from inspector.cli import exports as cli_exports
     from inspector.cli import recognition as cli_recognition
     from inspector.cli import rectification as cli_rectification
@@ -771,6 +772,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_exports.register(commands, command)
     cli_rectification.register(commands, command)
     cli_recognition.register(commands, command, _Parser)
+    cli_documents.register(commands, command)
     from inspector.cli import sync as sync_cli  # the sync commands live with sync
 
     sync_cli.register(commands, command)

@@ -76,17 +76,21 @@ def cmd_summary(args: argparse.Namespace) -> int:
         summary.check_year(args.year)
     kind = _format_of(args, SUMMARY_FORMATS)
     output = Path(args.output)
-    with _open(args, readonly=True) as store:
+    with _open(args, readonly=kind != "pdf") as store:  # a PDF is issued: registered
         result = _compute(args, store)
+        if kind == "pdf":
+            from inspector.reports import summary_issue
+
+            font, document = summary_issue.write_pdf(store, result, output,
+                                                     font_path=args.font)
+            out(t("编号 {n}", "Number {n}", n=document.number))
+            notice = font.notice()
+            if notice:
+                sys.stderr.write(notice + "\n")
     if kind == "xlsx":
         summary.to_xlsx(result, output)
     elif kind == "csv":
         summary.to_csv(result, output)
-    else:
-        font = summary.to_pdf(result, output, font_path=args.font)
-        notice = font.notice()
-        if notice:
-            sys.stderr.write(notice + "\n")
     total = result.total
     ratio = "—" if total.ratio is None else f"{total.ratio * 100:.1f}%"
     target = "—" if total.target_percent is None else f"{total.target_percent:g}%"

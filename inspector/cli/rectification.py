@@ -147,15 +147,15 @@ def cmd_recheck_list(args: argparse.Namespace) -> int:
 
 def cmd_recheck_report(args: argparse.Namespace) -> int:
     from inspector.cli.app import _open
-    from inspector.cli.reports import _check_font, _tell
+    from inspector.cli.reports import _check_font, _tell, damaged_exit
     from inspector.reports import recheck_report
 
     _check_font(args.font)
-    with _open(args, readonly=True) as store:
+    with _open(args) as store:  # issuing registers the report and its number
         result = recheck_report.build(store, args.recheck, Path(args.output),
                                       font_path=args.font)
     _tell([result])
-    return EXIT_OK
+    return damaged_exit([result], args.allow_damaged)
 
 
 def cmd_ledger(args: argparse.Namespace) -> int:
@@ -237,6 +237,9 @@ def register(commands: Any, command: Callable[..., Any]) -> None:
     p.add_argument("recheck")
     p.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
     p.add_argument("--font", metavar="FILE")
+    from inspector.cli.reports import add_allow_damaged
+
+    add_allow_damaged(p)
 
     p = command(commands, "ledger", cmd_ledger, "write the rectification ledger (整改台账)")
     p.add_argument("--district")

@@ -86,6 +86,20 @@ def known(exc: BaseException, path: object | None = None) -> KnownFault | None:
     return None
 
 
+# SQLite's extended result codes for an I/O error while writing, growing or syncing a file
+_WRITE_ERRORS = {
+    778,   # SQLITE_IOERR_WRITE
+    1034,  # SQLITE_IOERR_FSYNC
+    1290,  # SQLITE_IOERR_DIR_FSYNC
+    1546,  # SQLITE_IOERR_TRUNCATE
+    4874,  # SQLITE_IOERR_SHMSIZE
+}
+
+
+def _is_write_error(exc: sqlite3.Error) -> bool:
+    return getattr(exc, "sqlite_errorcode", None) in _WRITE_ERRORS
+
+
 def _database_fault(exc: sqlite3.Error, path: object | None) -> KnownFault | None:
     text = str(exc).lower()
     where = _where(path)
@@ -107,6 +121,15 @@ def _database_fault(exc: sqlite3.Error, path: object | None) -> KnownFault | Non
             "The database in {p} is damaged ({e}). Run `inspector verify --full` to see how "
             "far; then restore a backup (`inspector restore`), or salvage what can be read "
             "into a new data directory with `inspector recover`.", p=where, e=exc))
+    if "disk i/o" in text and _is_write_error(exc):
+        # SQLite reports ENOSPC as "full" but EFBIG (a file-size limit, FAT32's 4 GB) and
+        # other failed writes only as an I/O error: say what is known and that nothing broke.
+        return KnownFault(t("无法写入 {p} 的数据库（磁盘可能已满、文件超出大小限制或介质有问题），"
+                            "刚才的修改没有保存（已有数据完好）。请腾出空间或换介质后重试。",
+                            "Cannot write the database in {p} (the disk may be full, a file "
+                            "size limit reached, or the media failing); the last change was "
+                            "not saved (existing data is intact). Free some space or use other "
+                            "media and try again.", p=where))
     if "disk i/o" in text:
         return KnownFault(t("读写数据库时发生输入输出错误（介质可能损坏）：{p}",
                             "An input/output error on the database (damaged media?): {p}",

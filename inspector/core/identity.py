@@ -14,7 +14,7 @@ import logging
 import secrets
 import uuid
 
-from inspector.core.keys import DeviceKey
+from inspector.core.keys import KEY_FILE, DeviceKey
 from inspector.core.store import Store
 
 log = logging.getLogger(__name__)
@@ -25,6 +25,33 @@ KEY_FOLDER = "keys"
 def device_key(store: Store) -> DeviceKey:
     """This device's signing key (bundles, issued documents), made on first use."""
     return DeviceKey.load_or_create(store.data_dir / KEY_FOLDER)
+
+
+def trusted_key(store: Store, device_id: str) -> str | None:
+    """The key a device's bundles must carry (also once revoked: its changes up to the cut
+    still count). Once the device's own record has arrived, that is the key it published
+    itself — which no other device can change — so a teammate cannot hand another key to an
+    existing device; before, the key the truster checked."""
+    row = store.query_one("SELECT public_key, trusted, trusted_key, trusted_upto FROM devices"
+                          " WHERE id = ?", (device_id,))
+    if row is None or not row["trusted_key"]:
+        return None
+    if not row["trusted"] and row["trusted_upto"] is None:
+        return None
+    return str(row["public_key"] or row["trusted_key"])
+
+
+def signing_key(store: Store, device_id: str) -> str | None:
+    """The public key (hex) that signs for a device as this laptop knows it: its own key for
+    this device, the roster's trusted key for a teammate (None for a stranger). Never makes a
+    key: a device without one has signed nothing."""
+    if device_id == store.device_id:
+        path = store.data_dir / KEY_FOLDER / KEY_FILE
+        if path.exists():
+            return DeviceKey.load_or_create(path.parent).public_hex()
+        row = store.query_one("SELECT public_key FROM devices WHERE id = ?", (device_id,))
+        return str(row["public_key"]) if row and row["public_key"] else None
+    return trusted_key(store, device_id)
 
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no I, O, 0, 1: read aloud on the phone

@@ -151,7 +151,8 @@ TABLES: dict[str, TableSpec] = {spec.name: spec for spec in (
     TableSpec("documents", (
         Register("issue", ("kind", "number", "issuer", "prefix", "year", "device_code", "seq",
                            "inspection_id", "addressee_key", "addressee_name", "facts",
-                           "sha256", "issued_on", "file_name", "supersedes"),
+                           "sha256", "issued_on", "file_name", "supersedes", "subject",
+                           "device", "signature"),
                  ("issued_at", "issued_by")),
         Register("superseded", ("superseded_by",)),
     )),
@@ -160,6 +161,10 @@ TABLES: dict[str, TableSpec] = {spec.name: spec for spec in (
         Register("decision", ("community_id", "level", "decision", "decided_on", "decided_by",
                               "document", "note"), ("created_at", "created_by")),
         Register("revocation", ("revoked_on", "revoke_reason"), ("revoked_by",)),
+    )),
+    # Each PDF file written for an issued document (id: the SHA-256 of its bytes).
+    TableSpec("document_files", (
+        Register("file", ("document_id", "size", "pages"), ("written_at", "written_by")),
     )),
     # Team settings (issuer, targets …), one row per key.
     TableSpec("config", (Register("value", ("value",)),)),

@@ -537,3 +537,21 @@ def m009_field(db: Database) -> None:
     # Originals this device deleted after ``verify --clean`` proved them unreferenced past the
     # retention period (local: each device cleans its own copies).
     db.table("cleaned_photos").create({"id": str, "cleaned_at": str}, pk="id", strict=True)
+
+
+@migrations()
+def m010_documents(db: Database) -> None:
+    """The register of issued documents covers every PDF handed over (findings report, 复查
+    report, district summary as well as notices): who signed it, and each file written."""
+    documents = db.table("documents")
+    documents.add_column("subject", str)  # what it is about: inspection, re-check, year
+    documents.add_column("device", str)  # the issuing device, whose key signed it
+    documents.add_column("signature", str)  # Ed25519 over (number, facts digest, issued-at)
+    documents.create_index(["number"])
+    # Each PDF file written for a document: its SHA-256 (the id) and a digest per page of
+    # what the page shows, so a re-saved copy can be told from an edited one.
+    db.table("document_files").create({
+        "id": str, "document_id": str, "size": int, "pages": str, "written_at": str,
+        "written_by": str,
+    }, pk="id", strict=True)
+    db.table("document_files").create_index(["document_id"])

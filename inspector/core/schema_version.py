@@ -10,4 +10,4 @@ from __future__ import annotations
 MIGRATION_SET = "green-inspector"
 MIGRATION_NAMES = ("m001_initial", "m002_signatures", "m003_photos", "m004_sync",
                    "m005_registers", "m006_config", "m007_standing",
-                   "m008_rectification", "m009_field")
+                   "m008_rectification", "m009_field", "m010_documents")

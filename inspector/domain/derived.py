@@ -4,11 +4,18 @@ They live in ``cache/`` (safe to delete: rebuilt on demand), are rotated by the 
 orientation, carry the photo's annotations, and are made with JPEG draft mode (DCT scaling)
 so that a 12-megapixel photo is never fully decoded just to make a thumbnail. Making them is
 plain file work on the data directory, so it runs on any thread.
+
+A copy is made only from an original whose bytes still hash to the photo's SHA-256 (else
+``AlteredOriginal``), and records that SHA-256 in its JPEG comment (``ORIGIN_TAG``): a copy
+carrying the tag of the photo it stands for was made from that photo's intact original
+(``inspector.domain.provenance`` relies on this).
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import uuid
 from pathlib import Path
 from typing import Any
@@ -17,6 +24,40 @@ THUMBNAIL = "thumbs"
 REPORT = "report"
 SIZES = {THUMBNAIL: 320, REPORT: 1600}
 QUALITY = {THUMBNAIL: 82, REPORT: 88}
+ORIGIN_TAG = "green-inspector copy of "
+_COPY_NAME = re.compile(r"^([0-9a-f]{64})(?:-[0-9a-f]+)?\.jpg$")
+
+
+class AlteredOriginal(ValueError):
+    """The original's bytes no longer hash to the photo's SHA-256: no copy is made of it."""
+
+
+def check_original(original: Path, sha256: str) -> None:
+    digest = hashlib.sha256()
+    with open(original, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    if digest.hexdigest() != sha256:
+        raise AlteredOriginal(f"{original}: its SHA-256 is {digest.hexdigest()}, not {sha256}")
+
+
+def copy_key(copy: Path) -> str:
+    """What a derived copy records: ``<kind>/<SHA-256 of the original>[-<annotations>]``."""
+    return f"{copy.parent.parent.name}/{copy.name.removesuffix('.jpg')}"
+
+
+def origin_of(copy: Path) -> str | None:
+    """What a derived copy records as its origin (``copy_key``), if anything (reads only the
+    file's header)."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(copy) as image:
+            comment = image.info.get("comment", b"")
+    except (OSError, UnidentifiedImageError, ValueError):
+        return None
+    text = comment.decode("ascii", "replace") if isinstance(comment, bytes) else str(comment)
+    return text[len(ORIGIN_TAG):] if text.startswith(ORIGIN_TAG) else None
 
 
 def derived_path(data_dir: Path, sha256: str, kind: str, annotations_json: str | None) -> Path:
@@ -35,8 +76,9 @@ def ensure(data_dir: Path, sha256: str, ext: str, kind: str,
         return target
     from inspector.domain.photos import original_path
 
-    build(original_path(data_dir, sha256, ext), target, SIZES[kind], QUALITY[kind],
-          annotations_json)
+    original = original_path(data_dir, sha256, ext)
+    check_original(original, sha256)
+    build(original, target, SIZES[kind], QUALITY[kind], annotations_json)
     return target
 
 
@@ -48,7 +90,9 @@ def ensure_all(data_dir: Path, sha256: str, ext: str,
         return targets
     from inspector.domain.photos import original_path
 
-    report = _render(original_path(data_dir, sha256, ext), SIZES[REPORT], annotations_json)
+    original = original_path(data_dir, sha256, ext)
+    check_original(original, sha256)
+    report = _render(original, SIZES[REPORT], annotations_json)
     _save(report, targets[REPORT], QUALITY[REPORT])
     thumbnail = report.copy()
     thumbnail.thumbnail((SIZES[THUMBNAIL], SIZES[THUMBNAIL]), _resample())
@@ -79,8 +123,13 @@ def _resample() -> object:
 def _save(image: object, target: Path, quality: int) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+    # A copy in the cache is named by its original's SHA-256 (and annotations): it records
+    # its kind and name (see the top), so that no other copy passes for it.
+    named = _COPY_NAME.match(target.name) if target.parent.parent.parent.name == "cache" \
+        else None
+    extra = {"comment": (ORIGIN_TAG + copy_key(target)).encode("ascii")} if named else {}
     try:
-        image.save(temporary, "JPEG", quality=quality)  # type: ignore[attr-defined]
+        image.save(temporary, "JPEG", quality=quality, **extra)  # type: ignore[attr-defined]
         os.replace(temporary, target)
     finally:
         temporary.unlink(missing_ok=True)

@@ -21,14 +21,17 @@ from inspector.core.errors import NotFoundError
 from inspector.core.i18n import language, t
 from inspector.core.store import Store
 from inspector.domain import (
+    documents,
     evidence,
     findings,
     followups,
     inspections,
     photos,
     places,
+    responsibility,
     signatures,
 )
+from inspector.domain.documents import Document
 from inspector.domain.inspections import InspectionView, ItemState
 from inspector.domain.scoring import FAIL, NA, PASS, RECORDED
 from inspector.domain.templates import Template
@@ -683,7 +686,7 @@ class _Builder:
         ])
         return [KeepTogether([self.h1(t("签字确认", "Signatures")), table])]
 
-    def appendix(self, verification: str) -> list[Any]:
+    def appendix(self, document: Document) -> list[Any]:
         from reportlab.lib.colors import Color, black
         from reportlab.platypus import PageBreak, Spacer
 
@@ -728,24 +731,41 @@ class _Builder:
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ], repeat_rows=1)
         story += [table, Spacer(1, 5 * MM), layout.para(layout.esc(t(
-            "本报告校验码为报告所载数据（检查项结果、问题、照片与签名的 SHA-256 等）按规范 JSON "
-            "排列后的 SHA-256 值，每页二维码内含检查编号与完整校验码：",
-            "The verification code is the SHA-256 of the facts printed in this report "
-            "(answers, findings, photo and signature hashes) as canonical JSON; the QR code "
-            "on every page holds the inspection id and the full code:")), self.s.caption),
-            layout.para(verification, self.s.mono)]
+            "本报告编号 {n}，{t} 签发。报告所载数据（检查项结果、问题、照片与签名的 SHA-256 "
+            "等）以附件 {a} 嵌入本 PDF；每页二维码与页脚的签名是签发设备对编号、下列数据校验值"
+            "（规范 JSON 的 SHA-256）与签发时间的 Ed25519 签名。核验本文件：inspector "
+            "verify-document 文件.pdf，或将 PDF 原文件交签发单位。",
+            "This report is document {n}, issued {t}. The facts it prints (answers, findings, "
+            "photo and signature hashes) are embedded in this PDF as {a}; the QR code and the "
+            "signature in every footer are the issuing device's Ed25519 signature over the "
+            "number, the digest below (SHA-256 of the facts as canonical JSON) and the moment "
+            "of issue. To check this file: inspector verify-document FILE.pdf, or hand the "
+            "PDF file to its issuer.", n=document.number,
+            t=f"{datetime.fromisoformat(document.issued_at):%Y-%m-%d %H:%M}",
+            a=documents.ATTACHMENT_NAME)),
+            self.s.caption), layout.para(document.sha256, self.s.mono)]
         return story
+
+
+def all_photos(data: ReportData) -> list[dict[str, Any]]:
+    """Every photo the report places, in order (a photo may come more than once)."""
+    rows = [p for f in data.findings for p in f.before + f.after]
+    rows += [p for _state, found in data.response_photos for p in found]
+    return rows + data.inspection_photos
 
 
 def build(store: Store, inspection_id: str, target: Path, *,
           font_path: str | Path | None = None, progress: layout.Progress | None = None,
           cancelled: layout.Cancelled | None = None) -> ReportResult:
-    """Write the findings report of an inspection (id, short id or unique prefix) to
-    ``target``; return what was written and what the caller should tell the user."""
+    """Issue and write the findings report of an inspection (id, short id or unique prefix)
+    to ``target``; return what was written and what the caller should tell the user.
+
+    The report is registered as an issued document (the same facts keep their number) and
+    sealed; photos whose originals are missing or altered are placeholders, listed in the
+    facts and in ``ReportResult.damaged``."""
     target = layout.check_target(Path(target))
     resolved = inspections.resolve(store, inspection_id)["id"]
     data = collect(store, resolved)
-    verification = layout.digest(facts(data))
     report_fonts = layout.load_fonts(font_path)
     styles = layout.make_styles(report_fonts)
     where = evidence.context(store, resolved)
@@ -753,7 +773,20 @@ def build(store: Store, inspection_id: str, target: Path, *,
                                 progress=progress, cancelled=cancelled,
                                 hints=lambda row: evidence.hints(row, where))
     placer.warnings += list(report_fonts.warnings)
-    generated = store.wall.now()
+    stated = facts(data)
+    damage = placer.check(all_photos(data))
+    if damage:  # a report with placeholders states other facts than one with the photos
+        stated["unavailable_photos"] = damage
+    view = data.view
+    community = view.community
+    document = documents.issue_document(
+        store, kind=documents.REPORT, subject=view.id, inspection_id=view.id,
+        issuer_name=documents.issuer_name(store, names_text(inspections.inspectors_of(
+            view.row))),
+        addressee_key=responsibility.COMMUNITY,
+        addressee_name=responsibility.committee_name(community), facts=stated,
+        file_stem=str(view.row["short_id"]))
+    generated = datetime.fromisoformat(document.issued_at)
     builder = _Builder(store, data, styles, placer, generated)
     story: list[Any] = []
     story += builder.title_block()
@@ -763,20 +796,23 @@ def build(store: Store, inspection_id: str, target: Path, *,
     story += builder.site_plan_section()
     story += builder.other_photos()
     story += builder.signatures_section()
-    story += builder.appendix(verification)
-    view = data.view
-    community = view.community
+    story += builder.appendix(document)
     setup = layout.PageSetup(
         top=layout.REPORT_PAGE.top, bottom=layout.REPORT_PAGE.bottom,
         left=layout.REPORT_PAGE.left, right=layout.REPORT_PAGE.right,
         header=t("{c} 绿色社区建设检查情况反馈", "{c} green community inspection report",
                  c=community["name"]),
         watermark=t("草稿", "DRAFT") if view.status != inspections.SUBMITTED else None)
-    stamp = layout.Stamp(view.id, str(view.row["short_id"]), verification, generated)
+    stamp = layout.stamp_for(document, view.id, str(view.row["short_id"]),
+                             documents.issuer_phone(store))
+    sealed: list[str] = []
     pages = layout.build_pdf(
         target, story, setup=setup, stamp=stamp, styles=styles,
         title=t("{c} 绿色社区建设检查情况反馈 {s}", "{c} green community inspection report {s}",
                 c=community["name"], s=view.row["short_id"]),
-        subject=t("检查情况反馈", "Inspection report"), cancelled=cancelled)
+        subject=t("检查情况反馈", "Inspection report"), cancelled=cancelled,
+        finish=lambda path: sealed.append(documents.seal_file(store, document, path)))
     return ReportResult(target, pages, placer.placed, placer.warnings, report_fonts.notice(),
-                        images_embedded=len(placer.embedded), verification=verification)
+                        images_embedded=len(placer.embedded), verification=document.sha256,
+                        number=document.number, damaged=placer.damaged,
+                        file_sha256=sealed[0] if sealed else "")

@@ -6,22 +6,25 @@ What every report gets from here:
   the machine has it, and a pseudo-bold (fill + stroke) because CJK TrueType fonts rarely ship a
   bold face;
 - a page frame whose every page carries "第 x 页 共 y 页" (the canvas keeps the pages until the
-  end, so it knows the count), the generation time, the inspection's short id and a
-  verification code: a QR code (drawn once as a form, reused on every page) holding the
-  inspection id and a SHA-256 over the facts printed in the report, with its first 16 hex
-  digits printed under it;
+  end, so it knows the count), the moment of issue, the inspection's short id and, for an
+  issued document (``inspector.domain.documents``), its seal: the document number, a QR code
+  (drawn once as a form, reused on every page, with its 4-module quiet zone) holding the
+  number and the issuing device's Ed25519 signature, the signature printed, and how a
+  recipient has the document checked (the issuer's phone);
 - photos placed as the cached report-size JPEG *file*: reportlab copies a JPEG file's bytes
   into the PDF as a ``DCTDecode`` stream, without decoding or re-encoding it (ASCII85 is turned
-  off while building so the stream is the file byte for byte); a photo whose original or
-  derived copy is missing becomes a placeholder box and a warning for the caller;
-- writing to a temporary name and renaming, so a reader never sees half a report.
+  off while building so the stream is the file byte for byte); each copy is first proven
+  derived from an intact original (``inspector.domain.provenance``); a photo whose original
+  is missing or altered becomes a placeholder box that says so and a warning for the caller;
+- the document's facts embedded as a file attachment while the PDF is written; writing to
+  a temporary name, registering the file's SHA-256, then renaming, so a reader never sees
+  half a report; the same document built again on the same machine gives the same bytes
+  (fixed creation time and file id).
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
 import logging
 import os
 import re
@@ -36,8 +39,8 @@ from typing import Any
 from inspector.core.errors import InspectorError
 from inspector.core.i18n import language, t
 from inspector.core.store import Store
-from inspector.domain import derived
-from inspector.domain.photos import original_path
+from inspector.domain import documents, provenance
+from inspector.domain.documents import Document
 from inspector.reports import fonts
 
 log = logging.getLogger(__name__)
@@ -45,7 +48,6 @@ log = logging.getLogger(__name__)
 MM = 72.0 / 25.4
 A4 = (210 * MM, 297 * MM)
 MONO = "Courier"
-QR_PREFIX = "GCI1"
 INK = (0.0, 0.0, 0.0)
 GREY_TEXT = 0.3  # captions and footers: dark grey, still crisp in black and white
 FILL_LABEL = 0.93  # label cells
@@ -69,31 +71,17 @@ class ReportResult:
     font_notice: str | None = None
     images_embedded: int = 0  # distinct image objects in the PDF: photos + signatures
     verification: str = ""  # the full SHA-256 (hex) over the facts printed
-    number: str = ""  # an issued document's number (文号)
+    number: str = ""  # the issued document's number (文号 / 编号)
     kept: bool = False  # the file was written before for the same facts: left untouched
+    damaged: list[str] = field(default_factory=list)  # photos missing or altered: why
+    file_sha256: str = ""  # of the PDF written, as registered
 
 
 # -- verification ---------------------------------------------------------------------------
 
 
-def canonical_json(data: Any) -> str:
-    """Sorted keys, no spaces, characters kept: the same facts always give the same text."""
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-
-
-def digest(facts: Any) -> str:
-    """The verification SHA-256 (hex) over a report's facts."""
-    return hashlib.sha256(canonical_json(facts).encode("utf-8")).hexdigest()
-
-
-def qr_payload(inspection_id: str, sha256: str) -> str:
-    """What the QR code holds: ``GCI1:<INSPECTION UUID>:<SHA-256>``, upper case so the code
-    uses the compact alphanumeric mode; hex is read without regard to case."""
-    return f"{QR_PREFIX}:{inspection_id}:{sha256}".upper()
-
-
-def short_code(sha256: str) -> str:
-    return sha256[:16]
+canonical_json = documents.canonical_json
+digest = documents.digest  # the SHA-256 (hex) over a report's facts, as the register keeps it
 
 
 # -- text helpers ---------------------------------------------------------------------------
@@ -423,6 +411,7 @@ class PhotoEntry:
     copy: Path | None = None  # the report-size JPEG placed, once looked up
     problem: str | None = None  # short label when it cannot be shown (原件缺失 …)
     checked: bool = False
+    damage: str | None = None  # provenance.MISSING / ALTERED / UNREADABLE
 
     @property
     def missing(self) -> bool:
@@ -447,6 +436,9 @@ class PhotoPlacer:
         self.placed = 0
         self.embedded: set[str] = set()
         self.warnings: list[str] = []
+        self.damaged: list[str] = []  # the warnings about photos that could not be placed
+        self._copies: dict[tuple[str, str | None], tuple[Path | None, str | None,
+                                                         str | None, str | None]] = {}
 
     def check_cancelled(self) -> None:
         if self.cancelled is not None and self.cancelled():
@@ -469,29 +461,41 @@ class PhotoPlacer:
         return found
 
     def report_copy(self, row: dict[str, Any]) -> tuple[Path | None, str | None, str | None]:
-        """The report-size JPEG of a photo (made if needed); else None, a short label for
-        the placeholder and a warning naming the file."""
+        """The report-size JPEG of a photo, proven made from its intact original (made if
+        needed); else None, a short label for the placeholder and a warning naming the
+        file. Checked once per photo and annotations."""
+        key = (str(row["id"]), row.get("annotations"))
+        if key not in self._copies:
+            self._copies[key] = self._check(row)
+        copy, label, warning, _damage = self._copies[key]
+        return copy, label, warning
+
+    def _check(self, row: dict[str, Any]
+               ) -> tuple[Path | None, str | None, str | None, str | None]:
         sha, ext = str(row["id"]), str(row["ext"])
         name = row.get("original_name") or sha[:12]
-        original = original_path(self.store.data_dir, sha, ext)
-        if not original.exists():
-            return None, t("照片原件缺失", "Photo original missing"), t(
-                "照片 {n}（{s}）的原件缺失：{p}", "The original of photo {n} ({s}) is missing: {p}",
-                n=name, s=sha[:12], p=original)
         try:
-            copy = derived.ensure(self.store.data_dir, sha, ext, derived.REPORT,
-                                  row.get("annotations"))
-        except Exception as exc:  # noqa: BLE001 - any decode failure becomes a placeholder
-            log.warning("cannot make the report copy of %s: %s", original, exc)
-            return None, t("照片无法显示", "Photo cannot be shown"), t(
-                "照片 {n}（{s}）无法生成报告用副本：{e}",
-                "Photo {n} ({s}): the report copy cannot be made: {e}", n=name, s=sha[:12],
-                e=exc)
-        if not copy.exists():
-            return None, t("照片无法显示", "Photo cannot be shown"), t(
-                "照片 {n}（{s}）的报告用副本缺失", "Photo {n} ({s}): the report copy is missing",
-                n=name, s=sha[:12])
-        return copy, None, None
+            copy = provenance.checked_copy(self.store.data_dir, sha, ext, str(name),
+                                           row.get("annotations"))
+        except provenance.EvidenceProblem as problem:
+            return None, problem.label, str(problem), problem.kind
+        return copy, None, None, None
+
+    def check(self, rows: Sequence[dict[str, Any]]) -> dict[str, str]:
+        """Check every photo before anything is placed (their state is part of the facts a
+        report states); returns SHA-256 → problem (missing, altered, unreadable)."""
+        found: dict[str, str] = {}
+        for index, row in enumerate(rows):
+            self.check_cancelled()
+            key = (str(row["id"]), row.get("annotations"))
+            if key not in self._copies:
+                self._copies[key] = self._check(row)
+            damage = self._copies[key][3]
+            if damage:
+                found[str(row["id"])] = damage
+            if self.progress is not None:  # a first pass: proving copies may mean making them
+                self.progress(index + 1, len(rows))
+        return found
 
     def caption(self, entry: PhotoEntry, place: str | None, label: str | None = None) -> str:
         row = entry.row
@@ -524,6 +528,7 @@ class PhotoPlacer:
             entry.checked = True
             if warning:
                 self.warnings.append(warning)
+                self.damaged.append(warning)
         caption = para(self.caption(entry, place, label), self.styles.caption)
         if entry.copy is None:
             text = "<br/>".join([
@@ -633,23 +638,161 @@ class Stamp:
     inspection_id: str
     short_id: str
     sha256: str
-    generated: datetime
+    generated: datetime  # for an issued document: the moment of issue
     label: str | None = None  # the footer's second line (default: 检查编号：<short id>)
+    document: Document | None = None  # the issued document: number, signature, QR
+    phone: str = ""  # the issuer's phone, for the recipient who wants it checked
 
 
-QR_SIZE = 16 * MM
+def stamp_for(document: Document, inspection_id: str, short_id: str, phone: str,
+              label: str | None = None) -> Stamp:
+    """The page stamp of an issued document: its moment of issue, number and seal."""
+    return Stamp(inspection_id, short_id, document.sha256,
+                 datetime.fromisoformat(document.issued_at), label, document, phone)
 
 
-def _draw_qr_form(canvas: Any, payload: str) -> None:
+QR_SIZE = 21 * MM  # with the 4-module quiet zone: about 0.4 mm a module for a phone camera
+QR_Y = 9 * MM
+QR_FORM = "verification_qr"
+
+
+def qr_segments(payload: str) -> list[Any]:
+    """The payload as QR segments: the head (prefix, number) in byte mode (UTF-8), the
+    signature (base32) in the compact alphanumeric mode. Decoders read them as one text."""
+    from reportlab.graphics.barcode.qrencoder import QR8bitByte, QRAlphaNum
+
+    head, _, signature = payload.rpartition(":")
+    return [QR8bitByte(head + ":"), QRAlphaNum(signature)]
+
+
+def draw_qr_form(canvas: Any, payload: str) -> None:
     """The QR code as a form drawn once and placed on every page (direct rectangles: no
-    font or drawing state comes with it)."""
+    font or drawing state comes with it), the quiet zone inside its square."""
     from reportlab.graphics.barcode.qr import QrCode
 
-    code = QrCode(payload, width=QR_SIZE, height=QR_SIZE, qrBorder=0, qrLevel="M")
-    canvas.beginForm("verification_qr", 0, 0, QR_SIZE, QR_SIZE)
+    code = QrCode(qr_segments(payload), width=QR_SIZE, height=QR_SIZE, qrBorder=4,
+                  qrLevel="M")
+    canvas.beginForm(QR_FORM, 0, 0, QR_SIZE, QR_SIZE)
     canvas.setFillColorRGB(*INK)
     code.drawOn(canvas, 0, 0)
     canvas.endForm()
+
+
+def embed_facts(canvas: Any, document: Document) -> None:
+    """Attach the document's register entry and facts to the PDF being built (an embedded
+    file, ``documents.ATTACHMENT_NAME``), as reportlab writes the file: no second pass."""
+    from reportlab.pdfbase.pdfdoc import (
+        PDFArray,
+        PDFDictionary,
+        PDFName,
+        PDFStream,
+        PDFString,
+    )
+
+    doc = canvas._doc
+    data = documents.attachment(document)
+    stream = PDFStream(PDFDictionary({
+        "Type": PDFName("EmbeddedFile"), "Subtype": PDFName("application#2Fjson"),
+        "Params": PDFDictionary({"Size": len(data)})}), data)
+    name = PDFString(documents.ATTACHMENT_NAME)
+    spec = doc.Reference(PDFDictionary({
+        "Type": PDFName("Filespec"), "F": name, "UF": name,
+        "Desc": PDFString(f"{document.number} {document.kind_label}"),
+        "AFRelationship": PDFName("Data"),
+        "EF": PDFDictionary({"F": doc.Reference(stream)})}))
+    doc.Catalog.Names = PDFDictionary({"EmbeddedFiles": PDFDictionary({
+        "Names": PDFArray([name, spec])})})
+
+
+def how_to_check(document: Document, phone: str) -> str:
+    """The footer's instruction to a recipient."""
+    if phone:
+        return t("真伪核验：致电 {p}（{i}）告知编号，或将 PDF 原文件交其用“绿色社区巡查”核验",
+                 "To check it: call {p} ({i}) with the number, or have the PDF file checked "
+                 "with Green Community Inspector", p=phone, i=document.issuer)
+    return t("真伪核验：将 PDF 原文件与编号交 {i} 用“绿色社区巡查”核验",
+             "To check it: have {i} check the PDF file and its number with Green Community "
+             "Inspector", i=document.issuer)
+
+
+def _fit_string(canvas: Any, x: float, y: float, text: str, font: str, size: float,
+                width: float) -> None:
+    """One line of text, made smaller (down to 5 pt) until it fits ``width``."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    while size > 5 and stringWidth(text, font, size) > width:
+        size -= 0.25
+    canvas.setFont(font, size)
+    canvas.drawString(x, y, text)
+
+
+def draw_seal(canvas: Any, document: Document, phone: str, *, left: float, right: float,
+              top: float, font: str) -> None:
+    """The seal of an issued document in a page's footer: the QR code at the right, and
+    under ``top`` on the left the number, how to have it checked and the signature."""
+    from reportlab.lib.colors import Color, black
+
+    grey = Color(GREY_TEXT, GREY_TEXT, GREY_TEXT)
+    qr_x = right - QR_SIZE
+    width = qr_x - 4 * MM - left
+    canvas.saveState()
+    canvas.translate(qr_x, QR_Y)
+    canvas.doForm(QR_FORM)
+    canvas.restoreState()
+    canvas.saveState()
+    canvas.setFillColor(black)
+    canvas.setFont(font, 6.5)
+    canvas.drawCentredString(qr_x + QR_SIZE / 2, QR_Y - 2.6 * MM, t("扫码核验", "Scan to check"))
+    canvas.setFillColor(grey)
+    _fit_string(canvas, left, top, how_to_check(document, phone), font, 6.5, width)
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    groups = document.printed_signature().split()
+    half = (len(groups) + 1) // 2
+    label = t("签名（Ed25519）", "Signature (Ed25519)")
+    canvas.setFont(font, 5.5)
+    canvas.drawString(left, top - 3.2 * MM, label)
+    x = left + stringWidth(label, font, 5.5) + 1.5 * MM
+    canvas.setFont(MONO, 5.5)
+    canvas.drawString(x, top - 3.2 * MM, " ".join(groups[:half]))
+    canvas.drawString(x, top - 5.4 * MM, " ".join(groups[half:]))
+    canvas.restoreState()
+
+
+@dataclass(frozen=True)
+class Seal:
+    """An issued document's seal for a page layout of its own (the district summary): the
+    room it needs at the foot of the page, what to do once per file and on every page."""
+
+    document: Document
+    phone: str = ""
+    height: float = QR_Y + QR_SIZE + 2 * MM  # from the bottom edge of the page
+    width: float = QR_SIZE + 4 * MM  # the QR code's column at the right
+
+    def doc_options(self) -> dict[str, Any]:
+        """Options for reportlab's document template: keywords, invariant bytes."""
+        return {"keywords": self.document.qr_payload(), "invariant": 1}
+
+    def prepare(self, canvas: Any) -> None:
+        """Once, before the pages are finished: the QR form and the creation time."""
+        canvas._doc._timeStamp = _time_stamp(datetime.fromisoformat(self.document.issued_at))
+        draw_qr_form(canvas, self.document.qr_payload())
+        embed_facts(canvas, self.document)
+
+    def draw(self, canvas: Any, *, left: float, right: float, font: str) -> None:
+        """The seal at the foot of a page: number, how to check, signature, QR code."""
+        from reportlab.lib.colors import Color
+
+        canvas.saveState()
+        canvas.setFillColor(Color(GREY_TEXT, GREY_TEXT, GREY_TEXT))
+        canvas.setFont(font, 7.5)
+        top = QR_Y + QR_SIZE - 3 * MM
+        issued = datetime.fromisoformat(self.document.issued_at)
+        canvas.drawString(left, top, t("编号：{n}　签发时间：{w}", "No. {n}   Issued: {w}",
+                                       n=self.document.number, w=f"{issued:%Y-%m-%d %H:%M}"))
+        canvas.restoreState()
+        draw_seal(canvas, self.document, self.phone, left=left, right=right,
+                  top=top - 4 * MM, font=font)
 
 
 def _draw_page_furniture(canvas: Any, page: int, pages: int, setup: PageSetup, stamp: Stamp,
@@ -671,37 +814,47 @@ def _draw_page_furniture(canvas: Any, page: int, pages: int, setup: PageSetup, s
         canvas.setStrokeColor(black)
         canvas.setLineWidth(0.4)
         canvas.line(left, y, right, y)
-    # Footer: rule, generation time and id on the left, page x of y centred, QR on the right.
+    # Footer: rule; page x of y centred; the moment of issue, the id and the number on the
+    # left, then how to check the document and its signature; the QR code on the right.
+    document = stamp.document
     rule_y = setup.bottom - 6 * MM
+    text_right = right - (QR_SIZE + 4 * MM if document else 0)
     canvas.setStrokeColor(black)
     canvas.setLineWidth(0.4)
-    canvas.line(left, rule_y, right - QR_SIZE - 4 * MM, rule_y)
-    qr_x, qr_y = right - QR_SIZE, 9 * MM
+    canvas.line(left, rule_y, text_right, rule_y)
     text_y = rule_y - 5 * MM
     canvas.setFillColor(black)
     canvas.setFont(font, 9)
-    centre = (left + right - QR_SIZE - 4 * MM) / 2
-    canvas.drawCentredString(centre, text_y, t("第 {x} 页 共 {y} 页", "Page {x} of {y}",
-                                               x=page, y=pages))
+    canvas.drawCentredString((left + text_right) / 2, text_y,
+                             t("第 {x} 页 共 {y} 页", "Page {x} of {y}", x=page, y=pages))
     canvas.setFillColor(grey)
     canvas.setFont(font, 7.5)
-    canvas.drawString(left, text_y, t("生成时间：{w}", "Generated: {w}",
-                                      w=f"{stamp.generated:%Y-%m-%d %H:%M}"))
-    canvas.drawString(left, text_y - 4 * MM, stamp.label or t("检查编号：{s}", "Inspection: {s}",
-                                                              s=stamp.short_id))
-    canvas.setFont(MONO, 6)
-    canvas.drawString(left, text_y - 7.5 * MM, stamp.inspection_id)
-    canvas.saveState()
-    canvas.translate(qr_x, qr_y)
-    canvas.doForm("verification_qr")
+    when = f"{stamp.generated:%Y-%m-%d %H:%M}"
+    canvas.drawString(left, text_y, t("签发时间：{w}", "Issued: {w}", w=when) if document
+                      else t("生成时间：{w}", "Generated: {w}", w=when))
+    label = stamp.label or t("检查编号：{s}", "Inspection: {s}", s=stamp.short_id)
+    if document and document.number not in label:
+        label += t("　编号：{n}", "   No. {n}", n=document.number)
+    canvas.drawString(left, text_y - 4 * MM, label)
+    if document:
+        draw_seal(canvas, document, stamp.phone, left=left, right=right,
+                  top=text_y - 7.5 * MM, font=font)
     canvas.restoreState()
-    canvas.setFillColor(black)
-    canvas.setFont(font, 6.5)
-    canvas.drawCentredString(qr_x + QR_SIZE / 2, qr_y + QR_SIZE + 1.5 * MM,
-                             t("校验码", "Verification"))
-    canvas.setFont(MONO, 6.5)
-    canvas.drawRightString(right, qr_y - 3 * MM, short_code(stamp.sha256))
-    canvas.restoreState()
+
+
+def _time_stamp(moment: datetime) -> Any:
+    """reportlab's document time stamp set to ``moment`` (the PDF's creation date)."""
+    from reportlab.lib.utils import TimeStamp
+
+    stamp = TimeStamp(invariant=1)
+    offset = moment.utcoffset()
+    minutes = int(offset.total_seconds() // 60) if offset is not None else 0
+    stamp.t = moment.timestamp()
+    stamp.lt = moment.timetuple()
+    stamp.YMDhms = tuple(moment.timetuple())[:6]
+    stamp.dhh, stamp.dmm = int(minutes / 60), abs(minutes) % 60
+    stamp.tzname = moment.tzname() or ""
+    return stamp
 
 
 def _canvas_class(setup: PageSetup, stamp: Stamp, styles: Styles, counter: list[int]) -> Any:
@@ -713,6 +866,8 @@ def _canvas_class(setup: PageSetup, stamp: Stamp, styles: Styles, counter: list[
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self._pages: list[dict[str, Any]] = []
+            if stamp.document is not None:  # the same document, the same bytes
+                self._doc._timeStamp = _time_stamp(stamp.generated)
 
         def showPage(self) -> None:  # noqa: N802 - reportlab's name
             self._pages.append(dict(self.__dict__))
@@ -721,7 +876,9 @@ def _canvas_class(setup: PageSetup, stamp: Stamp, styles: Styles, counter: list[
         def save(self) -> None:
             total = len(self._pages)
             counter.append(total)
-            _draw_qr_form(self, qr_payload(stamp.inspection_id, stamp.sha256))
+            if stamp.document is not None:
+                draw_qr_form(self, stamp.document.qr_payload())
+                embed_facts(self, stamp.document)
             for number, state in enumerate(self._pages, start=1):
                 self.__dict__.update(state)
                 _draw_page_furniture(self, number, total, setup, stamp, styles)
@@ -751,8 +908,11 @@ def _raw_streams() -> Iterator[None]:
 
 def build_pdf(target: Path, story: list[Any], *, setup: PageSetup, stamp: Stamp,
               styles: Styles, title: str, subject: str = "",
-              cancelled: Cancelled | None = None) -> int:
+              cancelled: Cancelled | None = None,
+              finish: Callable[[Path], None] | None = None) -> int:
     """Lay out ``story`` on A4 pages into ``target`` (temporary name, then rename).
+    ``finish`` gets the complete temporary file before the rename (to seal and register an
+    issued document).
 
     Returns the number of pages.
     """
@@ -790,11 +950,14 @@ def build_pdf(target: Path, story: list[Any], *, setup: PageSetup, stamp: Stamp,
                author=t("绿色社区巡查", "Green Community Inspector"), subject=subject,
                creator=t("绿色社区巡查 Green Community Inspector",
                          "Green Community Inspector"),
-               keywords=qr_payload(stamp.inspection_id, stamp.sha256))
+               keywords=stamp.document.qr_payload() if stamp.document else "",
+               invariant=1 if stamp.document is not None else None)
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=on_page)])
     try:
         with _raw_streams():
             doc.build(story, canvasmaker=_canvas_class(setup, stamp, styles, counter))
+        if finish is not None:
+            finish(temporary)
         with open(temporary, "rb+") as handle:
             os.fsync(handle.fileno())
         os.replace(temporary, target)

@@ -588,17 +588,6 @@ def build_all(store: Store, inspection_id: str, folder: Path, *,
     done = 0
     for addressee in [*notices, *referrals]:
         items = items_of(store, data, addressee)
-        stated = facts(store, data, office, addressee, items, numbers)
-        sha = layout.digest(stated)
-        kind_name = documents.KINDS[addressee.kind][0] if language() != "en" else \
-            documents.KINDS[addressee.kind][1].replace(" ", "-")
-        document = documents.issue(
-            store, kind=addressee.kind, office=office, inspection_id=inspection["id"],
-            addressee_key=addressee.key, addressee_name=addressee.name, facts=stated,
-            sha256=sha, file_stem=f"{kind_name}-{addressee.name}")
-        if addressee.kind == documents.NOTICE:
-            numbers.update({i.data.row["id"]: document.number for i in items})
-        target = out / (layout.safe_file_part(document.file_name[:-4]) + ".pdf")
         count = sum(len(i.photos) for i in items)
 
         def step(_done: int, _total: int, base: int = done) -> None:
@@ -608,25 +597,45 @@ def build_all(store: Store, inspection_id: str, folder: Path, *,
         placer = layout.PhotoPlacer(store, styles, total=count, progress=step,
                                     cancelled=cancelled)
         placer.warnings += list(report_fonts.warnings)
+        stated = facts(store, data, office, addressee, items, numbers)
+        damage = placer.check([p for i in items if i.photos for p in i.data.before])
+        if damage:  # placeholders instead of photos: other facts than with the photos
+            stated["unavailable_photos"] = damage
+        kind_name = documents.KINDS[addressee.kind][0] if language() != "en" else \
+            documents.KINDS[addressee.kind][1].replace(" ", "-")
+        document = documents.issue(
+            store, kind=addressee.kind, office=office, inspection_id=inspection["id"],
+            addressee_key=addressee.key, addressee_name=addressee.name, facts=stated,
+            file_stem=f"{kind_name}-{addressee.name}")
+        if addressee.kind == documents.NOTICE:
+            numbers.update({i.data.row["id"]: document.number for i in items})
+        target = out / (layout.safe_file_part(document.file_name[:-4]) + ".pdf")
         if target.exists():
             log.info("%s is already written; kept as it is", target)
             results.append(ReportResult(target, 0, 0, [], report_fonts.notice(),
-                                        verification=sha, number=document.number,
-                                        kept=True))
+                                        verification=document.sha256,
+                                        number=document.number, kept=True))
             done += count
             continue
         maker = _Notice if addressee.kind == documents.NOTICE else _Referral
         story = maker(store, data, office, addressee, document, items, styles,
                       placer).story()
-        stamp = layout.Stamp(data.view.id, document.number, sha, store.wall.now(),
-                             label=t("文号：{s}", "No. {s}", s=document.number))
+        stamp = layout.stamp_for(document, data.view.id, document.number, office.phone,
+                                 label=t("文号：{s}", "No. {s}", s=document.number))
+        sealed: list[str] = []
+
+        def seal(path: Path, issued: Document = document, into: list[str] = sealed) -> None:
+            into.append(documents.seal_file(store, issued, path))
+
         pages = layout.build_pdf(
             target, story, setup=layout.OFFICIAL_PAGE, stamp=stamp, styles=styles,
             title=f"{document.number} {documents.KINDS[addressee.kind][0]} {addressee.name}",
-            subject=documents.KINDS[addressee.kind][0], cancelled=cancelled)
+            subject=documents.KINDS[addressee.kind][0], cancelled=cancelled, finish=seal)
         done += count
         results.append(ReportResult(target, pages, placer.placed, placer.warnings,
                                     report_fonts.notice(),
-                                    images_embedded=len(placer.embedded), verification=sha,
-                                    number=document.number))
+                                    images_embedded=len(placer.embedded),
+                                    verification=document.sha256, number=document.number,
+                                    damaged=placer.damaged,
+                                    file_sha256=sealed[0] if sealed else ""))
     return results

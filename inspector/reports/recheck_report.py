@@ -8,7 +8,7 @@ from typing import Any
 
 from inspector.core.i18n import t
 from inspector.core.store import Store
-from inspector.domain import communities, photos, rechecks, responsibility
+from inspector.domain import communities, documents, photos, rechecks, responsibility
 from inspector.reports import findings_report as report
 from inspector.reports import layout
 from inspector.reports.layout import MM, ReportResult
@@ -54,6 +54,18 @@ def build(store: Store, recheck_id: str, target: Path, *,
     placer.warnings += list(report_fonts.warnings)
     width = layout.REPORT_PAGE.frame_width
     signed = recheck["status"] == rechecks.SUBMITTED
+    stated = facts(store, recheck, entries)
+    damage = placer.check([p for _e, b, a in pairs for p in b[:1] + a])
+    if damage:  # placeholders instead of photos: other facts than with the photos
+        stated["unavailable_photos"] = damage
+    document = documents.issue_document(
+        store, kind=documents.RECHECK, subject=recheck["id"],
+        inspection_id=recheck.get("inspection_id"),
+        issuer_name=documents.issuer_name(store, report.names_text(
+            rechecks.inspectors_of(recheck))),
+        addressee_key=responsibility.COMMUNITY,
+        addressee_name=responsibility.committee_name(community), facts=stated,
+        file_stem=str(recheck["short_id"]))
 
     def cell(text: object, bold: bool = False) -> Any:
         return layout.para(layout.esc(text), styles.cell_bold if bold else styles.cell,
@@ -127,11 +139,10 @@ def build(store: Store, recheck_id: str, target: Path, *,
          cell(t("日期", "Date"), True),
          cell(layout.time_text(recheck.get("submitted_at")) if signed else "")]],
         [30 * MM, half - 30 * MM, 20 * MM, half - 20 * MM], label_columns=(0, 2))]
-    verification = layout.digest(facts(store, recheck, entries))
-    generated = store.wall.now()
-    stamp = layout.Stamp(str(recheck["inspection_id"] or recheck["id"]),
-                         str(recheck["short_id"]), verification, generated,
-                         label=t("复查编号：{s}", "Re-check: {s}", s=recheck["short_id"]))
+    stamp = layout.stamp_for(document, str(recheck["inspection_id"] or recheck["id"]),
+                             str(recheck["short_id"]), documents.issuer_phone(store),
+                             label=t("复查编号：{s}", "Re-check: {s}", s=recheck["short_id"]))
+    sealed: list[str] = []
     setup = layout.PageSetup(
         top=layout.REPORT_PAGE.top, bottom=layout.REPORT_PAGE.bottom,
         left=layout.REPORT_PAGE.left, right=layout.REPORT_PAGE.right,
@@ -140,8 +151,12 @@ def build(store: Store, recheck_id: str, target: Path, *,
     pages = layout.build_pdf(target, story, setup=setup, stamp=stamp, styles=styles,
                              title=t("整改复查记录 {s}", "Re-check record {s}",
                                      s=recheck["short_id"]),
-                             subject=t("整改复查记录", "Re-check record"), cancelled=cancelled)
+                             subject=t("整改复查记录", "Re-check record"), cancelled=cancelled,
+                             finish=lambda path: sealed.append(
+                                 documents.seal_file(store, document, path)))
     return ReportResult(target, pages, placer.placed, placer.warnings, report_fonts.notice(),
-                        images_embedded=len(placer.embedded), verification=verification)
+                        images_embedded=len(placer.embedded), verification=document.sha256,
+                        number=document.number, damaged=placer.damaged,
+                        file_sha256=sealed[0] if sealed else "")
 
 

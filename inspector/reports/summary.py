@@ -346,9 +346,11 @@ def _roll_sheet(sheet: Any, summary: Summary) -> None:
 # -- PDF ------------------------------------------------------------------------------------
 
 
-def to_pdf(summary: Summary, path: Path, font_path: str | Path | None = None) -> Any:
+def to_pdf(summary: Summary, path: Path, font_path: str | Path | None = None, *,
+           seal: Any | None = None) -> Any:
     """A4 landscape table in the CJK font, with title, generation time and "第 x 页 共 y 页";
-    returns the ``fonts.ReportFont`` used (its ``notice()`` says if it is not embedded)."""
+    returns the ``fonts.ReportFont`` used (its ``notice()`` says if it is not embedded).
+    ``seal``: an issued document's ``layout.Seal``, drawn at the foot of every page."""
     from reportlab.lib import colors
     from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
     from reportlab.lib.pagesizes import A4, landscape
@@ -441,14 +443,15 @@ def to_pdf(summary: Summary, path: Path, font_path: str | Path | None = None) ->
 
     footer_right = f"{t('生成时间', 'Generated')} {generated}"
     canvas_class = _numbered_canvas(font.name, summary.title(), footer_right, page_width,
-                                    margin)
+                                    margin, seal)
     path = Path(path)
     with atomic_path(path) as temporary:
         document = SimpleDocTemplate(
             str(temporary), pagesize=(page_width, page_height), leftMargin=margin,
-            rightMargin=margin, topMargin=margin, bottomMargin=margin + 4 * mm,
+            rightMargin=margin, topMargin=margin,
+            bottomMargin=seal.height + 4 * mm if seal else margin + 4 * mm,
             title=summary.title(), author="Green Community Inspector",
-            subject=t("附件2", "Annex 2"))
+            subject=t("附件2", "Annex 2"), **(seal.doc_options() if seal else {}))
         document.build(story, canvasmaker=canvas_class)
     return font
 
@@ -494,7 +497,7 @@ def _escape(text: str) -> str:
 
 
 def _numbered_canvas(font_name: str, left: str, right: str, page_width: float,
-                     margin: float) -> Any:
+                     margin: float, seal: Any | None = None) -> Any:
     """A canvas that writes "第 x 页 共 y 页" once the page count is known."""
     from reportlab.pdfgen.canvas import Canvas
 
@@ -509,6 +512,8 @@ def _numbered_canvas(font_name: str, left: str, right: str, page_width: float,
 
         def save(self) -> None:
             total = len(self._pages)
+            if seal is not None:
+                seal.prepare(self)
             for state in self._pages:
                 self.__dict__.update(state)
                 self._footer(total)
@@ -523,7 +528,9 @@ def _numbered_canvas(font_name: str, left: str, right: str, page_width: float,
             self.drawString(margin, y, left)
             self.drawCentredString(page_width / 2, y, t(
                 "第 {x} 页 共 {y} 页", "Page {x} of {y}", x=self._pageNumber, y=total))
-            self.drawRightString(page_width - margin, y, right)
+            self.drawRightString(page_width - margin - (seal.width if seal else 0), y, right)
             self.restoreState()
+            if seal is not None:
+                seal.draw(self, left=margin, right=page_width - margin, font=font_name)
 
     return NumberedCanvas
