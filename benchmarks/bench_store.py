@@ -74,6 +74,7 @@ class Planned:
     code: str
     answer: str
     value: float | None
+    given: inspections.Given | None = None  # format-2 items: a choice, a sample, a count
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,18 @@ def number_value(item: Item, rng: random.Random) -> float:
     return float(rng.randint(int(low), int(high)))
 
 
+def format2_given(item: Item, rng: random.Random) -> inspections.Given:
+    """A passing or failing answer to a choice, sample or count item (checklist format 2)."""
+    failed = rng.random() < 0.1
+    if item.answer_type == "choice":
+        wanted = [c for c in item.choices if c.passes != failed] or list(item.choices)
+        return inspections.Given(choice=wanted[0].code)
+    if item.answer_type == "sample":
+        sampled = max(item.min_sample, 20)
+        return inspections.Given(sampled=sampled, qualified=sampled // 2 if failed else sampled)
+    return inspections.Given("value", 2.0 if failed else 0.0)
+
+
 def plan_answers(
     inspection_ids: Sequence[str], template: Template, total: int, rng: random.Random
 ) -> list[Planned]:
@@ -128,6 +141,9 @@ def plan_answers(
                 return plan
             if item.answer_type == "number":
                 plan.append(Planned(inspection_id, item.code, "value", number_value(item, rng)))
+            elif item.answer_type in ("choice", "sample", "count"):
+                plan.append(Planned(inspection_id, item.code, "value", 0.0,
+                                    format2_given(item, rng)))
             else:
                 answer = FAIL if rng.random() < 0.1 else PASS
                 plan.append(Planned(inspection_id, item.code, answer, None))
@@ -171,7 +187,10 @@ def bench_domain_bulk(store: Store, plan: Sequence[Planned]) -> Result:
     for batch in batches(plan, BATCH):
         with store.write():
             for p in batch:
-                inspections.answer(store, p.inspection_id, p.code, p.answer, value=p.value)
+                if p.given is not None:
+                    inspections.answer(store, p.inspection_id, p.code, p.given)
+                else:
+                    inspections.answer(store, p.inspection_id, p.code, p.answer, value=p.value)
     return Result(f"domain answer, {BATCH:,} per transaction", len(plan),
                   time.perf_counter() - started)
 
