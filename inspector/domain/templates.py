@@ -31,6 +31,7 @@ from inspector.core import records
 from inspector.core.errors import NotFoundError, TemplateError
 from inspector.core.i18n import language, t
 from inspector.core.store import Store
+from inspector.domain import template_schema
 
 log = logging.getLogger(__name__)
 
@@ -322,8 +323,10 @@ class _Problems:
     def __init__(self, source: str) -> None:
         self.source = source
         self.lines: list[str] = []
+        self.places: set[tuple[str, str]] = set()
 
     def add(self, where: str, field: str, problem: str) -> None:
+        self.places.add((where, field))
         self.lines.append(
             t("{where}，字段 {field}：{problem}", "{where}, field {field}: {problem}",
               where=where, field=field, problem=problem)
@@ -377,12 +380,33 @@ def _type_name(kinds: tuple[type, ...]) -> str:
 
 
 def parse_template(data: Any, source: str) -> Template:
-    """Validate template data and build the model; every problem is reported at once."""
+    """Validate template data against the declared schema (template_schema) and the rules
+    that need the whole file, and build the model; every problem is reported at once, the
+    way the file's author can find it (检查项 B05，字段 answer_type：缺少)."""
     problems = _Problems(source)
+    declared = template_schema.problems(data)
+    try:
+        template = _parse(data, problems)
+    except Exception:
+        # Input the schema refuses may be too odd for the whole-file rules (a list of
+        # departments holding objects): the schema's words are then the whole answer.
+        if not declared:
+            raise
+        template = None
+    for where, field, problem in declared:
+        if (where, field) not in problems.places:
+            problems.add(where, field, problem)
+    problems.raise_if_any()
+    assert template is not None  # no problem was found, so it was built
+    return template
+
+
+def _parse(data: Any, problems: _Problems) -> Template | None:
+    """The rules checked in code; None when ``problems`` has any."""
     top = t("模板", "template")
     if not isinstance(data, dict):
         problems.add(top, "-", _wrong_type(_type_name((dict,))))
-        problems.raise_if_any()
+        return None
     fmt = _get(data, "format", int, top, problems)
     if fmt is not None and fmt not in FORMATS:
         problems.add(top, "format", t("不支持的格式 {f}（支持 {s}）", "unsupported format {f} "
@@ -504,7 +528,8 @@ def parse_template(data: Any, source: str) -> Template:
             problems.add(rule_where, "bonus_max", t("应在 0 到 100 之间",
                                                     "must be between 0 and 100"))
         bonus_max = float(bonus)
-    problems.raise_if_any()
+    if problems.lines:
+        return None
 
     body = canonical_json(data)
     return Template(
