@@ -15,7 +15,9 @@ from typing import Annotated, Any, Literal, NoReturn, TypeGuard
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
+from inspector.core import jsoninput
 from inspector.core.i18n import t
+from inspector.core.jsoninput import JsonInputError
 from sync.zipguard import (
     CHANGES,
     PHOTO_NAME,
@@ -72,11 +74,12 @@ def parse_bundle_file_name(name: str) -> tuple[int, int] | None:
 def _load_manifest(data: bytes, fail: Fail) -> dict[str, Any]:
     """Parse manifest.json far enough to check the format and the signature."""
     try:
-        manifest = _json_loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise fail("manifest_schema", t("manifest.json 不是有效的 JSON：{e}",
-                                        "manifest.json is not valid JSON: {e}",
-                                        e=exc)) from exc
+        manifest = jsoninput.loads(data.decode("utf-8"), "manifest.json", kind=("", ""))
+    except UnicodeDecodeError:
+        raise fail("manifest_schema", t("manifest.json 不是 UTF-8 编码",
+                                        "manifest.json is not UTF-8 text")) from None
+    except JsonInputError as exc:  # not JSON, keys twice, NaN, 1e400, nested too deeply
+        raise fail("manifest_schema", str(exc).strip()) from None
     if not isinstance(manifest, dict):
         raise fail("manifest_schema", t("manifest.json 不是 JSON 对象",
                                         "manifest.json is not a JSON object"))

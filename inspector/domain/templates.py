@@ -27,7 +27,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from inspector.core import records
+from inspector.core import jsoninput, records
 from inspector.core.errors import NotFoundError, TemplateError
 from inspector.core.i18n import language, t
 from inspector.core.store import Store
@@ -747,22 +747,10 @@ def canonical_json(data: Any) -> str:
 
 
 def load_file(path: Path) -> Template:
-    """Read and validate a template file. Raises TemplateError naming the file."""
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise TemplateError(t("无法读取检查表文件 {file}：{e}", "Cannot read the checklist file "
-                              "{file}: {e}", file=path, e=exc.strerror or exc)) from exc
-    try:
-        data = json.loads(raw.decode("utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        raise TemplateError(t("检查表文件 {file} 不是 UTF-8 编码", "The checklist file {file} "
-                              "is not UTF-8 text", file=path)) from exc
-    except json.JSONDecodeError as exc:
-        raise TemplateError(t("检查表文件 {file} 不是有效的 JSON：第 {line} 行第 {col} 列，{msg}",
-                              "The checklist file {file} is not valid JSON: line {line}, "
-                              "column {col}: {msg}", file=path, line=exc.lineno, col=exc.colno,
-                              msg=exc.msg)) from exc
+    """Read and validate a template file (a regular file of at most 2 MB of strict JSON).
+    Raises TemplateError naming the file."""
+    data = jsoninput.read_file(path, kind=("检查表文件", "The checklist file"),
+                               error=TemplateError)
     return parse_template(data, str(path))
 
 
