@@ -159,3 +159,24 @@ def test_a_missing_or_unknown_manifest_field_is_named() -> None:
     del manifest["clock_max"]
     assert "缺少字段 clock_max" in str(_manifest_refused(manifest))
     assert "未知字段 extra" in str(_manifest_refused(_manifest(extra=1)))
+
+
+def test_a_checklist_installed_before_the_limits_is_still_read(store: Store) -> None:
+    """Inspections refer to installed checklists, which never change: one the schema would
+    now refuse (codes equal but for case) is still read; a new file like it is refused."""
+    from inspector.core import records
+
+    data = _raw()
+    data["id"] = "older-district"
+    first = data["sections"][0]["items"][0]["code"]
+    linked = {code for category in data["hazard_categories"] for code in category["items"]}
+    free = next(i for s in data["sections"][1:] for i in s["items"] if i["code"] not in linked)
+    free["code"] = first.lower()
+    body = templates.canonical_json(data)
+    sha = __import__("hashlib").sha256(body.encode("utf-8")).hexdigest()
+    with store.write():
+        records.put(store, "templates", sha, {
+            "code": "older-district", "version": 2, "title": data["title"], "body": body,
+            "sha256": sha, "installed_at": "2026-01-01T00:00:00+08:00"})
+    assert templates.get(store, "older-district@v2").item(first.lower()).code == first.lower()
+    _refused(data)

@@ -379,10 +379,14 @@ def _type_name(kinds: tuple[type, ...]) -> str:
     return " / ".join(names.get(k, k.__name__) for k in kinds if not (k is int and float in kinds))
 
 
-def parse_template(data: Any, source: str) -> Template:
+def parse_template(data: Any, source: str, *, installed: bool = False) -> Template:
     """Validate template data against the declared schema (template_schema) and the rules
     that need the whole file, and build the model; every problem is reported at once, the
-    way the file's author can find it (检查项 B05，字段 answer_type：缺少)."""
+    way the file's author can find it (检查项 B05，字段 answer_type：缺少).
+
+    ``installed``: the body of a checklist already in the store, which inspections refer to
+    and which never changes; one installed before the schema's limits existed is still read
+    (what the schema says of it is logged) as long as the whole-file rules accept it."""
     problems = _Problems(source)
     declared = template_schema.problems(data)
     try:
@@ -393,6 +397,10 @@ def parse_template(data: Any, source: str) -> Template:
         if not declared:
             raise
         template = None
+    if installed and template is not None and not problems.lines:
+        for where, field, problem in declared:
+            log.warning("installed checklist %s: %s, %s: %s", source, where, field, problem)
+        return template
     for where, field, problem in declared:
         if (where, field) not in problems.places:
             problems.add(where, field, problem)
@@ -817,7 +825,7 @@ def get(store: Store, key: str) -> Template:
             "有 {n} 个内容不同的检查表都叫 {uid}（{all}）：请用内容摘要指明",
             "{n} checklists with different content are all called {uid} ({all}): name one "
             "by its content id", n=len(rows), uid=key, all=", ".join(r["id"][:12] for r in rows)))
-    template = parse_template(json.loads(rows[0]["body"]), key)
+    template = parse_template(json.loads(rows[0]["body"]), key, installed=True)
     store.template_cache[key] = template
     return template
 
