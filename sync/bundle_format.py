@@ -10,9 +10,14 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any, NoReturn, TypeGuard
+from typing import Annotated, Any, Literal, NoReturn, TypeGuard
 
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
+
+from inspector.core import jsoninput
 from inspector.core.i18n import t
+from inspector.core.jsoninput import JsonInputError
 from sync.zipguard import (
     CHANGES,
     PHOTO_NAME,
@@ -69,11 +74,12 @@ def parse_bundle_file_name(name: str) -> tuple[int, int] | None:
 def _load_manifest(data: bytes, fail: Fail) -> dict[str, Any]:
     """Parse manifest.json far enough to check the format and the signature."""
     try:
-        manifest = _json_loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise fail("manifest_schema", t("manifest.json 不是有效的 JSON：{e}",
-                                        "manifest.json is not valid JSON: {e}",
-                                        e=exc)) from exc
+        manifest = jsoninput.loads(data.decode("utf-8"), "manifest.json", kind=("", ""))
+    except UnicodeDecodeError:
+        raise fail("manifest_schema", t("manifest.json 不是 UTF-8 编码",
+                                        "manifest.json is not UTF-8 text")) from None
+    except JsonInputError as exc:  # not JSON, keys twice, NaN, 1e400, nested too deeply
+        raise fail("manifest_schema", str(exc).strip()) from None
     if not isinstance(manifest, dict):
         raise fail("manifest_schema", t("manifest.json 不是 JSON 对象",
                                         "manifest.json is not a JSON object"))
@@ -100,98 +106,145 @@ def _load_manifest(data: bytes, fail: Fail) -> dict[str, Any]:
     return manifest
 
 
+class _Spec(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+
+Seq = Annotated[int, Field(ge=1, le=MAX_SEQ)]
+Stamp = Annotated[str, Field(pattern=f"^{STAMP.pattern}$")]
+DeviceId = Annotated[str, Field(pattern=f"^{DEVICE_ID.pattern}$")]
+Hex64 = Annotated[str, Field(pattern=f"^{HEX64.pattern}$")]
+
+
+class CountsSpec(_Spec):
+    changes: Annotated[int, Field(ge=0)]
+    photos: Annotated[int, Field(ge=0)]
+
+
+class EntrySpec(_Spec):
+    sha256: Hex64
+    size: Annotated[int, Field(ge=0)]
+
+
+def _aware_time(value: str) -> str:
+    try:
+        aware = datetime.fromisoformat(value).tzinfo is not None
+    except ValueError:
+        aware = False
+    if not aware:
+        raise PydanticCustomError("iso_time", "is not an ISO time with an offset")
+    return value
+
+
+class ManifestSpec(_Spec):
+    """What manifest.json must hold (format 2), declared once for the reader and the tests."""
+
+    format: Literal[2]
+    app: Literal["green-inspector"]
+    device: DeviceId
+    device_name: Annotated[str, Field(max_length=MAX_NAME_CHARS)]
+    public_key: Hex64
+    first_seq: Seq
+    last_seq: Seq
+    clock_min: Stamp
+    clock_max: Stamp
+    depends: dict[DeviceId, Seq]
+    counts: CountsSpec
+    entries: dict[str, EntrySpec]
+    created_at: Annotated[str, AfterValidator(_aware_time)]
+    missing_photos: list[Annotated[str, Field(pattern=f"^{PHOTO_NAME.pattern}$")]]
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ManifestSpec:
+        if self.first_seq > self.last_seq:
+            raise PydanticCustomError("manifest_rule", "{f}: {d}", {
+                "f": "first_seq", "d": t("大于 last_seq", "is greater than last_seq")})
+        if self.clock_min > self.clock_max:
+            raise PydanticCustomError("manifest_rule", "{f}: {d}", {
+                "f": "clock_min", "d": t("晚于 clock_max", "is later than clock_max")})
+        if self.depends.get(self.device, 0) >= self.first_seq:
+            raise PydanticCustomError("manifest_rule", "{f}: {d}", {
+                "f": "depends", "d": t("依赖本数据包自己的变更",
+                                       "depends on this bundle's own changes")})
+        return self
+
+
+_MANIFEST_TYPES = {
+    "string_type": ("应为文本", "must be text"),
+    "int_type": ("应为整数", "must be an integer"),
+    "dict_type": ("应为对象", "must be an object"),
+    "model_type": ("应为对象", "must be an object"),
+    "list_type": ("应为列表", "must be a list"),
+    "string_pattern_mismatch": ("格式不对", "does not have the expected form"),
+    "string_too_long": ("太长", "is too long"),
+    "literal_error": ("的值不对", "does not have the expected value"),
+    "greater_than_equal": ("超出范围", "is out of range"),
+    "less_than_equal": ("超出范围", "is out of range"),
+    "iso_time": ("不是带时区的 ISO 时间", "is not an ISO time with an offset"),
+}
+
+
+def manifest_problem(error: Mapping[str, Any]) -> str:
+    """One pydantic error on manifest.json in words, naming the field (``entries.x.size``)."""
+    kind = str(error["type"])
+    ctx = error.get("ctx") or {}
+    path = ".".join(_show(p) if isinstance(p, str) and not p.isidentifier() else str(p)
+                    for p in error["loc"] if not str(p).startswith("function-"))
+    if kind == "missing":
+        return t("manifest.json 缺少字段 {f}", "manifest.json lacks the field {f}", f=path)
+    if kind == "extra_forbidden":
+        return t("manifest.json 有未知字段 {f}", "manifest.json has the unknown field {f}",
+                 f=path)
+    if kind == "manifest_rule":
+        path, detail = str(ctx["f"]), str(ctx["d"])
+    elif kind in _MANIFEST_TYPES:
+        detail = t(*_MANIFEST_TYPES[kind])
+    else:
+        detail = str(error.get("msg", kind))
+    return t("manifest.json 的字段 {f} {d}", "manifest.json: the field \"{f}\" {d}",
+             f=path or "-", d=detail)
+
+
 def _check_manifest(manifest: Mapping[str, Any], fail: Fail, limits: Limits) -> None:
     def bad(field_name: str, zh: str, en: str) -> BundleError:
         return fail("manifest_schema", t("manifest.json 的字段 {f} {d}",
                                          "manifest.json: the field \"{f}\" {d}",
                                          f=field_name, d=t(zh, en)))
 
-    missing = MANIFEST_FIELDS - set(manifest)
-    unknown = set(manifest) - MANIFEST_FIELDS
-    if missing:
-        raise fail("manifest_schema", t("manifest.json 缺少字段 {f}",
-                                        "manifest.json lacks the fields {f}",
-                                        f=", ".join(sorted(missing))))
-    if unknown:
-        raise fail("manifest_schema", t("manifest.json 有未知字段 {f}",
-                                        "manifest.json has unknown fields {f}",
-                                        f=", ".join(sorted(unknown))))
-    device = manifest["device"]
-    if not isinstance(device, str) or not DEVICE_ID.fullmatch(device):
-        raise bad("device", "不是设备编号（16–64 位小写十六进制）",
-                  "is not a device id (16-64 lowercase hex digits)")
-    name = manifest["device_name"]
-    if not isinstance(name, str) or len(name) > MAX_NAME_CHARS:
-        raise bad("device_name", "不是不超过 200 字的文本", "is not a text of up to 200 characters")
-    first, last = manifest["first_seq"], manifest["last_seq"]
-    for key, value in (("first_seq", first), ("last_seq", last)):
-        if not _is_int(value) or not 1 <= value <= MAX_SEQ:
-            raise bad(key, "不是正整数", "is not a positive integer")
-    if first > last:
-        raise bad("first_seq", "大于 last_seq", "is greater than last_seq")
-    low, high = manifest["clock_min"], manifest["clock_max"]
-    for key, value in (("clock_min", low), ("clock_max", high)):
-        if not isinstance(value, str) or not STAMP.fullmatch(value):
-            raise bad(key, "不是时钟戳", "is not a clock stamp")
-    if low > high:
-        raise bad("clock_min", "晚于 clock_max", "is later than clock_max")
-    depends = manifest["depends"]
-    if not isinstance(depends, dict) or not all(
-            DEVICE_ID.fullmatch(k) and _is_int(v) and 1 <= v <= MAX_SEQ
-            for k, v in depends.items()):
-        raise bad("depends", "不是 {设备编号: 序号} 对象", "is not a {device id: seq} object")
-    if depends.get(device, 0) >= first:
-        raise bad("depends", "依赖本数据包自己的变更", "depends on this bundle's own changes")
-    counts = manifest["counts"]
-    if not isinstance(counts, dict) or set(counts) != {"changes", "photos"} or not all(
-            _is_int(v) and v >= 0 for v in counts.values()):
-        raise bad("counts", "不是 {changes: n, photos: m} 对象",
-                  "is not a {changes: n, photos: m} object")
-    if counts["changes"] != last - first + 1:
+    try:
+        spec = ManifestSpec.model_validate(manifest)
+    except ValidationError as exc:
+        raise fail("manifest_schema", manifest_problem(
+            exc.errors(include_url=False)[0])) from None
+    first, last, counts = spec.first_seq, spec.last_seq, spec.counts
+    if counts.changes != last - first + 1:
         raise fail("count_mismatch", t(
             "清单记录 {n} 条变更，但序号 {a}–{b} 应有 {m} 条",
             "the manifest counts {n} changes but sequence numbers {a}-{b} make {m}",
-            n=counts["changes"], a=first, b=last, m=last - first + 1))
-    if counts["changes"] > limits.max_changes:
+            n=counts.changes, a=first, b=last, m=last - first + 1))
+    if counts.changes > limits.max_changes:
         raise fail("too_large", t("变更过多（{n} 条，上限 {limit}）",
                                   "too many changes ({n}; the limit is {limit})",
-                                  n=counts["changes"], limit=limits.max_changes))
-    entries = manifest["entries"]
-    if not isinstance(entries, dict):
-        raise bad("entries", "不是对象", "is not an object")
+                                  n=counts.changes, limit=limits.max_changes))
+    entries = spec.entries
     for entry_name, listed in entries.items():
         if entry_name != CHANGES and not PHOTO_NAME.fullmatch(entry_name):
             raise bad("entries", f"列出了不允许的条目 {_show(entry_name)}",
                       f"lists an entry that is not allowed: {_show(entry_name)}")
-        if not isinstance(listed, dict) or set(listed) != {"sha256", "size"} or not (
-                isinstance(listed["sha256"], str) and HEX64.fullmatch(listed["sha256"])
-                and _is_int(listed["size"]) and listed["size"] >= 0):
-            raise bad("entries", f"中 {_show(entry_name)} 不是 {{sha256, size}} 对象",
-                      f"has no valid {{sha256, size}} for {_show(entry_name)}")
         photo = PHOTO_NAME.fullmatch(entry_name)
-        if photo and photo.group(1) != listed["sha256"]:
+        if photo and photo.group(1) != listed.sha256:
             raise bad("entries", f"中 {_show(entry_name)} 的 SHA-256 与名称不符",
                       f"gives {_show(entry_name)} a SHA-256 other than its name")
     if CHANGES not in entries:
         raise bad("entries", "没有列出 changes.jsonl", "does not list changes.jsonl")
     photos = len(entries) - 1
-    if counts["photos"] != photos:
+    if counts.photos != photos:
         raise fail("count_mismatch", t(
             "清单记录 {n} 张照片，但列出了 {m} 张", "the manifest counts {n} photos but lists "
-            "{m}", n=counts["photos"], m=photos))
-    missing_photos = manifest["missing_photos"]
-    if not isinstance(missing_photos, list) or not all(
-            isinstance(name, str) and PHOTO_NAME.fullmatch(name) and name not in entries
-            for name in missing_photos):
+            "{m}", n=counts.photos, m=photos))
+    if any(name in entries for name in spec.missing_photos):
         raise bad("missing_photos", "不是未附带的照片名称列表",
                   "is not a list of photo names that are not in the bundle")
-    created = manifest["created_at"]
-    try:
-        if not isinstance(created, str) or datetime.fromisoformat(created).tzinfo is None:
-            raise ValueError(created)
-    except ValueError:
-        raise bad("created_at", "不是带时区的 ISO 时间",
-                  "is not an ISO time with an offset") from None
 
 
 def _parse_changes(data: bytes, manifest: Mapping[str, Any],

@@ -11,6 +11,8 @@ from __future__ import annotations
 import fnmatch
 import logging
 import os
+import stat
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,6 +60,50 @@ def check_folder(store: Store, folder: Path) -> None:
 def remember_folder(store: Store, folder: Path) -> None:
     check_folder(store, folder)
     store.set_setting("sync_folder", str(folder.resolve()))
+
+
+# A half-written bundle (sync.bundle writes ``<name>.zip.tmp-<random>`` and renames it) older
+# than this was abandoned by a crash; a younger one may be another laptop writing right now.
+STALE_AFTER_SECONDS = 3600
+BUNDLE_LEFTOVER = "*.zip.tmp-*"
+
+
+def stale_leftovers(folder: Path, *, now: float | None = None) -> tuple[list[Path], int]:
+    """Half-written bundles in the sync folder: (those older than an hour, how many younger).
+    Every device's sub-folder counts: a crashed laptop cannot clean up after itself."""
+    root = folder / ROOT
+    if not root.is_dir():
+        return [], 0
+    cutoff = (time.time() if now is None else now) - STALE_AFTER_SECONDS
+    stale: list[Path] = []
+    young = 0
+    for path in sorted(root.glob(f"*/{BUNDLE_LEFTOVER}")):
+        try:
+            info = path.lstat()
+        except OSError:
+            continue  # renamed into place (or removed) meanwhile
+        if not stat.S_ISREG(info.st_mode):
+            continue
+        if info.st_mtime < cutoff:
+            stale.append(path)
+        else:
+            young += 1
+    return stale, young
+
+
+def clean_leftovers(folder: Path, *, now: float | None = None) -> list[Path]:
+    """Remove the half-written bundles older than an hour; return what was removed."""
+    removed: list[Path] = []
+    for path in stale_leftovers(folder, now=now)[0]:
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            log.warning("could not remove %s: %s", path, exc)
+            continue
+        removed.append(path)
+    return removed
 
 
 def _skip_reason(name: str) -> str | None:

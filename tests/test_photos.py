@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -474,3 +476,52 @@ def test_a_folder_scan_without_the_store_matches_propose(ready_store: Store, ins
                             cancelled=lambda: True).proposals == []
     assert camera_card.scan(tmp_path / "nowhere", general, recorded,
                             tz).skipped[0][1] == "不是文件夹"
+
+
+@pytest.mark.parametrize("code", [errno.ENOSPC, errno.EFBIG])
+def test_a_full_disk_while_copying_says_so_and_leaves_nothing(
+        ready_store: Store, inspection: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        code: int) -> None:
+    source = jpeg(tmp_path / "p.jpg")
+    target = photos.target_for_response(ready_store, inspection, "B05")
+    changes = ready_store.query_one("SELECT COUNT(*) AS n FROM changes")
+    real_open = open
+
+    class FillingUp:
+        """The copy's file: half of the first write lands, then the disk is full."""
+
+        def __init__(self, handle: Any) -> None:
+            self.handle = handle
+
+        def write(self, data: bytes) -> int:
+            self.handle.write(data[: len(data) // 2])
+            self.handle.flush()
+            raise OSError(code, os.strerror(code))
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self.handle, name)
+
+        def __enter__(self) -> FillingUp:
+            return self
+
+        def __exit__(self, *_exc: object) -> None:
+            self.handle.close()
+
+    def filling_open(file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        handle = real_open(file, mode, *args, **kwargs)
+        if "w" in mode and str(ready_store.data_dir) in str(file):
+            return FillingUp(handle)
+        return handle
+
+    monkeypatch.setattr("builtins.open", filling_open)
+    with pytest.raises(PhotoError) as info:
+        photos.import_photo(ready_store, source, target)
+    monkeypatch.undo()
+    message = str(info.value)
+    assert "磁盘已满" in message and str(source) in message
+    assert "无法读取" not in message
+    _nothing_stored(ready_store)  # no partial file, no row
+    assert not list((ready_store.data_dir / "photos").rglob("*.part"))
+    assert ready_store.query_one("SELECT COUNT(*) AS n FROM changes") == changes
+    # the disk has room again: the same photo imports
+    assert photos.import_photo(ready_store, source, target).new_file

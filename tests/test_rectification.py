@@ -480,3 +480,34 @@ def test_report_layout_fixes(loop: Sample, tmp_path: Path) -> None:
     assert result.photos_placed == len(loop.distinct_photos) < loop.placements
     assert "另见照片P" in "".join(pages)
     assert flat(result.number) in pages[0]
+
+
+def test_a_failure_midway_leaves_no_notice_at_the_destination(
+        loop: Sample, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The documents are written together: when the second file cannot be written (the disk
+    fills), the first is not left behind either — nor the folders made for them."""
+    import errno
+
+    from inspector.reports import layout
+
+    real_build = layout.build_pdf
+    calls: list[Path] = []
+
+    def second_fails(target: Path, *args: object, **kwargs: object) -> int:
+        calls.append(target)
+        if len(calls) == 2:
+            target.write_bytes(b"%PDF-1.4 half")  # what a full disk leaves
+            raise OSError(errno.ENOSPC, "No space left on device", str(target))
+        return real_build(target, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(layout, "build_pdf", second_fails)
+    out = tmp_path / "out"
+    with pytest.raises(InspectorError, match="磁盘已满"):
+        notices.build_all(loop.store, loop.inspection, out / "deeper")
+    assert len(calls) == 2 and calls[0].exists() is False
+    assert not out.exists()  # nothing new: no file, no temporary folder, no made folder
+    monkeypatch.undo()
+    written = notices.build_all(loop.store, loop.inspection, out)  # room again: all of them
+    assert len(written) >= 2 and all(r.path.exists() for r in written)
+    assert sorted(p.name for p in (out / loop.short_id).iterdir()) == sorted(
+        r.path.name for r in written)

@@ -483,6 +483,7 @@ def cmd_photos_remove(args: argparse.Namespace) -> int:
 def cmd_verify(args: argparse.Namespace) -> int:
     from inspector.domain import photos
     from inspector.ops import health
+    from sync import folder
 
     if args.retention_days is not None and not args.clean:
         raise InspectorError(t("--retention-days 需与 --clean 一起使用",
@@ -498,8 +499,21 @@ def cmd_verify(args: argparse.Namespace) -> int:
             photos_ok = report.ok
         else:
             photos_ok = False
+        synced = store.get_setting("sync_folder")
+        stale, young = folder.stale_leftovers(Path(synced)) if synced else ([], 0)
+        if stale and not args.clean:
+            out(t("同步文件夹 {f} 中有 {n} 个中断的数据包写入（超过 1 小时）"
+                  "（inspector verify --clean 可删除）",
+                  "{n} interrupted bundle writes (over an hour old) in the sync folder {f} "
+                  "(`inspector verify --clean` removes them)", f=synced, n=len(stale)))
+        if young:
+            out(t("同步文件夹中有 {n} 个正在写入的数据包（不到 1 小时，保留）",
+                  "{n} bundles being written in the sync folder (under an hour old; kept)",
+                  n=young))
         if args.clean:
             removed = health.clean(store)
+            if synced:
+                removed += folder.clean_leftovers(Path(synced))
             out(t("已删除临时文件 {n} 个", "Removed {n} temporary files", n=len(removed)))
             if not sound.database:
                 cleaned = photos.clean(store, args.retention_days

@@ -57,13 +57,16 @@ def files_together(folder: Path) -> Iterator[Path]:
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise InspectorError(t("{p} 不是文件夹", "{p} is not a folder", p=folder))
+    made = [p for p in (folder.parent, *folder.parent.parents) if not p.exists()]
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)
         staging = folder.parent / f".{folder.name}.{uuid.uuid4().hex[:8]}.tmp-files"
         staging.mkdir()
     except OSError as exc:
+        _remove_empty(made)
         raise InspectorError(t("无法创建文件夹 {p}：{e}", "Cannot create the folder {p}: {e}",
                                p=folder, e=exc.strerror or exc)) from exc
+    done = False
     try:
         yield staging
         for written in staging.iterdir():
@@ -75,10 +78,20 @@ def files_together(folder: Path) -> Iterator[Path]:
             for written in sorted(staging.iterdir()):
                 os.replace(written, folder / written.name)
         fsync_dir(folder)
+        done = True
     except OSError as exc:
         raise _fault(exc, folder) from exc
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        if not done:  # nothing new at the destination: not even the folders made for it
+            _remove_empty(made)
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    """Remove the folders (deepest first) that are still empty."""
+    for made in folders:
+        with contextlib.suppress(OSError):
+            made.rmdir()
 
 
 def _fault(exc: OSError, path: Path) -> InspectorError:

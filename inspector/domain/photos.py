@@ -219,25 +219,58 @@ def _stat_source(source: Path) -> int:
     return int(info.st_size)
 
 
+def _write_reason(exc: OSError) -> str:
+    """Why the copy into the data directory failed: the disk, not the photo."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return t("磁盘已满（或文件超出大小限制），照片无法保存到数据目录；未留下任何文件，已有数据"
+                 "完好。请腾出空间后重试。",
+                 "the disk is full (or a file size limit was reached): the photo could not be "
+                 "stored in the data directory; nothing was left behind and existing data is "
+                 "intact. Free some space and try again.")
+    if exc.errno == errno.EROFS:
+        return t("数据目录在只读的介质上，照片无法保存", "the data directory is on read-only "
+                 "media: the photo cannot be stored")
+    return t("无法保存：{e}", "cannot store it: {e}", e=exc.strerror or exc)
+
+
 def _copy_and_hash(source: Path, temporary: Path) -> tuple[str, bytes]:
-    """Copy to the temporary file while hashing; return the hash and the first bytes."""
+    """Copy to the temporary file while hashing; return the hash and the first bytes. A
+    failure reading ``source`` is the photo's; a failure writing is the data directory's."""
     digest = hashlib.sha256()
     head = b""
     copied = 0
     try:
-        with open(source, "rb") as reader, open(temporary, "wb") as writer:
-            while chunk := reader.read(CHUNK):
+        reader = open(source, "rb")
+    except OSError as exc:
+        raise PhotoError(source, _os_reason(exc)) from exc
+    with reader:
+        try:
+            writer = open(temporary, "wb")
+        except OSError as exc:
+            raise PhotoError(source, _write_reason(exc)) from exc
+        with writer:
+            while True:
+                try:
+                    chunk = reader.read(CHUNK)
+                except OSError as exc:
+                    raise PhotoError(source, _os_reason(exc)) from exc
+                if not chunk:
+                    break
                 if not head:
                     head = chunk[:64]
                 copied += len(chunk)
                 if copied > MAX_PHOTO_BYTES:
                     raise PhotoError(source, t("文件太大", "the file is too large"))
                 digest.update(chunk)
-                writer.write(chunk)
-            writer.flush()
-            os.fsync(writer.fileno())
-    except OSError as exc:
-        raise PhotoError(source, _os_reason(exc)) from exc
+                try:
+                    writer.write(chunk)
+                except OSError as exc:
+                    raise PhotoError(source, _write_reason(exc)) from exc
+            try:
+                writer.flush()
+                os.fsync(writer.fileno())
+            except OSError as exc:
+                raise PhotoError(source, _write_reason(exc)) from exc
     if copied == 0:
         raise PhotoError(source, t("文件是空的（0 字节）", "the file is empty (0 bytes)"))
     return digest.hexdigest(), head
@@ -461,8 +494,7 @@ def import_staged(store: Store, staged: StagedPhoto, target: Target, *,
         try:
             path, new_file = place(store.data_dir, staged)
         except OSError as exc:
-            raise PhotoError(source, t("无法保存：{e}", "cannot store it: {e}",
-                                       e=exc.strerror or exc)) from exc
+            raise PhotoError(source, _write_reason(exc)) from exc
     finally:
         staged.temporary.unlink(missing_ok=True)
     meta = staged.meta
@@ -505,8 +537,7 @@ def store_original(store: Store, source: Path) -> str:
     try:
         path, _new = place(store.data_dir, staged)
     except OSError as exc:
-        raise PhotoError(source, t("无法保存：{e}", "cannot store it: {e}",
-                                   e=exc.strerror or exc)) from exc
+        raise PhotoError(source, _write_reason(exc)) from exc
     finally:
         staged.temporary.unlink(missing_ok=True)
     with store.write():

@@ -27,10 +27,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from inspector.core import records
+from inspector.core import jsoninput, records
 from inspector.core.errors import NotFoundError, TemplateError
 from inspector.core.i18n import language, t
 from inspector.core.store import Store
+from inspector.domain import template_schema
 
 log = logging.getLogger(__name__)
 
@@ -322,8 +323,10 @@ class _Problems:
     def __init__(self, source: str) -> None:
         self.source = source
         self.lines: list[str] = []
+        self.places: set[tuple[str, str]] = set()
 
     def add(self, where: str, field: str, problem: str) -> None:
+        self.places.add((where, field))
         self.lines.append(
             t("{where}，字段 {field}：{problem}", "{where}, field {field}: {problem}",
               where=where, field=field, problem=problem)
@@ -376,13 +379,42 @@ def _type_name(kinds: tuple[type, ...]) -> str:
     return " / ".join(names.get(k, k.__name__) for k in kinds if not (k is int and float in kinds))
 
 
-def parse_template(data: Any, source: str) -> Template:
-    """Validate template data and build the model; every problem is reported at once."""
+def parse_template(data: Any, source: str, *, installed: bool = False) -> Template:
+    """Validate template data against the declared schema (template_schema) and the rules
+    that need the whole file, and build the model; every problem is reported at once, the
+    way the file's author can find it (检查项 B05，字段 answer_type：缺少).
+
+    ``installed``: the body of a checklist already in the store, which inspections refer to
+    and which never changes; one installed before the schema's limits existed is still read
+    (what the schema says of it is logged) as long as the whole-file rules accept it."""
     problems = _Problems(source)
+    declared = template_schema.problems(data)
+    try:
+        template = _parse(data, problems)
+    except Exception:
+        # Input the schema refuses may be too odd for the whole-file rules (a list of
+        # departments holding objects): the schema's words are then the whole answer.
+        if not declared:
+            raise
+        template = None
+    if installed and template is not None and not problems.lines:
+        for where, field, problem in declared:
+            log.warning("installed checklist %s: %s, %s: %s", source, where, field, problem)
+        return template
+    for where, field, problem in declared:
+        if (where, field) not in problems.places:
+            problems.add(where, field, problem)
+    problems.raise_if_any()
+    assert template is not None  # no problem was found, so it was built
+    return template
+
+
+def _parse(data: Any, problems: _Problems) -> Template | None:
+    """The rules checked in code; None when ``problems`` has any."""
     top = t("模板", "template")
     if not isinstance(data, dict):
         problems.add(top, "-", _wrong_type(_type_name((dict,))))
-        problems.raise_if_any()
+        return None
     fmt = _get(data, "format", int, top, problems)
     if fmt is not None and fmt not in FORMATS:
         problems.add(top, "format", t("不支持的格式 {f}（支持 {s}）", "unsupported format {f} "
@@ -504,7 +536,8 @@ def parse_template(data: Any, source: str) -> Template:
             problems.add(rule_where, "bonus_max", t("应在 0 到 100 之间",
                                                     "must be between 0 and 100"))
         bonus_max = float(bonus)
-    problems.raise_if_any()
+    if problems.lines:
+        return None
 
     body = canonical_json(data)
     return Template(
@@ -722,22 +755,10 @@ def canonical_json(data: Any) -> str:
 
 
 def load_file(path: Path) -> Template:
-    """Read and validate a template file. Raises TemplateError naming the file."""
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise TemplateError(t("无法读取检查表文件 {file}：{e}", "Cannot read the checklist file "
-                              "{file}: {e}", file=path, e=exc.strerror or exc)) from exc
-    try:
-        data = json.loads(raw.decode("utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        raise TemplateError(t("检查表文件 {file} 不是 UTF-8 编码", "The checklist file {file} "
-                              "is not UTF-8 text", file=path)) from exc
-    except json.JSONDecodeError as exc:
-        raise TemplateError(t("检查表文件 {file} 不是有效的 JSON：第 {line} 行第 {col} 列，{msg}",
-                              "The checklist file {file} is not valid JSON: line {line}, "
-                              "column {col}: {msg}", file=path, line=exc.lineno, col=exc.colno,
-                              msg=exc.msg)) from exc
+    """Read and validate a template file (a regular file of at most 2 MB of strict JSON).
+    Raises TemplateError naming the file."""
+    data = jsoninput.read_file(path, kind=("检查表文件", "The checklist file"),
+                               error=TemplateError)
     return parse_template(data, str(path))
 
 
@@ -804,7 +825,7 @@ def get(store: Store, key: str) -> Template:
             "有 {n} 个内容不同的检查表都叫 {uid}（{all}）：请用内容摘要指明",
             "{n} checklists with different content are all called {uid} ({all}): name one "
             "by its content id", n=len(rows), uid=key, all=", ".join(r["id"][:12] for r in rows)))
-    template = parse_template(json.loads(rows[0]["body"]), key)
+    template = parse_template(json.loads(rows[0]["body"]), key, installed=True)
     store.template_cache[key] = template
     return template
 

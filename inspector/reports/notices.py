@@ -25,6 +25,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from inspector.core.durable import files_together
 from inspector.core.errors import InspectorError, NotFoundError
 from inspector.core.i18n import language, t
 from inspector.core.store import Store
@@ -581,12 +582,24 @@ def build_all(store: Store, inspection_id: str, folder: Path, *,
     styles = layout.make_styles(report_fonts, official=True)
     notices = notice_addressees(store, data)
     referrals = referral_addressees(store, data)
-    total = sum(len(f.before) for a in notices for f in a.findings)
     out = folder / layout.safe_file_part(str(inspection["short_id"]))
+    # The new files are written into a temporary sibling folder and moved into ``out``
+    # together: a failure midway (a full disk, a cancel) leaves nothing new there.
+    with files_together(out) as staging:
+        return _write_all(store, data, office, [*notices, *referrals], out, staging,
+                          inspection, report_fonts, styles, progress, cancelled)
+
+
+def _write_all(store: Store, data: ReportData, office: Issuer, addressees: list[Addressee],
+               out: Path, staging: Path, inspection: dict[str, Any], report_fonts: Any,
+               styles: Any, progress: layout.Progress | None,
+               cancelled: layout.Cancelled | None) -> list[ReportResult]:
+    total = sum(len(f.before) for a in addressees if a.kind == documents.NOTICE
+                for f in a.findings)
     results: list[ReportResult] = []
     numbers: dict[str, str] = {}
     done = 0
-    for addressee in [*notices, *referrals]:
+    for addressee in addressees:
         items = items_of(store, data, addressee)
         count = sum(len(i.photos) for i in items)
 
@@ -628,7 +641,7 @@ def build_all(store: Store, inspection_id: str, folder: Path, *,
             into.append(documents.seal_file(store, issued, path))
 
         pages = layout.build_pdf(
-            target, story, setup=layout.OFFICIAL_PAGE, stamp=stamp, styles=styles,
+            staging / target.name, story, setup=layout.OFFICIAL_PAGE, stamp=stamp, styles=styles,
             title=f"{document.number} {documents.KINDS[addressee.kind][0]} {addressee.name}",
             subject=documents.KINDS[addressee.kind][0], cancelled=cancelled, finish=seal)
         done += count
