@@ -24,6 +24,9 @@ def _isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Itera
     yield
     from PySide6.QtCore import QCoreApplication, QEvent
 
+    from ui import ops
+
+    assert ops.stop_all(), "a background job did not stop"
     from ui import jobs
 
     assert jobs.stop_all(), "a background job did not stop"
