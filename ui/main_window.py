@@ -477,14 +477,14 @@ class MainWindow(QMainWindow):
                 a=result.added, u=result.updated, n=result.unchanged), 10000)
 
     def load_demo(self) -> object | None:
-        """Fill the (empty) data directory with the demo data, in the background."""
-        from ui import jobs
+        """Fill the (empty) data directory with the demo data, on the writer thread."""
+        from ui import ops
 
         if self.browser.community_count():
             return None
         store = self.store
 
-        def work(_progress: object, _cancelled: object) -> int:
+        def work(_token: ops.CancelToken, _progress: ops.Progress) -> int:
             from inspector.ops import demo
 
             worker = store.open_worker()
@@ -493,12 +493,9 @@ class MainWindow(QMainWindow):
             finally:
                 worker.close()
 
-        job = jobs.Job(work)
-        job.signals.finished.connect(lambda _n: self.browser.reload())
-        job.signals.failed.connect(lambda message: show_error(self, message))
         self.demo_action.setEnabled(False)
-        jobs.with_progress(self, tr("正在装入演示数据…", "Loading the demo data…"), job)
-        return job
+        return ops.CollectionOp(self, work, on_success=lambda _n: self.browser.reload()) \
+            .with_progress(tr("正在装入演示数据…", "Loading the demo data…")).run()
 
     def set_language(self, code: str) -> None:
         self.settings.set("language", code)
