@@ -10,6 +10,7 @@ import logging
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import (
     QModelIndex,
@@ -25,7 +26,7 @@ from PySide6.QtWidgets import QHeaderView, QLabel, QLineEdit, QTreeView, QVBoxLa
 from inspector.core.store import Store
 from inspector.domain import overview
 from inspector.domain.overview import CommunityStatus
-from ui import jobs
+from ui import ops
 from ui.i18n import language, tr
 
 log = logging.getLogger(__name__)
@@ -56,16 +57,15 @@ def state_text(status: CommunityStatus) -> str:
     return text
 
 
-def load_statuses(data_dir: Path) -> Callable[[Callable[[int, int], None], Callable[[], bool]],
+def load_statuses(data_dir: Path) -> Callable[[ops.CancelToken, ops.Progress],
                                              list[tuple[CommunityStatus, str]]]:
-    """Work for a background job: read every community's badge with its own connection."""
+    """Work for a QueryOp: read every community's badge with its own connection."""
 
-    def work(progress: Callable[[int, int], None],
-             cancelled: Callable[[], bool]) -> list[tuple[CommunityStatus, str]]:
+    def work(token: ops.CancelToken,
+             progress: ops.Progress) -> list[tuple[CommunityStatus, str]]:
         with Store.open(data_dir, readonly=True) as store:
-            statuses = overview.community_statuses(store, progress, cancelled)
-        if cancelled():
-            raise jobs.Cancelled()
+            statuses = overview.community_statuses(store, progress, token)
+        token.check()
         return [(s, overview.search_text(s.name, s.street, s.district, s.address))
                 for s in statuses]
 
@@ -95,7 +95,7 @@ class CommunityBrowser(QWidget):
         self._parents: dict[tuple[str, ...], QStandardItem] = {}
         self._rows: dict[str, QStandardItem] = {}
         self._statuses: dict[str, CommunityStatus] = {}
-        self._job: jobs.Job | None = None
+        self._job: ops.QueryOp[list[tuple[CommunityStatus, str]]] | None = None
         self._selected: str | None = None
         self.is_loading = False
 
@@ -132,25 +132,28 @@ class CommunityBrowser(QWidget):
 
     # -- loading ------------------------------------------------------------------------------
 
-    def reload(self) -> jobs.Job:
+    def reload(self) -> ops.QueryOp[list[tuple[CommunityStatus, str]]]:
         """Read the badges again in the background; the tree keeps its selection."""
         if self._job is not None:
             self._job.cancel()
         self.is_loading = True
         self.summary.setText(tr("正在读取社区…", "Loading communities…"))
-        job = jobs.Job(load_statuses(self.data_dir))
-        job.signals.finished.connect(self._received)
-        job.signals.failed.connect(self._failed)
+        job: ops.QueryOp[list[tuple[CommunityStatus, str]]] = ops.QueryOp(
+            self, load_statuses(self.data_dir),
+            on_success=lambda rows: self._received(job, rows),
+            on_failure=lambda exc: self._failed(job, exc))
         self._job = job
-        jobs.start(job)
-        return job
+        return job.run()
 
-    def _failed(self, message: str) -> None:
+    def _failed(self, job: ops.QueryOp[Any], exc: BaseException) -> None:
+        if job is not self._job:
+            return
+        self._job = None
         self.is_loading = False
-        self.summary.setText(message)
+        self.summary.setText(ops.failure_message(exc))
 
-    def _received(self, rows: list[tuple[CommunityStatus, str]]) -> None:
-        if self.sender() is not (self._job.signals if self._job else None):
+    def _received(self, job: ops.QueryOp[Any], rows: list[tuple[CommunityStatus, str]]) -> None:
+        if job is not self._job:
             return  # an older load that was overtaken
         self._job = None
         known = set(self._rows)
