@@ -85,6 +85,11 @@ def failure_message(exc: BaseException) -> str:
     return faults.bug_message(faults.log_bug(exc, log_folder))
 
 
+def told(callback: Callable[[str], object]) -> Callable[[BaseException], object]:
+    """An ``on_failure`` for a callback that takes the policy's message."""
+    return lambda exc: callback(failure_message(exc))
+
+
 def report_failure(parent: QWidget | None, exc: BaseException) -> str:
     """The default ``on_failure``: the message of ``failure_message`` in a message box."""
     from ui.errors import show_error
@@ -100,9 +105,9 @@ class _Relay(QObject):
     progressed = Signal(int, int)
     ended = Signal(int, object)  # SUCCEEDED / FAILED / CANCELLED, result or exception
 
-    def __init__(self, op: _Op[Any]) -> None:
+    def __init__(self, op: Op[Any]) -> None:
         super().__init__(None)
-        self.op: _Op[Any] | None = op
+        self.op: Op[Any] | None = op
         self.left = threading.Event()  # set by the worker once it holds no reference to this
         self.progressed.connect(self._on_progress)
         self.ended.connect(self._on_ended)
@@ -127,7 +132,7 @@ class _Relay(QObject):
 
 SUCCEEDED, FAILED, CANCELLED = 0, 1, 2
 
-_live: list[_Op[Any]] = []        # started, outcome not yet delivered
+_live: list[Op[Any]] = []        # started, outcome not yet delivered
 _retired: list[_Relay] = []       # delivered; let go once their worker has left
 _sweep_pending = False
 _writer: QThreadPool | None = None
@@ -200,7 +205,7 @@ class _WorkerSide:
             self.done.set()
 
 
-class _Op(Generic[T]):
+class Op(Generic[T]):
     def __init__(self, parent: QObject | None, work: Callable[[CancelToken, Progress], T], *,
                  on_success: Callable[[T], object] | None = None,
                  on_failure: Callable[[BaseException], object] | None = None,
@@ -219,10 +224,11 @@ class _Op(Generic[T]):
         self._dialog: QProgressDialog | None = None
         self._title: str | None = None
         self._relay: _Relay | None = None
+        self._dropped = False  # stopped, or its parent is gone: nothing more is told
 
     # -- building -----------------------------------------------------------------------------
 
-    def with_progress(self, title: str) -> _Op[T]:
+    def with_progress(self, title: str) -> Op[T]:
         """Show a progress dialog with a cancel button while the job runs (after 300 ms)."""
         self._title = title
         return self
@@ -234,7 +240,7 @@ class _Op(Generic[T]):
     def _pool(self) -> QThreadPool:
         return QThreadPool.globalInstance()
 
-    def run(self) -> _Op[T]:
+    def run(self) -> Op[T]:
         relay = self._relay = _Relay(self)
         if isinstance(self.parent, QObject):
             self.parent.destroyed.connect(relay.parent_gone)
@@ -261,19 +267,25 @@ class _Op(Generic[T]):
     def is_cancelled(self) -> bool:
         return self.token.cancelled
 
+    def stop(self) -> None:
+        """Cancel, and drop whatever the job still reports (it was replaced, or its owner is
+        closing)."""
+        self.token.cancel()
+        self._dropped = True
+
     def _parent_gone(self, *_args: object) -> None:
         self.parent = None
         self.token.cancel()
-        self._on_success = self._on_failure = self._on_progress = self._on_cancelled = None
+        self._dropped = True
         self._dialog = None  # deleted with its parent
 
-    def _parent_alive(self) -> bool:
-        return self.parent is None or shiboken6.isValid(self.parent)
+    def _listening(self) -> bool:
+        return not self._dropped and (self.parent is None or shiboken6.isValid(self.parent))
 
     # -- on the GUI thread --------------------------------------------------------------------
 
     def _progress_on_gui(self, done: int, total: int) -> None:
-        if not self._parent_alive():
+        if not self._listening():
             return
         if self._dialog is not None and shiboken6.isValid(self._dialog):
             self._dialog.setMaximum(max(total, 1))
@@ -290,7 +302,7 @@ class _Op(Generic[T]):
         if self._dialog is not None and shiboken6.isValid(self._dialog):
             self._dialog.reset()
             self._dialog.hide()
-        if not self._parent_alive():
+        if not self._listening():
             if how == FAILED and isinstance(value, BaseException):
                 failure_message(value)  # a bug is still logged
             return
@@ -308,11 +320,11 @@ class _Op(Generic[T]):
             self._on_cancelled()
 
 
-class QueryOp(_Op[T]):
+class QueryOp(Op[T]):
     """Reading work on the shared thread pool."""
 
 
-class CollectionOp(_Op[T]):
+class CollectionOp(Op[T]):
     """Writing work on the one writer thread: never two at once."""
 
     def _pool(self) -> QThreadPool:

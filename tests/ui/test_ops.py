@@ -171,3 +171,20 @@ def test_a_parent_closed_while_its_job_runs_is_no_crash(qtbot: QtBot) -> None:
     qtbot.waitUntil(lambda: op.finished, timeout=TIMEOUT)
     assert called == []  # nothing delivered to the widget that is gone
     qtbot.waitUntil(lambda: not ops._retired, timeout=TIMEOUT)  # relay let go on this thread
+
+
+def test_a_stopped_job_tells_nothing_more(qtbot: QtBot) -> None:
+    release = threading.Event()
+    called: list[str] = []
+
+    def work(_token: ops.CancelToken, _progress: ops.Progress) -> int:
+        release.wait(TIMEOUT / 1000)
+        raise ZeroDivisionError("replaced meanwhile")
+
+    op = ops.QueryOp(None, work, on_success=lambda _v: called.append("success"),
+                     on_failure=lambda _e: called.append("failure"),
+                     on_cancelled=lambda: called.append("cancelled")).run()
+    op.stop()
+    release.set()
+    qtbot.waitUntil(lambda: op.finished, timeout=TIMEOUT)
+    assert op.is_cancelled() and called == [] and errors.shown_messages == []

@@ -433,7 +433,7 @@ def test_cancelling_a_sync_keeps_what_was_applied_and_the_next_sync_finishes(
         folder.sync(a, shared)
     dialog = sync_dialog(qtbot, b, shared)
     click(qtbot, dialog.sync_button)
-    job = dialog.relay.job if dialog.relay is not None else None
+    job = dialog.relay
     assert job is not None and dialog.cancel_button.isVisible()
     click(qtbot, dialog.cancel_button)
     assert job.is_cancelled()
