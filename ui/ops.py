@@ -29,7 +29,7 @@ import logging
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Self, TypeVar
 
 import shiboken6
 from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal, Slot
@@ -228,7 +228,7 @@ class Op(Generic[T]):
 
     # -- building -----------------------------------------------------------------------------
 
-    def with_progress(self, title: str) -> Op[T]:
+    def with_progress(self, title: str) -> Self:
         """Show a progress dialog with a cancel button while the job runs (after 300 ms)."""
         self._title = title
         return self
@@ -240,7 +240,7 @@ class Op(Generic[T]):
     def _pool(self) -> QThreadPool:
         return QThreadPool.globalInstance()
 
-    def run(self) -> Op[T]:
+    def run(self) -> Self:
         relay = self._relay = _Relay(self)
         if isinstance(self.parent, QObject):
             self.parent.destroyed.connect(relay.parent_gone)

@@ -27,9 +27,6 @@ def _isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Itera
     from ui import ops
 
     assert ops.stop_all(), "a background job did not stop"
-    from ui import jobs
-
-    assert jobs.stop_all(), "a background job did not stop"
     # Delete the windows a test closed before the next test switches languages.
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
 
