@@ -729,4 +729,5 @@ class MainWindow(QMainWindow):
         # Every edit is already saved; finish a note being typed before closing.
         if self._editor is not None:
             self._editor._commit_note()
+        self.sync_status.stop()  # its store may be closed right after: no more checks
         event.accept()

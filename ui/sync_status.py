@@ -64,6 +64,7 @@ class SyncStatus(QWidget):
         self.reachable = True
         self.op: ops.QueryOp[Figures] | None = None
         self._again = False  # a refresh was asked for while one ran
+        self.stopped = False
         self.changes_label = QLabel(self)
         self.changes_label.setObjectName("unexportedLabel")
         self.conflicts_button = QToolButton(self)
@@ -89,8 +90,21 @@ class SyncStatus(QWidget):
             self.refresh()
         language.changed.connect(self.retranslate)
 
-    def refresh(self) -> ops.QueryOp[Figures]:
+    def stop(self) -> None:
+        """No more checks (the window closes, its store with it): the timer stops and a
+        check still running is dropped."""
+        self.stopped = True
+        if self.timer is not None:
+            self.timer.stop()
+        if self.op is not None:
+            self.op.stop()
+            self.op = None
+        self._again = False
+
+    def refresh(self) -> ops.QueryOp[Figures] | None:
         """Check again in the background; the figures are shown when they arrive."""
+        if self.stopped:
+            return None
         if self.op is not None:
             self._again = True
             return self.op
