@@ -158,8 +158,9 @@ class CommunityBrowser(QWidget):
         self._job = None
         known = set(self._rows)
         if known and known == {status.id for status, _ in rows}:
-            for status, _search in rows:  # same communities: refresh badges in place
-                self._set_status(status)
+            for status, _search in rows:  # same communities: refresh the changed badges
+                if self._statuses.get(status.id) != status:  # (each change re-filters)
+                    self._set_status(status)
             self._finish()
             return
         self.model.removeRows(0, self.model.rowCount())

@@ -285,3 +285,28 @@ def test_a_submitted_inspection_refuses_edits_with_a_message(qtbot: QtBot,
     assert window.editor.reopen_button.isVisible()
     assert not window.editor.submit_button.isVisible()
     assert findings.list_findings(demo_store, inspection_id=submitted) is not None
+
+
+def test_a_reload_sets_only_the_badges_that_changed(qtbot: QtBot, demo_store: Store,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    window = make_window(qtbot, demo_store)
+    browser = window.browser
+    touched: list[str] = []
+    set_status = browser._set_status  # noqa: SLF001
+
+    def counting(status: overview.CommunityStatus) -> None:
+        touched.append(status.id)
+        set_status(status)
+
+    monkeypatch.setattr(browser, "_set_status", counting)
+    with qtbot.waitSignal(browser.loaded, timeout=20_000):
+        browser.reload()
+    assert touched == []  # nothing changed: no badge is set again (a city has 1,600)
+    inspection_id = a_draft(demo_store)
+    community = str(inspections.get(demo_store, inspection_id)["community_id"])
+    findings.add(demo_store, inspection_id, category="corridor_clutter", description="楼道堆物",
+                 item_code="B01")
+    with qtbot.waitSignal(browser.loaded, timeout=20_000):
+        browser.reload()
+    assert touched == [community]
+    assert browser._statuses[community].open_findings >= 1  # noqa: SLF001
