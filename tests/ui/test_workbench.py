@@ -310,3 +310,26 @@ def test_a_reload_sets_only_the_badges_that_changed(qtbot: QtBot, demo_store: St
         browser.reload()
     assert touched == [community]
     assert browser._statuses[community].open_findings >= 1  # noqa: SLF001
+
+
+def test_the_editor_is_imported_off_the_gui_thread_once_the_window_stands(
+        qtbot: QtBot, demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+
+    from PySide6.QtCore import QThread
+
+    seen: list[tuple[str, QThread]] = []
+    original = importlib.import_module
+
+    def recording(name: str, package: str | None = None) -> object:
+        seen.append((name, QThread.currentThread()))
+        return original(name, package)
+
+    monkeypatch.setattr(importlib, "import_module", recording)
+    make_window(qtbot, demo_store)
+    qtbot.waitUntil(lambda: any(name == "ui.inspection_editor" for name, _ in seen),
+                    timeout=20_000)
+    gui = QApplication.instance()
+    assert gui is not None
+    assert all(thread is not gui.thread() for name, thread in seen
+               if name == "ui.inspection_editor")
