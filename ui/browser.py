@@ -1,7 +1,8 @@
 """Community browser: district → street → community, a search box, and a badge per community.
 
 The data is read off the GUI thread (its own read-only connection) and put into the model in
-small batches, so a thousand communities never freeze the window.
+small batches, so a thousand communities never freeze the window. The domain's overview (and
+what it imports, ~70 ms) is imported by that worker, not for the first window.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import logging
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QModelIndex,
@@ -24,10 +25,11 @@ from PySide6.QtGui import QBrush, QColor, QFont, QStandardItem, QStandardItemMod
 from PySide6.QtWidgets import QHeaderView, QLabel, QLineEdit, QTreeView, QVBoxLayout, QWidget
 
 from inspector.core.store import Store
-from inspector.domain import overview
-from inspector.domain.overview import CommunityStatus
 from ui import ops
 from ui.i18n import language, tr
+
+if TYPE_CHECKING:
+    from inspector.domain.overview import CommunityStatus
 
 log = logging.getLogger(__name__)
 
@@ -35,20 +37,22 @@ ID_ROLE = Qt.ItemDataRole.UserRole + 1
 SEARCH_ROLE = Qt.ItemDataRole.UserRole + 2
 STATE_ROLE = Qt.ItemDataRole.UserRole + 3
 BATCH = 150
+# overview.NEVER, MET, NOT_MET, IN_PROGRESS (tests/ui/test_workbench.py checks they agree)
+NEVER, MET, NOT_MET, IN_PROGRESS = "never", "met", "not_met", "in_progress"
 STATE_COLOURS = {
-    overview.MET: QColor("#1b7f3b"),
-    overview.NOT_MET: QColor("#c62828"),
-    overview.IN_PROGRESS: QColor("#b26a00"),
-    overview.NEVER: QColor("#757575"),
+    MET: QColor("#1b7f3b"),
+    NOT_MET: QColor("#c62828"),
+    IN_PROGRESS: QColor("#b26a00"),
+    NEVER: QColor("#757575"),
 }
 
 
 def state_text(status: CommunityStatus) -> str:
-    if status.state == overview.NEVER:
+    if status.state == NEVER:
         text = tr("未检查", "Never inspected")
-    elif status.state == overview.IN_PROGRESS:
+    elif status.state == IN_PROGRESS:
         text = tr("检查中", "In progress")
-    elif status.state == overview.MET:
+    elif status.state == MET:
         text = tr("达标", "Meets standard")
     else:
         text = tr("未达标", "Below standard")
@@ -63,6 +67,8 @@ def load_statuses(data_dir: Path) -> Callable[[ops.CancelToken, ops.Progress],
 
     def work(token: ops.CancelToken,
              progress: ops.Progress) -> list[tuple[CommunityStatus, str]]:
+        from inspector.domain import overview  # on the worker: kept out of the start
+
         with Store.open(data_dir, readonly=True) as store:
             statuses = overview.community_statuses(store, progress, token)
         token.check()
@@ -233,9 +239,8 @@ class CommunityBrowser(QWidget):
             return
         self.summary.setStyleSheet("")
         total = len(self._statuses)
-        met = sum(1 for s in self._statuses.values() if s.state == overview.MET)
-        inspected = sum(1 for s in self._statuses.values() if s.state in (overview.MET,
-                                                                           overview.NOT_MET))
+        met = sum(1 for s in self._statuses.values() if s.state == MET)
+        inspected = sum(1 for s in self._statuses.values() if s.state in (MET, NOT_MET))
         self.summary.setText(tr("{n} 个社区 · 已检查 {i} · 达标 {m}",
                                 "{n} communities · {i} inspected · {m} meet the standard",
                                 n=total, i=inspected, m=met))

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import shiboken6
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -33,7 +33,6 @@ from PySide6.QtWidgets import (
 
 from inspector.core.datadir import DataDirChoice
 from inspector.core.store import Store
-from inspector.domain import inspections
 from ui.browser import CommunityBrowser
 from ui.community_page import CommunityPage
 from ui.errors import guarded, show_error
@@ -121,7 +120,10 @@ class MainWindow(QMainWindow):
         language.changed.connect(self.retranslate)
         self.resize(1400, 860)
         self.setAcceptDrops(True)  # a PDF dropped on the window is checked
-        self.browser.reload()
+        # Read the registry once the window is up: its worker (and the imports it needs)
+        # would otherwise compete with building and showing the window for the GIL.
+        QTimer.singleShot(0, self, self.browser.reload)
+        QTimer.singleShot(0, self, self._warm_up)
 
     # -- actions and menus --------------------------------------------------------------------
 
@@ -285,12 +287,12 @@ class MainWindow(QMainWindow):
         district = self.settings.get("district")
         if count and district:  # the inspector's own district first
             self.browser.expand_district(district)
-        self._warm_up()
 
     def _warm_up(self) -> None:
-        """Import the editor's modules on a worker thread once the window stands, so that
-        opening the first inspection does not stop the GUI for their ~80 ms of imports (on
-        the city-year). Only imports: no widget or other Qt object is made there."""
+        """Import the community page's domain modules and the editor's on a worker thread
+        once the window stands (they are left out of the start), so that showing the first
+        community and opening the first inspection do not stop the GUI for their imports
+        (~0.1 s). Only imports: no widget or other Qt object is made there."""
         if self._warmed:
             return
         self._warmed = True
@@ -299,7 +301,10 @@ class MainWindow(QMainWindow):
         def work(_token: ops.CancelToken, _progress: ops.Progress) -> None:
             import importlib
 
-            importlib.import_module("ui.inspection_editor")
+            for name in ("inspector.domain.inspections", "inspector.domain.places",
+                         "inspector.domain.communities", "inspector.domain.geo",
+                         "ui.inspection_editor"):
+                importlib.import_module(name)
 
         ops.QueryOp(self, work, on_failure=lambda exc: log.warning(
             "warming up failed: %s", exc)).run()
@@ -353,6 +358,8 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.community_page)
 
     def open_inspection(self, inspection_id: str) -> None:
+        from inspector.domain import inspections
+
         row = inspections.get(self.store, inspection_id)
         if self.community_page.community_id != row["community_id"]:
             self.community_page.show_community(row["community_id"])
@@ -456,6 +463,8 @@ class MainWindow(QMainWindow):
         return dialog
 
     def _reopen(self, inspection_id: str, reason: str) -> None:
+        from inspector.domain import inspections
+
         if guarded(self, lambda: inspections.reopen(self.store, inspection_id, reason) or True):
             self.editor.load(inspection_id)
             self.browser.reload()
@@ -607,6 +616,7 @@ class MainWindow(QMainWindow):
         return Path(chosen) if chosen else None
 
     def report_findings(self, target: Path | None = None) -> ReportRun | None:
+        from inspector.domain import inspections
         from ui import report_actions
 
         inspection_id = self._current_inspection()

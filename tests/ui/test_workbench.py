@@ -198,7 +198,7 @@ def test_a_thousand_communities_load_without_blocking(qtbot: QtBot, big_dir: Pat
         threads.append(threading.current_thread())
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(browser_module.overview, "community_statuses", spy)
+    monkeypatch.setattr(overview, "community_statuses", spy)
     gaps: list[float] = []
     clock = QElapsedTimer()
     probe = QTimer()
@@ -333,3 +333,11 @@ def test_the_editor_is_imported_off_the_gui_thread_once_the_window_stands(
     assert gui is not None
     assert all(thread is not gui.thread() for name, thread in seen
                if name == "ui.inspection_editor")
+
+
+def test_the_browser_s_states_are_the_overview_s() -> None:
+    assert (browser_module.NEVER, browser_module.MET, browser_module.NOT_MET,
+            browser_module.IN_PROGRESS) == (overview.NEVER, overview.MET, overview.NOT_MET,
+                                            overview.IN_PROGRESS)
+    assert set(browser_module.STATE_COLOURS) == {overview.NEVER, overview.MET,
+                                                 overview.NOT_MET, overview.IN_PROGRESS}
