@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QProgressDialo
 from inspector.core.datadir import DataDirChoice, choose_data_dir
 from inspector.core.errors import InspectorError
 from inspector.core.store import Store
-from ui import jobs
+from ui import ops
 from ui.errors import CrashReporter
 from ui.i18n import language, tr
 from ui.main_window import MainWindow
@@ -68,29 +68,37 @@ def wait_for(condition: Callable[[], bool], timeout_s: float = 60) -> bool:
 
 
 def load_demo(data_dir: Path, show_progress: bool) -> None:
-    """Fill an empty data directory in the background (its own writing connection)."""
+    """Fill an empty data directory on the writer thread (its own writing connection), the
+    event loop running until it has ended."""
 
-    def work(_progress: Callable[[int, int], None], _cancelled: Callable[[], bool]) -> int:
+    def work(_token: ops.CancelToken, _progress: ops.Progress) -> int:
         from inspector.ops import demo  # only for an empty data directory
 
         with Store.open(data_dir) as store:
             return demo.fill(store)
 
-    job = jobs.Job(work)
-    errors: list[str] = []
-    job.signals.failed.connect(errors.append)
+    loop = QEventLoop()
+    failures: list[BaseException] = []
+
+    def failed(exc: BaseException) -> None:
+        failures.append(exc)
+        loop.quit()
+
+    op = ops.CollectionOp(None, work, on_success=lambda _n: loop.quit(), on_failure=failed,
+                          on_cancelled=loop.quit)
     dialog = None
     if show_progress:
         dialog = QProgressDialog(tr("正在装入演示数据…", "Loading the demo data…"), "", 0, 0)
         dialog.setCancelButton(None)
         dialog.setMinimumDuration(0)
         dialog.show()
-    jobs.start(job)
-    wait_for(job.done.is_set, 300)
+    op.run()
+    if not op.finished:
+        loop.exec()
     if dialog is not None:
         dialog.close()
-    if errors:
-        raise InspectorError(errors[0])
+    if failures:
+        raise InspectorError(ops.failure_message(failures[0]))
 
 
 def first_run(store: Store, settings: Settings,
@@ -156,6 +164,7 @@ def run(argv: Sequence[str]) -> int:
             QMessageBox.critical(None, tr("无法打开数据", "Cannot open the data"), str(exc))
         return 2
     data_dir = choice.path
+    ops.log_folder = data_dir
 
     window = MainWindow(store, settings)
     window.data_choice = choice
@@ -177,6 +186,6 @@ def run(argv: Sequence[str]) -> int:
             return 0
         return int(app.exec())
     finally:
-        jobs.stop_all()
+        ops.stop_all()
         reporter.uninstall()
         store.close()

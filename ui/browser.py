@@ -1,7 +1,8 @@
 """Community browser: district → street → community, a search box, and a badge per community.
 
 The data is read off the GUI thread (its own read-only connection) and put into the model in
-small batches, so a thousand communities never freeze the window.
+small batches, so a thousand communities never freeze the window. The domain's overview (and
+what it imports, ~70 ms) is imported by that worker, not for the first window.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import logging
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QModelIndex,
@@ -23,10 +25,11 @@ from PySide6.QtGui import QBrush, QColor, QFont, QStandardItem, QStandardItemMod
 from PySide6.QtWidgets import QHeaderView, QLabel, QLineEdit, QTreeView, QVBoxLayout, QWidget
 
 from inspector.core.store import Store
-from inspector.domain import overview
-from inspector.domain.overview import CommunityStatus
-from ui import jobs
+from ui import ops
 from ui.i18n import language, tr
+
+if TYPE_CHECKING:
+    from inspector.domain.overview import CommunityStatus
 
 log = logging.getLogger(__name__)
 
@@ -34,20 +37,22 @@ ID_ROLE = Qt.ItemDataRole.UserRole + 1
 SEARCH_ROLE = Qt.ItemDataRole.UserRole + 2
 STATE_ROLE = Qt.ItemDataRole.UserRole + 3
 BATCH = 150
+# overview.NEVER, MET, NOT_MET, IN_PROGRESS (tests/ui/test_workbench.py checks they agree)
+NEVER, MET, NOT_MET, IN_PROGRESS = "never", "met", "not_met", "in_progress"
 STATE_COLOURS = {
-    overview.MET: QColor("#1b7f3b"),
-    overview.NOT_MET: QColor("#c62828"),
-    overview.IN_PROGRESS: QColor("#b26a00"),
-    overview.NEVER: QColor("#757575"),
+    MET: QColor("#1b7f3b"),
+    NOT_MET: QColor("#c62828"),
+    IN_PROGRESS: QColor("#b26a00"),
+    NEVER: QColor("#757575"),
 }
 
 
 def state_text(status: CommunityStatus) -> str:
-    if status.state == overview.NEVER:
+    if status.state == NEVER:
         text = tr("未检查", "Never inspected")
-    elif status.state == overview.IN_PROGRESS:
+    elif status.state == IN_PROGRESS:
         text = tr("检查中", "In progress")
-    elif status.state == overview.MET:
+    elif status.state == MET:
         text = tr("达标", "Meets standard")
     else:
         text = tr("未达标", "Below standard")
@@ -56,16 +61,17 @@ def state_text(status: CommunityStatus) -> str:
     return text
 
 
-def load_statuses(data_dir: Path) -> Callable[[Callable[[int, int], None], Callable[[], bool]],
+def load_statuses(data_dir: Path) -> Callable[[ops.CancelToken, ops.Progress],
                                              list[tuple[CommunityStatus, str]]]:
-    """Work for a background job: read every community's badge with its own connection."""
+    """Work for a QueryOp: read every community's badge with its own connection."""
 
-    def work(progress: Callable[[int, int], None],
-             cancelled: Callable[[], bool]) -> list[tuple[CommunityStatus, str]]:
+    def work(token: ops.CancelToken,
+             progress: ops.Progress) -> list[tuple[CommunityStatus, str]]:
+        from inspector.domain import overview  # on the worker: kept out of the start
+
         with Store.open(data_dir, readonly=True) as store:
-            statuses = overview.community_statuses(store, progress, cancelled)
-        if cancelled():
-            raise jobs.Cancelled()
+            statuses = overview.community_statuses(store, progress, token)
+        token.check()
         return [(s, overview.search_text(s.name, s.street, s.district, s.address))
                 for s in statuses]
 
@@ -95,7 +101,7 @@ class CommunityBrowser(QWidget):
         self._parents: dict[tuple[str, ...], QStandardItem] = {}
         self._rows: dict[str, QStandardItem] = {}
         self._statuses: dict[str, CommunityStatus] = {}
-        self._job: jobs.Job | None = None
+        self._job: ops.QueryOp[list[tuple[CommunityStatus, str]]] | None = None
         self._selected: str | None = None
         self.is_loading = False
 
@@ -132,31 +138,35 @@ class CommunityBrowser(QWidget):
 
     # -- loading ------------------------------------------------------------------------------
 
-    def reload(self) -> jobs.Job:
+    def reload(self) -> ops.QueryOp[list[tuple[CommunityStatus, str]]]:
         """Read the badges again in the background; the tree keeps its selection."""
         if self._job is not None:
             self._job.cancel()
         self.is_loading = True
         self.summary.setText(tr("正在读取社区…", "Loading communities…"))
-        job = jobs.Job(load_statuses(self.data_dir))
-        job.signals.finished.connect(self._received)
-        job.signals.failed.connect(self._failed)
+        job: ops.QueryOp[list[tuple[CommunityStatus, str]]] = ops.QueryOp(
+            self, load_statuses(self.data_dir),
+            on_success=lambda rows: self._received(job, rows),
+            on_failure=lambda exc: self._failed(job, exc))
         self._job = job
-        jobs.start(job)
-        return job
+        return job.run()
 
-    def _failed(self, message: str) -> None:
+    def _failed(self, job: ops.QueryOp[Any], exc: BaseException) -> None:
+        if job is not self._job:
+            return
+        self._job = None
         self.is_loading = False
-        self.summary.setText(message)
+        self.summary.setText(ops.failure_message(exc))
 
-    def _received(self, rows: list[tuple[CommunityStatus, str]]) -> None:
-        if self.sender() is not (self._job.signals if self._job else None):
+    def _received(self, job: ops.QueryOp[Any], rows: list[tuple[CommunityStatus, str]]) -> None:
+        if job is not self._job:
             return  # an older load that was overtaken
         self._job = None
         known = set(self._rows)
         if known and known == {status.id for status, _ in rows}:
-            for status, _search in rows:  # same communities: refresh badges in place
-                self._set_status(status)
+            for status, _search in rows:  # same communities: refresh the changed badges
+                if self._statuses.get(status.id) != status:  # (each change re-filters)
+                    self._set_status(status)
             self._finish()
             return
         self.model.removeRows(0, self.model.rowCount())
@@ -229,9 +239,8 @@ class CommunityBrowser(QWidget):
             return
         self.summary.setStyleSheet("")
         total = len(self._statuses)
-        met = sum(1 for s in self._statuses.values() if s.state == overview.MET)
-        inspected = sum(1 for s in self._statuses.values() if s.state in (overview.MET,
-                                                                           overview.NOT_MET))
+        met = sum(1 for s in self._statuses.values() if s.state == MET)
+        inspected = sum(1 for s in self._statuses.values() if s.state in (MET, NOT_MET))
         self.summary.setText(tr("{n} 个社区 · 已检查 {i} · 达标 {m}",
                                 "{n} communities · {i} inspected · {m} meet the standard",
                                 n=total, i=inspected, m=met))

@@ -33,9 +33,8 @@ from PySide6.QtWidgets import (
 from inspector.core.store import Store
 from inspector.domain import community_import
 from inspector.domain.community_import import ImportResult, Preview
-from ui import errors, jobs
+from ui import errors, ops
 from ui.i18n import language, tr
-from ui.photo_jobs import JobRelay
 
 COLUMNS = ("district", "street", "name", "address", "households", "property_management",
            "latitude", "longitude")
@@ -52,7 +51,7 @@ class CommunityImportDialog(QDialog):
         self.preview: Preview | None = None
         self.result: ImportResult | None = None
         self.file_dialog: QFileDialog | None = None
-        self._relay: JobRelay | None = None
+        self._relay: ops.Op[Any] | None = None
 
         self.file_label = QLabel(self)
         self.file_edit = QLineEdit(self)
@@ -130,16 +129,16 @@ class CommunityImportDialog(QDialog):
         self.preview = None
         store = self.store
 
-        def work(_progress: Any, _cancelled: Any) -> Preview:
+        def work(_cancelled: ops.CancelToken, _progress: ops.Progress) -> Preview:
             worker = store.open_worker()
             try:
                 return community_import.preview(worker, path)
             finally:
                 worker.close()
 
-        job = jobs.Job(work)
-        self._relay = JobRelay(job, self, finished=self._read, failed=self._failed)
-        jobs.start(job)
+        self._relay = ops.QueryOp(self, work, on_success=self._read,
+                                  on_failure=ops.told(self._failed))
+        self._relay.run()
         self._show()
 
     def busy(self) -> bool:
@@ -211,16 +210,16 @@ class CommunityImportDialog(QDialog):
             return
         path, store = self.preview.path, self.store
 
-        def work(_progress: Any, _cancelled: Any) -> ImportResult:
+        def work(_cancelled: ops.CancelToken, _progress: ops.Progress) -> ImportResult:
             worker = store.open_worker()
             try:
                 return community_import.import_file(worker, path)
             finally:
                 worker.close()
 
-        job = jobs.Job(work)
-        self._relay = JobRelay(job, self, finished=self._imported, failed=self._failed)
-        jobs.start(job)
+        self._relay = ops.CollectionOp(self, work, on_success=self._imported,
+                                       on_failure=ops.told(self._failed))
+        self._relay.run()
         self._show()
 
     def _imported(self, result: object) -> None:

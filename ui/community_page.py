@@ -21,13 +21,14 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.core.store import Store
-from inspector.domain import communities, geo, inspections, places
 from ui.i18n import language, tr
 
+# By inspections.DRAFT, SUBMITTED, REOPENED: the domain modules are imported when a community
+# is first shown (and by the main window's warm-up before that), not for the first window.
 STATUS_LABELS = {
-    inspections.DRAFT: ("草稿", "Draft"),
-    inspections.SUBMITTED: ("已提交", "Submitted"),
-    inspections.REOPENED: ("已重新打开", "Reopened"),
+    "draft": ("草稿", "Draft"),
+    "submitted": ("已提交", "Submitted"),
+    "reopened": ("已重新打开", "Reopened"),
 }
 
 
@@ -116,6 +117,8 @@ class CommunityPage(QWidget):
     def refresh(self) -> None:
         if self.community_id is None:
             return
+        from inspector.domain import communities, geo, inspections
+
         community = communities.get(self.store, self.community_id)
         self.title.setText(community["name"])
         tags = "、".join(json.loads(community["tags"])) if community["tags"] else ""
@@ -167,6 +170,7 @@ class CommunityPage(QWidget):
 
     def open_site_plan(self) -> QDialog | None:
         """The community's site plan with its findings' pins (non-blocking)."""
+        from inspector.domain import places
         from ui.site_plan import SitePlanDialog, pin_marks
 
         if self.community_id is None:

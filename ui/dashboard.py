@@ -10,7 +10,7 @@ thread with a progress dialog and cancel; the table cells are the summary's own 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -40,7 +40,7 @@ from inspector.core.store import Store
 from inspector.domain import dashboard, findings, standing
 from inspector.domain.dashboard import Dashboard, FindingGroup
 from inspector.reports import summary as summary_text
-from ui import jobs
+from ui import ops
 from ui.i18n import language, tr
 
 log = logging.getLogger(__name__)
@@ -284,7 +284,7 @@ class DashboardDialog(QDialog):
         self.setObjectName("dashboardDialog")
         self.store = store
         self.data: Dashboard | None = None
-        self.job: jobs.Job | None = None
+        self.job: ops.QueryOp[Dashboard] | None = None
         self.lists: list[FigureList] = []
 
         self.district_label = QLabel(self)
@@ -417,38 +417,38 @@ class DashboardDialog(QDialog):
     def _to_report_day(self) -> None:
         self.date.setDate(QDate(self.date.date().year(), *standing.REPORT_MONTH_DAY))
 
-    def refresh(self) -> jobs.Job:
+    def refresh(self) -> ops.QueryOp[Dashboard]:
         """Compute the figures for the chosen district and date off the GUI thread."""
         if self.job is not None and not self.job.done.is_set():
             self.job.cancel()
         store, as_of, district = self.store, self.as_of(), self.chosen_district()
 
-        def work(progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> Any:
+        def work(token: ops.CancelToken, progress: ops.Progress) -> Dashboard:
             worker = store.open_worker()
             try:
                 return dashboard.compute(worker, as_of, district, progress=progress,
-                                         cancelled=cancelled)
+                                         cancelled=token)
             finally:
                 worker.close()
 
-        job = jobs.Job(work)
-        job.signals.finished.connect(lambda result, j=job: self._computed(j, result))
-        job.signals.failed.connect(self._failed)
+        job: ops.QueryOp[Dashboard] = ops.QueryOp(
+            self, work, on_success=lambda result: self._computed(job, result),
+            on_failure=self._failed)
         self.job = job
         self.status.setText(tr("正在计算…", "Computing…"))
-        jobs.with_progress(self, tr("统计看板", "Dashboard"), job)
-        return job
+        return job.with_progress(tr("统计看板", "Dashboard")).run()
 
-    def _computed(self, job: jobs.Job, result: Dashboard) -> None:
+    def _computed(self, job: ops.QueryOp[Dashboard], result: Dashboard) -> None:
         if job is not self.job:
             return  # an older computation, overtaken by a newer one
         self.data = result
         self._show()
         self.computed.emit(result)
 
-    def _failed(self, message: str) -> None:
+    def _failed(self, exc: BaseException) -> None:
         from ui.errors import show_error
 
+        message = ops.failure_message(exc)
         self.status.setText(message)
         show_error(self, message)
 

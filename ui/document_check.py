@@ -5,7 +5,6 @@ for a genuine document, a warning for anything else)."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -14,7 +13,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from inspector.core.store import Store
 from inspector.domain import verification
 from inspector.domain.verification import Verdict
-from ui import jobs
+from ui import ops
 from ui.errors import show_error
 from ui.i18n import tr
 
@@ -34,18 +33,15 @@ class DocumentCheck(QObject):
         self.verdict: Verdict | None = None
         self.box: QMessageBox | None = None
 
-        def work(_progress: Callable[[int, int], None], _cancelled: Callable[[], bool]
-                 ) -> Verdict:
+        def work(_token: ops.CancelToken, _progress: ops.Progress) -> Verdict:
             worker = store.open_worker()  # made on the job's thread, used only there
             try:
                 return verification.verify(worker, self.path)
             finally:
                 worker.close()
 
-        self.job = jobs.Job(work)
-        self.job.signals.finished.connect(self._finished)
-        self.job.signals.failed.connect(self._failed)
-        jobs.start(self.job)
+        self.job = ops.QueryOp(parent, work, on_success=self._finished,
+                               on_failure=self._failed).run()
 
     def _finished(self, verdict: Verdict) -> None:
         self.verdict = verdict
@@ -59,6 +55,7 @@ class DocumentCheck(QObject):
         self.box.open()
         self.done.emit(verdict)
 
-    def _failed(self, message: str) -> None:
+    def _failed(self, exc: BaseException) -> None:
+        message = ops.failure_message(exc)
         self.failed.emit(message)
         show_error(self.parent_widget, message)

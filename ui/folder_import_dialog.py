@@ -67,9 +67,9 @@ from inspector.domain import camera_card, derived, findings, inspections, photos
 from inspector.domain.camera_card import FolderScan, Moment, Proposal
 from inspector.domain.photos import BatchResult, Target
 from inspector.domain.scoring import FAIL, NA, PASS, RECORDED
-from ui import errors, jobs
+from ui import errors, ops
 from ui.i18n import language, tr
-from ui.photo_jobs import ImportItem, JobRelay, PhotoImport, failure_message
+from ui.photo_jobs import ImportItem, PhotoImport, failure_message
 from ui.photo_strip import broken_pixmap, fit_pixmap, placeholder_pixmap
 
 COL_PHOTO, COL_TIME, COL_TARGET, COL_GAP = range(4)
@@ -154,8 +154,8 @@ class FolderImportDialog(QDialog):
         self.result: BatchResult | None = None
         self.summary_box: QMessageBox | None = None
         self.folder_dialog: QFileDialog | None = None
-        self._scan_relay: JobRelay | None = None
-        self._thumb_relay: JobRelay | None = None
+        self._scan_relay: ops.Op[Any] | None = None
+        self._thumb_relay: ops.Op[Any] | None = None
         self._thumb_dir: Path | None = None  # this scan's thumbnails (a temporary folder)
         self._thumb_paths: list[Path | None] = []
         self._thumbs_shown = 0
@@ -345,15 +345,15 @@ class FolderImportDialog(QDialog):
         window, offset = float(self.window_spin.value()), float(self.offset_spin.value())
         visit, any_day = self.visit, self.any_day.isChecked()
 
-        def work(progress: Any, cancelled: Any) -> FolderScan:
+        def work(cancelled: ops.CancelToken, progress: ops.Progress) -> FolderScan:
             return camera_card.scan(folder, general, recorded, tz, window_minutes=window,
                                     offset_minutes=offset, progress=progress,
                                     cancelled=cancelled, visit=visit, any_day=any_day)
 
-        job = jobs.Job(work)
-        self._scan_relay = JobRelay(job, self, finished=self._scanned, failed=self._scan_failed,
-                                    cancelled=self._scan_cancelled)
-        jobs.with_progress(self, tr("正在读取照片…", "Reading the photos…"), job)
+        self._scan_relay = ops.QueryOp(self, work, on_success=self._scanned,
+                                       on_failure=ops.told(self._scan_failed),
+                                       on_cancelled=self._scan_cancelled)
+        self._scan_relay.with_progress(tr("正在读取照片…", "Reading the photos…")).run()
         self._update_state()
 
     def scanning(self) -> bool:
@@ -474,11 +474,11 @@ class FolderImportDialog(QDialog):
         self._thumbs_shown = 0
         paths = self._thumb_paths
 
-        def work(progress: Any, cancelled: Any) -> None:
+        def work(cancelled: ops.CancelToken, progress: ops.Progress) -> None:
             try:
                 for index, source in enumerate(sources):
                     if cancelled():
-                        raise jobs.Cancelled
+                        raise ops.Cancelled
                     target = folder / f"{index:05d}.jpg"
                     try:
                         derived.build(source, target, 160, 80)
@@ -490,10 +490,9 @@ class FolderImportDialog(QDialog):
                 if cancelled():  # the dialog is gone or scanning again: nobody shows them
                     shutil.rmtree(folder, ignore_errors=True)
 
-        job = jobs.Job(work)
-        self._thumb_relay = JobRelay(job, self, progress=self._thumbnails_ready,
-                                     finished=self._thumbnails_done)
-        jobs.start(job)
+        self._thumb_relay = ops.QueryOp(self, work, on_progress=self._thumbnails_ready,
+                                        on_success=self._thumbnails_done)
+        self._thumb_relay.run()
 
     def _thumbnails_ready(self, done: int, _total: int) -> None:
         for index in range(self._thumbs_shown, min(done, self.model.rowCount())):
@@ -596,8 +595,7 @@ class FolderImportDialog(QDialog):
         if not wanted or self.busy():
             return None
         items = [ImportItem(p.source, p.target, origin=photos.CARD) for p in wanted]
-        batch = PhotoImport(self.store, items, self)
-        batch.done.connect(self._imported)
+        batch = PhotoImport(self.store, items, self, on_done=self._imported)
         self._import = batch
         batch.start()
         self._update_state()

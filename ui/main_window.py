@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import shiboken6
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -33,7 +33,6 @@ from PySide6.QtWidgets import (
 
 from inspector.core.datadir import DataDirChoice
 from inspector.core.store import Store
-from inspector.domain import inspections
 from ui.browser import CommunityBrowser
 from ui.community_page import CommunityPage
 from ui.errors import guarded, show_error
@@ -100,6 +99,7 @@ class MainWindow(QMainWindow):
         self.community_page.open_inspection.connect(self.open_inspection)
         self.community_page.new_inspection_requested.connect(self.new_inspection)
         self._editor: InspectionEditor | None = None
+        self._warmed = False  # the editor's modules imported in the background
         self.stack = QStackedWidget(self)
         for page in (self.welcome, self.community_page):
             self.stack.addWidget(page)
@@ -120,7 +120,10 @@ class MainWindow(QMainWindow):
         language.changed.connect(self.retranslate)
         self.resize(1400, 860)
         self.setAcceptDrops(True)  # a PDF dropped on the window is checked
-        self.browser.reload()
+        # Read the registry once the window is up: its worker (and the imports it needs)
+        # would otherwise compete with building and showing the window for the GIL.
+        QTimer.singleShot(0, self, self.browser.reload)
+        QTimer.singleShot(0, self, self._warm_up)
 
     # -- actions and menus --------------------------------------------------------------------
 
@@ -285,6 +288,27 @@ class MainWindow(QMainWindow):
         if count and district:  # the inspector's own district first
             self.browser.expand_district(district)
 
+    def _warm_up(self) -> None:
+        """Import the community page's domain modules and the editor's on a worker thread
+        once the window stands (they are left out of the start), so that showing the first
+        community and opening the first inspection do not stop the GUI for their imports
+        (~0.1 s). Only imports: no widget or other Qt object is made there."""
+        if self._warmed:
+            return
+        self._warmed = True
+        from ui import ops
+
+        def work(_token: ops.CancelToken, _progress: ops.Progress) -> None:
+            import importlib
+
+            for name in ("inspector.domain.inspections", "inspector.domain.places",
+                         "inspector.domain.communities", "inspector.domain.geo",
+                         "ui.inspection_editor"):
+                importlib.import_module(name)
+
+        ops.QueryOp(self, work, on_failure=lambda exc: log.warning(
+            "warming up failed: %s", exc)).run()
+
     def _undo_text_changed(self, _text: str) -> None:
         self._undo_texts()
 
@@ -334,6 +358,8 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.community_page)
 
     def open_inspection(self, inspection_id: str) -> None:
+        from inspector.domain import inspections
+
         row = inspections.get(self.store, inspection_id)
         if self.community_page.community_id != row["community_id"]:
             self.community_page.show_community(row["community_id"])
@@ -437,6 +463,8 @@ class MainWindow(QMainWindow):
         return dialog
 
     def _reopen(self, inspection_id: str, reason: str) -> None:
+        from inspector.domain import inspections
+
         if guarded(self, lambda: inspections.reopen(self.store, inspection_id, reason) or True):
             self.editor.load(inspection_id)
             self.browser.reload()
@@ -477,14 +505,14 @@ class MainWindow(QMainWindow):
                 a=result.added, u=result.updated, n=result.unchanged), 10000)
 
     def load_demo(self) -> object | None:
-        """Fill the (empty) data directory with the demo data, in the background."""
-        from ui import jobs
+        """Fill the (empty) data directory with the demo data, on the writer thread."""
+        from ui import ops
 
         if self.browser.community_count():
             return None
         store = self.store
 
-        def work(_progress: object, _cancelled: object) -> int:
+        def work(_token: ops.CancelToken, _progress: ops.Progress) -> int:
             from inspector.ops import demo
 
             worker = store.open_worker()
@@ -493,12 +521,9 @@ class MainWindow(QMainWindow):
             finally:
                 worker.close()
 
-        job = jobs.Job(work)
-        job.signals.finished.connect(lambda _n: self.browser.reload())
-        job.signals.failed.connect(lambda message: show_error(self, message))
         self.demo_action.setEnabled(False)
-        jobs.with_progress(self, tr("正在装入演示数据…", "Loading the demo data…"), job)
-        return job
+        return ops.CollectionOp(self, work, on_success=lambda _n: self.browser.reload()) \
+            .with_progress(tr("正在装入演示数据…", "Loading the demo data…")).run()
 
     def set_language(self, code: str) -> None:
         self.settings.set("language", code)
@@ -591,6 +616,7 @@ class MainWindow(QMainWindow):
         return Path(chosen) if chosen else None
 
     def report_findings(self, target: Path | None = None) -> ReportRun | None:
+        from inspector.domain import inspections
         from ui import report_actions
 
         inspection_id = self._current_inspection()
@@ -732,4 +758,5 @@ class MainWindow(QMainWindow):
         # Every edit is already saved; finish a note being typed before closing.
         if self._editor is not None:
             self._editor._commit_note()
+        self.sync_status.stop()  # its store may be closed right after: no more checks
         event.accept()

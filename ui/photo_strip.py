@@ -59,9 +59,9 @@ from PySide6.QtWidgets import (
 from inspector.core.store import Store
 from inspector.domain import derived, evidence, photos
 from inspector.domain.photos import BatchResult, StagedPhoto, Target
-from ui import errors, jobs
+from ui import errors, ops
 from ui.i18n import language, tr
-from ui.photo_jobs import ImportItem, JobRelay, PhotoImport, failure_message
+from ui.photo_jobs import ImportItem, PhotoImport, failure_message
 from ui.undo import RemovePhotoCommand
 
 SHA_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -239,16 +239,15 @@ class PhotoStrip(QWidget):
         self.undo_stack: QUndoStack | None = None  # the owner's: removals are undoable
         self.draft = False  # photos of something not saved yet: staged, not stored
         self.staged: list[StagedPhoto] = []
-        self._stage_relay: JobRelay | None = None
+        self._stage_relay: ops.Op[Any] | None = None
         self._where: evidence.Context | None = None
         self.rows: list[dict[str, Any]] = []
         self.imports: list[PhotoImport] = []  # running imports (kept alive until done)
-        self._ended: list[PhotoImport] = []  # deleted when the next import starts
         self.last_result: BatchResult | None = None
         self.file_dialog: QFileDialog | None = None
         self.camera_dialog: QDialog | None = None
         self.viewer: QDialog | None = None
-        self._thumb_relay: JobRelay | None = None
+        self._thumb_relay: ops.Op[Any] | None = None
         self._thumb_paths: list[Path | None] = []
         self._pixmaps: dict[str, QPixmap] = {}
         self._shown = 0
@@ -343,20 +342,19 @@ class PhotoStrip(QWidget):
         wanted = [(str(r["id"]), str(r["ext"]), r["annotations"]) for r in self.rows]
         paths = self._thumb_paths
 
-        def work(progress: Any, cancelled: Any) -> None:
+        def work(cancelled: ops.CancelToken, progress: ops.Progress) -> None:
             for index, (sha, ext, notes) in enumerate(wanted):
                 if cancelled():
-                    raise jobs.Cancelled
+                    raise ops.Cancelled
                 try:
                     paths[index] = derived.ensure(data_dir, sha, ext, derived.THUMBNAIL, notes)
                 except Exception:  # noqa: BLE001 - a missing or damaged original: shown broken
                     paths[index] = None
                 progress(index + 1, len(wanted))
 
-        job = jobs.Job(work)
-        self._thumb_relay = JobRelay(job, self, progress=self._thumbnails_ready,
-                                     finished=self._thumbnails_done)
-        jobs.start(job)
+        self._thumb_relay = ops.QueryOp(self, work, on_progress=self._thumbnails_ready,
+                                        on_success=self._thumbnails_done)
+        self._thumb_relay.run()
 
     def _thumbnails_ready(self, done: int, _total: int) -> None:
         for index in range(self._shown, min(done, len(self.rows), self.list.count())):
@@ -438,11 +436,8 @@ class PhotoStrip(QWidget):
                 path.unlink(missing_ok=True)
             return None
         assert self.target is not None
-        self._ended = [ended for ended in self._ended
-                       if shiboken6.isValid(ended) and not ended.dispose()]
         items = [ImportItem(Path(p), self.target, self.kind) for p in paths]
-        batch = PhotoImport(self.store, items, self, cleanup=cleanup)
-        batch.done.connect(self._imported)
+        batch = PhotoImport(self.store, items, self, cleanup=cleanup, on_done=self._imported)
         self.imports.append(batch)
         batch.start()
         return batch
@@ -595,7 +590,8 @@ class PhotoStrip(QWidget):
         data_dir = self.store.data_dir
         sources = list(paths)
 
-        def work(progress: Any, cancelled: Any) -> tuple[list[StagedPhoto], BatchResult]:
+        def work(cancelled: ops.CancelToken,
+                 progress: ops.Progress) -> tuple[list[StagedPhoto], BatchResult]:
             done: list[StagedPhoto] = []
             failed = BatchResult()
             try:
@@ -603,7 +599,7 @@ class PhotoStrip(QWidget):
                     if cancelled():
                         for staged in done:
                             staged.temporary.unlink(missing_ok=True)
-                        raise jobs.Cancelled
+                        raise ops.Cancelled
                     progress(index, len(sources))
                     try:
                         staged = photos.stage(data_dir, source)
@@ -622,10 +618,9 @@ class PhotoStrip(QWidget):
                         shutil.rmtree(path, ignore_errors=True)
             return done, failed
 
-        job = jobs.Job(work)
-        self._stage_relay = JobRelay(job, self, finished=self._staged_files,
-                                     failed=lambda message: self._stage_failed(message))
-        jobs.start(job)
+        self._stage_relay = ops.QueryOp(self, work, on_success=self._staged_files,
+                                        on_failure=ops.told(self._stage_failed))
+        self._stage_relay.run()
 
     def _stage_failed(self, message: str) -> None:
         self._stage_relay = None
@@ -659,7 +654,6 @@ class PhotoStrip(QWidget):
     def _imported(self, result: object) -> None:
         for batch in [b for b in self.imports if b.result is result]:
             self.imports.remove(batch)
-            self._ended.append(batch)
         if not isinstance(result, BatchResult):
             return
         self.last_result = result

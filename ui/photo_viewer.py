@@ -41,9 +41,8 @@ from PySide6.QtWidgets import (
 
 from inspector.core.store import Store
 from inspector.domain import derived, photos
-from ui import errors, jobs
+from ui import errors, ops
 from ui.i18n import language, tr
-from ui.photo_jobs import JobRelay
 
 MIN_ZOOM, MAX_ZOOM, STEP = 0.05, 16.0, 1.25
 
@@ -159,7 +158,7 @@ class PhotoViewer(QDialog):
         self.report_path: Path | None = None  # with the annotations
         self.plain_path: Path | None = None  # without: what the annotation editor works on
         self.editor: QDialog | None = None
-        self._relay: JobRelay | None = None
+        self._relay: ops.Op[Any] | None = None
         self._loading = False
 
         self.view = ZoomView(self)
@@ -269,7 +268,7 @@ class PhotoViewer(QDialog):
         data_dir = self.store.data_dir
         sha, ext, notes = self.sha256, str(self.row["ext"]), self.row["annotations"]
 
-        def work(_progress: Any, _cancelled: Any) -> tuple[Path, Path]:
+        def work(_cancelled: ops.CancelToken, _progress: ops.Progress) -> tuple[Path, Path]:
             shown = derived.ensure(data_dir, sha, ext, derived.REPORT, notes)
             plain = derived.ensure(data_dir, sha, ext, derived.REPORT, None)
             return shown, plain
@@ -278,9 +277,9 @@ class PhotoViewer(QDialog):
         self.annotate_button.setEnabled(False)
         if not self.view.has_picture():
             self.view.set_message(tr("正在准备照片…", "Preparing the photo…"))
-        job = jobs.Job(work)
-        self._relay = JobRelay(job, self, finished=self._loaded, failed=self._load_failed)
-        jobs.start(job)
+        self._relay = ops.QueryOp(self, work, on_success=self._loaded,
+                                  on_failure=ops.told(self._load_failed))
+        self._relay.run()
 
     def loaded(self) -> bool:
         return not self._loading

@@ -1,7 +1,8 @@
 """Reports and exports from the GUI: made in a background job, then opened.
 
 Each action takes the output path from the caller (the window asks with a file dialog), runs
-the domain function in a ``Job`` on a worker connection with a progress dialog and cancel,
+the domain function as a ``CollectionOp`` (reports enter the issued-document register) on a
+worker connection with a progress dialog and cancel,
 and when it is done shows what was written (with any warnings, e.g. a missing photo or the
 fallback font) and opens the file with the system viewer.
 """
@@ -19,7 +20,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from inspector.core.store import Store
-from ui import jobs
+from ui import ops
 from ui.errors import show_error
 from ui.i18n import tr
 
@@ -49,17 +50,16 @@ class ReportRun(QObject):
         self.title = title
         self.outcome: Outcome | None = None
 
-        def run(progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> Outcome:
+        def run(token: ops.CancelToken, progress: ops.Progress) -> Outcome:
             worker = store.open_worker()
             try:
-                return work(worker, progress, cancelled)
+                return work(worker, progress, token)
             finally:
                 worker.close()
 
-        self.job = jobs.Job(run)
-        self.job.signals.finished.connect(self._finished)
-        self.job.signals.failed.connect(self._failed)
-        self.dialog = jobs.with_progress(parent, title, self.job)
+        self.job = ops.CollectionOp(parent, run, on_success=self._finished,
+                                    on_failure=self._failed).with_progress(title).run()
+        self.dialog = self.job.dialog
 
     def _finished(self, outcome: Outcome) -> None:
         self.outcome = outcome
@@ -73,7 +73,8 @@ class ReportRun(QObject):
         if open_results and outcome.paths:
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(outcome.paths[0])))
 
-    def _failed(self, message: str) -> None:
+    def _failed(self, exc: BaseException) -> None:
+        message = ops.failure_message(exc)
         self.failed.emit(message)
         show_error(self.parent_widget, message)
 

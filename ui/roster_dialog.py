@@ -9,7 +9,6 @@ first. Callers open it non-blocking (``open()``) and listen to ``changed``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -34,10 +33,9 @@ from PySide6.QtWidgets import (
 
 from inspector.core.store import Store
 from sync import exchange, roster
-from ui import errors, jobs
+from ui import errors, ops
 from ui.errors import guarded
 from ui.i18n import language, tr
-from ui.photo_jobs import JobRelay
 
 COL_NAME, COL_ID, COL_FINGERPRINT, COL_STATE, COL_QUARANTINED = range(5)
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -68,7 +66,7 @@ class RosterDialog(QDialog):
         self.confirm_box: QMessageBox | None = None
         self._revoke_button: QAbstractButton | None = None
         self._pending: str | None = None  # the device asked about
-        self.relay: JobRelay | None = None
+        self.relay: ops.Op[Any] | None = None
         self.last_applied: tuple[int, int] | None = None  # (bundles, changes) of the last trust
 
         self.intro = QLabel(self)
@@ -210,7 +208,7 @@ class RosterDialog(QDialog):
         if device_id is not None:
             self.trust(device_id, name)
 
-    def trust(self, device_id: str, name: str | None = None) -> jobs.Job | None:
+    def trust(self, device_id: str, name: str | None = None) -> ops.Op[Any] | None:
         """Trust the device, then apply its quarantined bundles in the background."""
         if guarded(self, lambda: roster.trust(self.store, device_id, name)) is None:
             return None
@@ -218,11 +216,10 @@ class RosterDialog(QDialog):
         self.changed.emit()
         return self._apply_kept()
 
-    def _apply_kept(self) -> jobs.Job:
+    def _apply_kept(self) -> ops.Op[Any]:
         store = self.store
 
-        def work(_progress: Callable[[int, int], None],
-                 cancelled: Callable[[], bool]) -> tuple[int, int]:
+        def work(cancelled: ops.CancelToken, _progress: ops.Progress) -> tuple[int, int]:
             worker = store.open_worker()
             try:
                 results = exchange.retry_inbox(worker, cancelled)
@@ -231,15 +228,14 @@ class RosterDialog(QDialog):
             applied = [r for r in results if r.status == exchange.APPLIED]
             return len(applied), sum(r.changes for r in applied)
 
-        job = jobs.Job(work)
-        self.relay = JobRelay(job, self, finished=self._applied, failed=self._failed,
-                              cancelled=self._ended)
+        self.relay = ops.CollectionOp(self, work, on_success=self._applied,
+                                      on_failure=ops.told(self._failed), on_cancelled=self._ended)
         self.progress.show()
         self.last_applied = None
         self.result_label.setText(tr("正在应用隔离的数据包…", "Applying the quarantined bundles…"))
         self._update_buttons()
-        jobs.start(job)
-        return job
+        self.relay.run()
+        return self.relay
 
     def _applied(self, result: object) -> None:
         bundles, changes = result if isinstance(result, tuple) else (0, 0)

@@ -44,9 +44,8 @@ from PySide6.QtWidgets import (
 
 from inspector.core.store import Store
 from inspector.domain import communities, derived, places
-from ui import errors, jobs
+from ui import errors, ops
 from ui.i18n import language, tr
-from ui.photo_jobs import JobRelay
 
 PIN_COLOUR = QColor(200, 30, 30)
 CHOSEN_COLOUR = QColor(20, 110, 200)
@@ -175,7 +174,7 @@ class SitePlanDialog(QDialog):
             if placing is not None and placing.x >= 0 else None
         self.plan: dict[str, Any] | None = places.site_plan_of(store, community_id)
         self.file_dialog: QFileDialog | None = None
-        self._relay: JobRelay | None = None
+        self._relay: ops.Op[Any] | None = None
 
         self.view = PlanView(self)
         self.view.placing = placing is not None and not read_only
@@ -233,13 +232,13 @@ class SitePlanDialog(QDialog):
             return
         data_dir, sha, ext = self.store.data_dir, str(self.plan["id"]), str(self.plan["ext"])
 
-        def work(_progress: Any, _cancelled: Any) -> Path:
+        def work(_cancelled: ops.CancelToken, _progress: ops.Progress) -> Path:
             return derived.ensure(data_dir, sha, ext, derived.REPORT)
 
         self.view.set_message(tr("正在准备总平面图…", "Preparing the site plan…"))
-        job = jobs.Job(work)
-        self._relay = JobRelay(job, self, finished=self._loaded, failed=self._failed)
-        jobs.start(job)
+        self._relay = ops.QueryOp(self, work, on_success=self._loaded,
+                                  on_failure=ops.told(self._failed))
+        self._relay.run()
 
     def loaded(self) -> bool:
         return self._relay is None

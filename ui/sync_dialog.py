@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent
@@ -41,11 +42,10 @@ from PySide6.QtWidgets import (
 from inspector.core.store import Store
 from sync import exchange, folder, roster
 from sync.folder import SyncReport
-from ui import errors, jobs
+from ui import errors, ops
 from ui.conflicts_dialog import ConflictsDialog
 from ui.errors import guarded
 from ui.i18n import language, tr
-from ui.photo_jobs import JobRelay
 from ui.roster_dialog import RosterDialog
 
 SYNC, EXPORT, IMPORT = "sync", "export", "import"
@@ -66,7 +66,7 @@ class SyncDialog(QDialog):
         remembered = store.get_setting("sync_folder")
         if remembered:
             self.folder = Path(remembered)
-        self.relay: JobRelay | None = None
+        self.relay: ops.Op[Any] | None = None
         self.action: str | None = None  # what the running (or last) job did
         self.report: SyncReport | None = None  # the last sync's or import's summary
         self.exported: list[Path] | None = None  # the last export's files
@@ -255,20 +255,20 @@ class SyncDialog(QDialog):
     def running(self) -> bool:
         return self.relay is not None
 
-    def _start(self, action: str, work: Callable[[Callable[[int, int], None],
-                                                  Callable[[], bool]], object]) -> jobs.Job:
+    def _start(self, action: str, work: Callable[[ops.CancelToken, ops.Progress], object]
+               ) -> ops.Op[Any]:
         self.save_device_name()
-        job = jobs.Job(work)
-        self.relay = JobRelay(job, self, progress=self._progress, finished=self._finished,
-                              failed=self._failed, cancelled=self._cancelled)
+        self.relay = ops.CollectionOp(self, work, on_progress=self._progress,
+                                      on_success=self._finished, on_failure=ops.told(self._failed),
+                                      on_cancelled=self._cancelled)
         self.action = action
         self.cancelled = False
         self.progress.setRange(0, 0)  # busy until the job knows how much there is
         self._show_state()
-        jobs.start(job)
-        return job
+        self.relay.run()
+        return self.relay
 
-    def sync_now(self) -> jobs.Job | None:
+    def sync_now(self) -> ops.Op[Any] | None:
         if self.running:
             return None
         if self.folder is None:
@@ -283,8 +283,7 @@ class SyncDialog(QDialog):
         store, chosen = self.store, self.folder
         partial: list[SyncReport] = []
 
-        def work(progress: Callable[[int, int], None],
-                 cancelled: Callable[[], bool]) -> SyncReport:
+        def work(cancelled: ops.CancelToken, progress: ops.Progress) -> SyncReport:
             worker = store.open_worker()
             try:
                 report = folder.sync(worker, chosen, progress=progress, cancelled=cancelled)
@@ -310,19 +309,18 @@ class SyncDialog(QDialog):
         if path:
             self.export_to(Path(path))
 
-    def export_to(self, target: Path) -> jobs.Job | None:
+    def export_to(self, target: Path) -> ops.Op[Any] | None:
         """Write all of this device's changes as bundle files into ``target``."""
         if self.running:
             return None
         store = self.store
         self.export_folder = target
 
-        def work(_progress: Callable[[int, int], None],
-                 cancelled: Callable[[], bool]) -> list[Path]:
+        def work(cancelled: ops.CancelToken, _progress: ops.Progress) -> list[Path]:
             worker = store.open_worker()
             try:
                 if cancelled():
-                    raise jobs.Cancelled
+                    raise ops.Cancelled
                 return exchange.export_bundles(worker, target)
             finally:
                 worker.close()
@@ -348,15 +346,14 @@ class SyncDialog(QDialog):
         if paths:
             self.import_files([Path(p) for p in paths])
 
-    def import_files(self, paths: list[Path]) -> jobs.Job | None:
+    def import_files(self, paths: list[Path]) -> ops.Op[Any] | None:
         """Apply bundle files; a refused file is listed with the reason, the rest go on."""
         if self.running:
             return None
         store = self.store
         partial: list[SyncReport] = []
 
-        def work(progress: Callable[[int, int], None],
-                 cancelled: Callable[[], bool]) -> SyncReport:
+        def work(cancelled: ops.CancelToken, progress: ops.Progress) -> SyncReport:
             worker = store.open_worker()
             try:
                 report = folder.import_files(worker, paths, progress=progress,
@@ -371,7 +368,7 @@ class SyncDialog(QDialog):
 
     def cancel(self) -> None:
         if self.relay is not None:
-            self.relay.job.cancel()
+            self.relay.cancel()
             self.cancel_button.setEnabled(False)
 
     def _progress(self, done: int, total: int) -> None:

@@ -24,9 +24,9 @@ def _isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Itera
     yield
     from PySide6.QtCore import QCoreApplication, QEvent
 
-    from ui import jobs
+    from ui import ops
 
-    assert jobs.stop_all(), "a background job did not stop"
+    assert ops.stop_all(), "a background job did not stop"
     # Delete the windows a test closed before the next test switches languages.
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
 

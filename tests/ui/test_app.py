@@ -1,16 +1,14 @@
-"""Starting the program, settings, errors, background jobs, reopening with a reason."""
+"""Starting the program, settings, errors, reopening with a reason (jobs: test_ops.py)."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 from PIL import Image
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
 from inspector.core.errors import InspectorError
@@ -18,7 +16,7 @@ from inspector.core.store import Store
 from inspector.domain import audit, inspections
 from tests.ui.conftest import type_text
 from tests.ui.test_workbench import make_window
-from ui import errors, jobs
+from ui import errors
 from ui.errors import CrashReporter
 from ui.settings import Settings
 
@@ -68,29 +66,6 @@ def test_uncaught_errors_are_logged_to_a_file_and_shown_once(qtbot: QtBot,
     reporter.hook(InspectorError, error, None)
     assert errors.shown_messages[-1] == "检查已提交"
     assert "检查已提交" not in log_file.read_text(encoding="utf-8")
-
-
-def test_a_job_reports_progress_and_can_be_cancelled(qtbot: QtBot) -> None:
-    release = threading.Event()
-    seen: list[tuple[int, int]] = []
-
-    def work(progress: object, cancelled: object) -> int:
-        for step in range(1000):
-            progress(step, 1000)  # type: ignore[operator]
-            if cancelled():  # type: ignore[operator]
-                raise jobs.Cancelled()
-            release.wait(0.01)
-        return 1
-
-    job = jobs.Job(work)
-    dialog = jobs.with_progress(None, "测试", job)
-    job.signals.progress.connect(lambda done, total: seen.append((done, total)))
-    qtbot.waitUntil(lambda: len(seen) > 3, timeout=10_000)
-    with qtbot.waitSignal(job.signals.cancelled, timeout=10_000):
-        button = dialog.findChild(QPushButton)
-        assert button is not None
-        button.click()  # the dialog's cancel button
-    assert job.is_cancelled() and seen[-1][1] == 1000
 
 
 def test_settings_are_kept_in_an_ini_file(qtbot: QtBot, demo_store: Store) -> None:

@@ -16,7 +16,7 @@ from inspector.domain import config, dashboard, standing
 from inspector.reports import summary
 from tests.conftest import TEST_MOMENT
 from tests.ui.test_workbench import make_window
-from ui import jobs
+from ui import ops
 from ui.dashboard import STREET_COLUMNS, DashboardDialog, FigureList
 from ui.i18n import language
 
@@ -115,7 +115,7 @@ def test_a_cancelled_computation_keeps_the_figures_shown(qtbot: QtBot,
     job = board.refresh()
     job.cancel()
     qtbot.waitUntil(job.done.is_set, timeout=20_000)
-    assert jobs.stop_all()
+    assert ops.stop_all()
     assert board.data is before or board.data is not None
 
 

@@ -72,6 +72,16 @@ def click_sync(qtbot: QtBot, dialog: SyncDialog) -> None:
     assert not dialog.progress.isVisible()
 
 
+def settled(qtbot: QtBot, status: SyncStatus) -> None:
+    """Wait for the status bar's background check (and any asked for meanwhile) to end."""
+    qtbot.waitUntil(lambda: status.op is None, timeout=JOB_TIMEOUT)
+
+
+def refresh(qtbot: QtBot, status: SyncStatus) -> None:
+    status.refresh()
+    settled(qtbot, status)
+
+
 def cell(table: QTableWidget, row: int, column: int) -> str:
     item = table.item(row, column)
     return item.text() if item is not None else ""
@@ -179,12 +189,13 @@ def test_a_conflict_shows_in_the_dialog_and_resolving_it_there_closes_it(
     folder.sync(a, shared)
     status = SyncStatus(b)
     qtbot.addWidget(status)
+    settled(qtbot, status)
     assert not status.conflicts_button.isVisibleTo(status)
 
     dialog = sync_dialog(qtbot, b, shared)
     click_sync(qtbot, dialog)
     assert dialog.conflicts_value.text() == "3" == str(conflicts.count_open(b))
-    status.refresh()
+    refresh(qtbot, status)
     assert status.conflicts_button.isVisibleTo(status)
     assert status.conflicts_button.text() == "冲突 3"
     with qtbot.waitSignal(status.conflicts_clicked):
@@ -230,7 +241,7 @@ def test_a_conflict_shows_in_the_dialog_and_resolving_it_there_closes_it(
     assert findings.get(b, made[2])["severity"] == kept
     assert view.table.rowCount() == 0 and conflicts.count_open(b) == 0
     assert view.empty_label.isVisibleTo(view)
-    status.refresh()
+    refresh(qtbot, status)
     assert not status.conflicts_button.isVisibleTo(status)
 
     # the resolutions are changes: they close the conflicts on the other device too
@@ -348,9 +359,10 @@ def test_the_status_counts_unexported_changes_until_a_sync(
     a, _b = team
     status = SyncStatus(a)
     qtbot.addWidget(status)
+    settled(qtbot, status)
     assert status.unexported == exchange.have(a, a.device_id) > 0  # no folder: all of them
     _inspection, made = seed_inspection(a)
-    status.refresh()
+    refresh(qtbot, status)
     total = exchange.have(a, a.device_id)
     assert status.unexported == total
     assert status.changes_label.text() == f"未同步变更 {total}"
@@ -361,10 +373,11 @@ def test_the_status_counts_unexported_changes_until_a_sync(
     with qtbot.waitSignal(dialog.job_ended, timeout=JOB_TIMEOUT):
         click(qtbot, dialog.sync_button)
     qtbot.waitUntil(lambda: not dialog.running, timeout=JOB_TIMEOUT)
+    settled(qtbot, status)
     assert status.unexported == 0
     assert status.changes_label.text() == "未同步变更 0"
     findings.edit(a, made[0], description="又改了一次")
-    status.refresh()
+    refresh(qtbot, status)
     assert status.changes_label.text() == "未同步变更 1"
 
     # lazy: counted once the event loop runs (the window's start does not wait for it)
@@ -390,6 +403,7 @@ def test_switching_language_changes_the_dialogs_strings(
     roster_view = dialog.open_roster()
     status = SyncStatus(b)
     qtbot.addWidget(status)
+    settled(qtbot, status)
     assert dialog.sync_button.text() == "立即同步"
     try:
         language.set("en")
@@ -433,7 +447,7 @@ def test_cancelling_a_sync_keeps_what_was_applied_and_the_next_sync_finishes(
         folder.sync(a, shared)
     dialog = sync_dialog(qtbot, b, shared)
     click(qtbot, dialog.sync_button)
-    job = dialog.relay.job if dialog.relay is not None else None
+    job = dialog.relay
     assert job is not None and dialog.cancel_button.isVisible()
     click(qtbot, dialog.cancel_button)
     assert job.is_cancelled()
@@ -462,7 +476,7 @@ def test_the_main_window_has_the_sync_menu_and_status(qtbot: QtBot, tmp_path: Pa
         assert window.sync_menu.title() == "同步(&S)"
         dialog = window.open_sync()
         assert isinstance(dialog, Dialog) and window.dialog is dialog
-        window.sync_status.refresh()
+        refresh(qtbot, window.sync_status)
         assert window.sync_status.isVisible()
     finally:
         for store in stores:
@@ -502,3 +516,36 @@ def test_a_copied_data_directory_is_told_in_the_sync_dialog(
     last = copy.query_one(
         "SELECT device FROM changes WHERE tbl = 'responses' AND row_id LIKE '%:B03'")
     assert last is not None and last["device"] == copy.device_id != old_id
+
+
+def test_the_status_bar_lists_the_sync_folder_off_the_gui_thread(
+        team: list[Store], qtbot: QtBot, shared: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtCore import QThread
+    from PySide6.QtWidgets import QApplication
+
+    from ui import sync_status
+
+    a, _b = team
+    a.set_setting("sync_folder", str(shared))
+    threads: list[QThread] = []
+    listed = sync_status.check
+
+    def check(store: Store, chosen: Path | None) -> sync_status.Figures:
+        threads.append(QThread.currentThread())
+        return listed(store, chosen)
+
+    monkeypatch.setattr(sync_status, "check", check)
+    status = SyncStatus(a)
+    qtbot.addWidget(status)
+    settled(qtbot, status)
+    refresh(qtbot, status)
+    app = QApplication.instance()
+    assert app is not None and len(threads) == 2
+    assert all(thread is not app.thread() for thread in threads)
+    assert status.reachable and status.folder == shared
+    assert status.unexported == exchange.have(a, a.device_id)  # nothing synced yet
+
+    # a folder that cannot be listed (the stick was pulled out) is said in the tooltip
+    a.set_setting("sync_folder", str(shared / "gone"))
+    refresh(qtbot, status)
+    assert not status.reachable and "无法访问" in status.changes_label.toolTip()

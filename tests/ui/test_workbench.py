@@ -198,7 +198,7 @@ def test_a_thousand_communities_load_without_blocking(qtbot: QtBot, big_dir: Pat
         threads.append(threading.current_thread())
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(browser_module.overview, "community_statuses", spy)
+    monkeypatch.setattr(overview, "community_statuses", spy)
     gaps: list[float] = []
     clock = QElapsedTimer()
     probe = QTimer()
@@ -285,3 +285,59 @@ def test_a_submitted_inspection_refuses_edits_with_a_message(qtbot: QtBot,
     assert window.editor.reopen_button.isVisible()
     assert not window.editor.submit_button.isVisible()
     assert findings.list_findings(demo_store, inspection_id=submitted) is not None
+
+
+def test_a_reload_sets_only_the_badges_that_changed(qtbot: QtBot, demo_store: Store,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    window = make_window(qtbot, demo_store)
+    browser = window.browser
+    touched: list[str] = []
+    set_status = browser._set_status  # noqa: SLF001
+
+    def counting(status: overview.CommunityStatus) -> None:
+        touched.append(status.id)
+        set_status(status)
+
+    monkeypatch.setattr(browser, "_set_status", counting)
+    with qtbot.waitSignal(browser.loaded, timeout=20_000):
+        browser.reload()
+    assert touched == []  # nothing changed: no badge is set again (a city has 1,600)
+    inspection_id = a_draft(demo_store)
+    community = str(inspections.get(demo_store, inspection_id)["community_id"])
+    findings.add(demo_store, inspection_id, category="corridor_clutter", description="楼道堆物",
+                 item_code="B01")
+    with qtbot.waitSignal(browser.loaded, timeout=20_000):
+        browser.reload()
+    assert touched == [community]
+    assert browser._statuses[community].open_findings >= 1  # noqa: SLF001
+
+
+def test_the_editor_is_imported_off_the_gui_thread_once_the_window_stands(
+        qtbot: QtBot, demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+
+    from PySide6.QtCore import QThread
+
+    seen: list[tuple[str, QThread]] = []
+    original = importlib.import_module
+
+    def recording(name: str, package: str | None = None) -> object:
+        seen.append((name, QThread.currentThread()))
+        return original(name, package)
+
+    monkeypatch.setattr(importlib, "import_module", recording)
+    make_window(qtbot, demo_store)
+    qtbot.waitUntil(lambda: any(name == "ui.inspection_editor" for name, _ in seen),
+                    timeout=20_000)
+    gui = QApplication.instance()
+    assert gui is not None
+    assert all(thread is not gui.thread() for name, thread in seen
+               if name == "ui.inspection_editor")
+
+
+def test_the_browser_s_states_are_the_overview_s() -> None:
+    assert (browser_module.NEVER, browser_module.MET, browser_module.NOT_MET,
+            browser_module.IN_PROGRESS) == (overview.NEVER, overview.MET, overview.NOT_MET,
+                                            overview.IN_PROGRESS)
+    assert set(browser_module.STATE_COLOURS) == {overview.NEVER, overview.MET,
+                                                 overview.NOT_MET, overview.IN_PROGRESS}

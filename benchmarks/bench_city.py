@@ -1,0 +1,289 @@
+"""A city-year without a stall: the GUI thread's longest event-loop gap on the synthetic city.
+
+Builds the city-year once (``inspector demo --scale city``: 1,600 communities, 3,200
+inspections, 8,000 findings, 8,000 photos) into a cache folder, copies it to a scratch
+folder, starts the main window offscreen and runs a 2 ms QTimer probe on the GUI thread.
+For each step it prints the longest gap between two probe ticks (how long the GUI could not
+answer) while:
+
+- the window is made and the community browser loads,
+- an inspection (a new draft, started on the domain beforehand) opens,
+- 20 answers are keyed into its checklist,
+- a finding is added through the finding dialog,
+- a search is typed into the browser.
+
+Then the peak RSS of the process (``resource.getrusage``). The last line is exactly
+``city-year: longest GUI stall N ms, peak RSS M MB``.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/bench_city.py \\
+        [--scale city|district] [--cache /tmp/inspector-bench-city]
+
+``--scale district`` builds a tenth of the city (160 communities) when a quick look is enough.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia*=false")
+log = logging.getLogger("bench_city")
+
+SMALL = ("from pathlib import Path; import sys\n"
+         "from inspector.core.store import Store\n"
+         "from inspector.ops import city\n"
+         "with Store.open(Path(sys.argv[1]), actor='演示') as store:\n"
+         "    city.fill(store, city.Scale(communities=160, findings=800, photos=800))\n")
+
+
+def build(cache: Path, scale: str) -> Path:
+    """The cached city-year for ``scale``, built when missing (about a minute for the city)."""
+    data = cache / scale / "data"
+    done = cache / scale / "complete"
+    if done.exists():
+        log.info("reusing %s", data)
+        return data
+    shutil.rmtree(data, ignore_errors=True)
+    data.parent.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    if scale == "city":
+        command = [sys.executable, "-m", "inspector.cli", "--data-dir", str(data), "demo",
+                   "--scale", "city"]
+    else:
+        command = [sys.executable, "-c", SMALL, str(data)]
+    subprocess.run(command, check=True, cwd=ROOT, capture_output=True)
+    done.touch()
+    log.info("built the %s in %.0f s: %s", scale, time.perf_counter() - started, data)
+    return data
+
+
+class Probe:
+    """A 2 ms timer on the GUI thread: the longest gap between its ticks is the worst stall."""
+
+    def __init__(self) -> None:
+        from PySide6.QtCore import Qt, QTimer
+
+        self.timer = QTimer()
+        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self.timer.setInterval(2)
+        self.timer.timeout.connect(self.tick)
+        self.last = time.perf_counter()
+        self.longest = 0.0
+        self.timer.start()
+
+    def tick(self) -> None:
+        now = time.perf_counter()
+        self.longest = max(self.longest, now - self.last)
+        self.last = now
+
+    def reset(self) -> None:
+        self.last = time.perf_counter()
+        self.longest = 0.0
+
+
+def run_step(probe: Probe, action: Callable[[], object], done: Callable[[], bool],
+             settle_s: float = 0.3, timeout_s: float = 300) -> float:
+    """Run ``action`` from the event loop, then keep the loop running until ``done()`` and
+    ``settle_s`` more (work the step left for later counts too); the longest gap, in ms."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    state = {"done_at": None}  # type: dict[str, float | None]
+    started = time.perf_counter()
+
+    def check() -> None:
+        now = time.perf_counter()
+        if state["done_at"] is None and done():
+            state["done_at"] = now
+        done_at = state["done_at"]
+        if (done_at is not None and now - done_at >= settle_s) or now - started > timeout_s:
+            loop.quit()
+
+    poll = QTimer()
+    poll.setInterval(5)
+    poll.timeout.connect(check)
+    probe.reset()
+    QTimer.singleShot(0, action)
+    poll.start()
+    loop.exec()
+    poll.stop()
+    if state["done_at"] is None:
+        raise RuntimeError("the step did not finish in time")
+    return probe.longest * 1000
+
+
+def in_turns(actions: list[Callable[[], object]], interval_ms: int = 40) -> Callable[[], None]:
+    """One action per event-loop turn, ``interval_ms`` apart: keys as a person types them, so
+    a gap is the handling of one key, not of a whole burst."""
+    from PySide6.QtCore import QTimer
+
+    def run(index: int = 0) -> None:
+        actions[index]()
+        if index + 1 < len(actions):
+            QTimer.singleShot(interval_ms, lambda: run(index + 1))
+
+    return run
+
+
+def answer_keys(editor: object, count: int, keyed: list[str]) -> list[Callable[[], object]]:
+    """Answer ``count`` yes/no items by keyboard, as an inspector would: select, press 1."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    tree = editor.tree  # type: ignore[attr-defined]
+    codes = [code for code, item in tree.items.items()
+             if item.answer_type != "choice" and not item.numeric][:count]
+
+    def answer(code: str) -> None:
+        editor.select_item(code)  # type: ignore[attr-defined]
+        QTest.keyClick(tree, Qt.Key.Key_1)
+        keyed.append(code)
+
+    return [lambda code=code: answer(code) for code in codes]
+
+
+def type_keys(widget: Callable[[], object], text: str) -> list[Callable[[], object]]:
+    """One action per character, sent as an input method commits it."""
+    from PySide6.QtCore import QEvent, Qt
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtWidgets import QApplication
+
+    def press(character: str) -> None:
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            event = QKeyEvent(kind, Qt.Key.Key_unknown, Qt.KeyboardModifier.NoModifier,
+                              character)
+            QApplication.sendEvent(widget(), event)  # type: ignore[arg-type]
+
+    return [lambda c=character: press(c) for character in text]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", choices=("city", "district"), default="city")
+    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir())
+                        / "inspector-bench-city")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    cached = build(args.cache, args.scale)
+
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication, QLineEdit, QPlainTextEdit
+
+    from inspector.core.store import Store
+    from inspector.domain import inspections
+
+    with tempfile.TemporaryDirectory() as scratch:
+        data_dir = Path(scratch) / "data"
+        shutil.copytree(cached, data_dir, ignore=shutil.ignore_patterns("inspector.lock"))
+        os.environ["INSPECTOR_SETTINGS"] = str(Path(scratch) / "settings.ini")
+        app = QApplication.instance() or QApplication(sys.argv[:1])
+        from ui import ops
+        from ui.main_window import MainWindow
+        from ui.settings import Settings
+
+        store = Store.open(data_dir, actor="王建国")
+        counts = store.query_one("SELECT (SELECT COUNT(*) FROM communities) AS c, "
+                                 "(SELECT COUNT(*) FROM inspections) AS i, "
+                                 "(SELECT COUNT(*) FROM findings) AS f, "
+                                 "(SELECT COUNT(*) FROM photos) AS p")
+        assert counts is not None
+        log.info("%s: %d communities, %d inspections, %d findings, %d photos", args.scale,
+                 counts["c"], counts["i"], counts["f"], counts["p"])
+        probe = Probe()
+        gaps: dict[str, float] = {}
+        made: dict[str, MainWindow] = {}
+
+        def make_window() -> None:
+            window = MainWindow(store, Settings())
+            window.resize(1400, 860)
+            window.show()
+            made["window"] = window
+
+        def browser_loaded() -> bool:
+            window = made.get("window")
+            return window is not None and window.browser.community_count() > 0 \
+                and not window.browser.is_loading
+
+        gaps["window and browser load"] = run_step(probe, make_window, browser_loaded)
+        window = made["window"]
+
+        community = store.query_one("SELECT id, name FROM communities ORDER BY name LIMIT 1 "
+                                    "OFFSET 700")
+        assert community is not None
+        draft = inspections.start(store, str(community["id"]), ["王建国", "陈晓燕"])
+        gaps["open an inspection"] = run_step(
+            probe, lambda: window.open_inspection(draft),
+            lambda: window._editor is not None and window.editor.isVisible())  # noqa: SLF001
+        editor = window.editor
+
+        keyed: list[str] = []
+        gaps["key 20 answers"] = run_step(probe, in_turns(answer_keys(editor, 20, keyed)),
+                                          lambda: len(keyed) == 20)
+        answered = inspections.answers_of(store, draft)
+        assert all(code in answered for code in keyed), "the answers were not stored"
+
+        state: dict[str, bool] = {}
+
+        def open_dialog() -> None:
+            editor.select_item(keyed[0])
+            window.add_finding()
+
+        def field(kind: type, name: str) -> object:
+            dialog = editor.findings.dialog
+            assert dialog is not None
+            found = dialog.findChild(kind, name)
+            assert found is not None
+            return found
+
+        def save() -> None:
+            QTest.keyClick(field(QLineEdit, "location"), Qt.Key.Key_Return)  # default: save
+            state["added"] = True
+
+        add_finding = in_turns(
+            [open_dialog,
+             *type_keys(lambda: field(QPlainTextEdit, "description"), "3幢楼道堆放纸箱，影响通行"),
+             *type_keys(lambda: field(QLineEdit, "location"), "3幢2单元"),
+             save])
+
+        before = len(store.query("SELECT id FROM findings WHERE inspection_id = ?", [draft]))
+        gaps["add a finding"] = run_step(
+            probe, add_finding,
+            lambda: state.get("added", False) and len(store.query(
+                "SELECT id FROM findings WHERE inspection_id = ?", [draft])) == before + 1)
+
+        name = str(community["name"])
+        query = name[: max(2, len(name) // 2)]
+
+        search = in_turns([window.focus_search,
+                           *type_keys(lambda: window.browser.search, query),
+                           lambda: state.update(searched=True)])
+        gaps["search"] = run_step(probe, search, lambda: state.get("searched", False))
+        log.info("search %r shows %d rows", query, window.browser.proxy.rowCount())
+
+        window.close()
+        ops.stop_all()
+        store.close()
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        width = max(len(step) for step in gaps)
+        for step, gap in gaps.items():
+            log.info("%-*s  longest gap %6.0f ms", width, step, gap)
+        del app
+    sys.stdout.write(f"city-year: longest GUI stall {max(gaps.values()):.0f} ms, "
+                     f"peak RSS {peak_mb:.0f} MB\n")
+
+
+if __name__ == "__main__":
+    main()
