@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -58,6 +60,9 @@ def test_import_folder(capsys: pytest.CaptureFixture[str], data_dir: Path,
     card.mkdir()
     jpeg(card / "IMG_1.JPG", seed=1)
     jpeg(card / "IMG_2.JPG", seed=2)
+    now = time.time()  # file times by the program's clock (a faked date fakes this too)
+    for name in ("IMG_1.JPG", "IMG_2.JPG"):
+        os.utime(card / name, (now, now))
     out = ok(capsys, data_dir, "photos", "import-folder", inspection, str(card), "--window", "2",
              "--yes")
     assert "IMG_1.JPG" in out and "共 2 张照片：新关联 2，移动 0，已关联未变 0" in out

@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 from inspector.core import conflicts
@@ -104,8 +105,11 @@ def test_two_laptops_and_a_team_member_through_one_folder(tmp_path: Path) -> Non
         inspections.answer(laptop_b, draft, "B01", "fail", note="可回收物桶缺失")
         findings.add(laptop_b, draft, category="bin_overflow_damaged", description="桶盖缺失")
         findings.edit(member, target, department="执法", location="3幢东侧路口")
-        findings.edit(laptop_a, target, deadline="2027-01-15")
-        findings.edit(laptop_b, target, deadline="2027-02-01")
+        # deadlines after the inspection's day, whatever day the test runs on
+        early, late, agreed = (str(laptop_a.wall.today() + timedelta(days=n))
+                               for n in (40, 57, 56))
+        findings.edit(laptop_a, target, deadline=early)
+        findings.edit(laptop_b, target, deadline=late)
 
         # what file-sync engines leave in the folder
         own_b = share / "green-inspector" / laptop_b.device_id
@@ -128,14 +132,14 @@ def test_two_laptops_and_a_team_member_through_one_folder(tmp_path: Path) -> Non
         assert len({tuple(open_conflicts(s)) for s in team}) == 1
         conflict = waiting[0][0]
         assert conflict.register == "deadline"
-        assert {v.content["deadline"] for v in conflict.versions} == {"2027-01-15", "2027-02-01"}
+        assert {v.content["deadline"] for v in conflict.versions} == {early, late}
 
-        conflicts.resolve(laptop_a, conflict.id, values={"deadline": "2027-01-31"})
+        conflicts.resolve(laptop_a, conflict.id, values={"deadline": agreed})
         for _ in range(2):
             for store in team:
                 folder.sync(store, share)
         assert [conflicts.list_open(s) for s in team] == [[], [], []]
-        assert {findings.get(s, target)["deadline"] for s in team} == {"2027-01-31"}
+        assert {findings.get(s, target)["deadline"] for s in team} == {agreed}
         assert len({exchange.state_hash(s) for s in team}) == 1
     finally:
         for store in team:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -62,9 +63,11 @@ def test_a_copied_data_directory_forks_and_nothing_is_lost(tmp_path: Path) -> No
         folder.sync(b, share)
         copy = _copy_data_dir(a, tmp_path / "copy")  # cp -a of a's data directory
         assert copy.device_id == a.device_id
-        findings.edit(a, made[0], deadline="2027-01-15")  # the original goes on working
-        findings.edit(copy, made[1], deadline="2027-02-20")  # and so does the copy
-        findings.edit(copy, made[0], deadline="2027-03-31")  # on the same thing, too
+        # deadlines after the inspection's day, whatever day the test runs on
+        d1, d2, d3 = (str(a.wall.today() + timedelta(days=n)) for n in (40, 75, 115))
+        findings.edit(a, made[0], deadline=d1)  # the original goes on working
+        findings.edit(copy, made[1], deadline=d2)  # and so does the copy
+        findings.edit(copy, made[0], deadline=d3)  # on the same thing, too
         folder.sync(a, share)
         report = folder.sync(copy, share)
         assert report.forked_from == a.device_id and copy.device_id != a.device_id
@@ -82,11 +85,10 @@ def test_a_copied_data_directory_forks_and_nothing_is_lost(tmp_path: Path) -> No
         team = [a, b, copy]
         assert len({data_hash(s) for s in team}) == 1
         assert len({tuple(open_conflicts(s)) for s in team}) == 1
-        assert findings.get(b, made[1])["deadline"] == "2027-02-20"
+        assert findings.get(b, made[1])["deadline"] == d2
         clash = conflicts.list_open(b)
         assert [c.register for c in clash] == ["deadline"]
-        assert {v.content["deadline"] for v in clash[0].versions} == {"2027-01-15",
-                                                                     "2027-03-31"}
+        assert {v.content["deadline"] for v in clash[0].versions} == {d1, d3}
     finally:
         for store in (a, b, copy):
             if store is not None:
@@ -415,7 +417,8 @@ def test_a_damaged_or_deleted_file_in_the_own_folder_is_written_again(
     share.mkdir()
     inspection, made = seed_inspection(a)
     folder.sync(a, share)
-    findings.edit(a, made[0], deadline="2027-05-01")
+    deadline = str(a.wall.today() + timedelta(days=60))
+    findings.edit(a, made[0], deadline=deadline)
     folder.sync(a, share)
     own = sorted((share / folder.ROOT / a.device_id).iterdir())
     assert len(own) >= 2
@@ -424,7 +427,7 @@ def test_a_damaged_or_deleted_file_in_the_own_folder_is_written_again(
     report = folder.sync(a, share)
     assert any("已重新写出" in reason for _p, reason in report.skipped)
     folder.sync(b, share)
-    assert findings.get(b, made[0])["deadline"] == "2027-05-01"
+    assert findings.get(b, made[0])["deadline"] == deadline
     assert data_hash(a) == data_hash(b)
 
 
