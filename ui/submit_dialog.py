@@ -363,7 +363,7 @@ class SubmitDialog(QDialog):
             return inspections.submit(
                 self._store, self._inspection_id, signed_by=names,
                 representative=representative, inspector_signature=inspector_png,
-                representative_signature=representative_png)
+                representative_signature=representative_png).score
 
         if guarded(self, work) is None:
             self.refresh()

@@ -227,7 +227,7 @@ def cmd_inspections_list(args: argparse.Namespace) -> int:
 def cmd_inspections_submit(args: argparse.Namespace) -> int:
     with _open(args) as store:
         row = inspections.resolve(store, args.id)
-        score = inspections.submit(store, row["id"], args.signed_by)
+        score = inspections.submit(store, row["id"], args.signed_by).score
     out(t("已提交 {sid}：{m}", "Submitted {sid}: {m}", sid=row["short_id"],
           m=t("达标", "meets the standard") if score.met else t("未达标", "does not meet the "
                                                                "standard")))

@@ -146,6 +146,7 @@ def write(store: Store, table: str, row_id: str, register: Register,
         store.conn.execute("DELETE FROM heads WHERE tbl = ? AND row_id = ? AND reg = ?", key)
     store.conn.execute("INSERT INTO heads VALUES (?, ?, ?, ?, ?)",
                        (*key, store.device_id, seq))
+    store.note_change(table, row_id)
     after_local_write(store, key, had_several=len(replaced) > 1)
     return store.device_id, seq
 
