@@ -12,6 +12,7 @@ status) keep changing as the departments act on it.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -115,11 +116,11 @@ def create(store: Store, inspection_id: str, *, category: str, description: str,
         template = templates.get(store, inspection["template_id"])
         chosen = template.category(category)
         code = template.item(item_code).code if item_code else None
-        level = template.severity(severity or chosen.severity)
-        dept = department_code(template, department or _default_department(
-            template, chosen.code, code))
-        due = _parse_deadline(deadline, inspection_day(inspection)) or (
-            store.wall.today() + timedelta(days=level.deadline_days)).isoformat()
+        proposed = defaults(template, chosen.code, code, store.wall.today(),
+                            severity=severity)
+        level = template.severity(proposed.severity)
+        dept = department_code(template, department or proposed.department)
+        due = _parse_deadline(deadline, inspection_day(inspection)) or proposed.deadline
         party = _party(store, inspection, estate, responsible)
         finding_id = uuid.uuid4().hex
         records.put(store, "findings", finding_id, {
@@ -157,11 +158,40 @@ def _party(store: Store, inspection: dict[str, Any], estate: str | None,
 TYPED = "typed"  # coordinates typed in; "photo:<sha256>" when taken from a photo's GPS
 
 
+@dataclass(frozen=True)
+class Defaults:
+    """What a new finding gets unless someone says otherwise."""
+
+    department: str  # a checklist department code or a directory code (排水 …)
+    severity: str  # a severity code
+    deadline: str  # YYYY-MM-DD
+
+
+def defaults(template: Template, category: str, item_code: str | None, today: date, *,
+             severity: str | None = None) -> Defaults:
+    """A finding's defaults from its hazard category: the department that supervises it
+    (the routing table; the catch-all category takes its item's first department), the
+    category's severity, and the deadline that severity gives counted from ``today``. With
+    ``severity`` (chosen by hand) only the deadline follows it. The one rule: ``add`` and
+    the finding dialog both ask it."""
+    chosen = template.category(category)
+    level = template.severity(severity or chosen.severity)
+    return Defaults(_default_department(template, chosen.code, item_code), level.code,
+                    deadline_for(template, level.code, today))
+
+
+def deadline_for(template: Template, severity: str, today: date) -> str:
+    """The default deadline of a finding of this severity recorded on ``today``."""
+    return (today + timedelta(days=template.severity(severity).deadline_days)).isoformat()
+
+
 def _default_department(template: Template, category: str, item_code: str | None) -> str:
     # The catch-all category ("其他") has no real owner; the item it came from has one.
     chosen = template.category(category)
     if item_code and not chosen.items:
-        return template.item(item_code).departments[0]
+        departments = template.item(item_code).departments
+        if departments:
+            return departments[0]
     routed = responsibility.ROUTING.get(chosen.code)
     return routed[1] if routed else chosen.department
 

@@ -445,17 +445,14 @@ def submit(store: Store, inspection_id: str, signed_by: list[str], *,
     the score signed and the rows written.
     """
     names = _clean_names(signed_by)
-    if not names:
-        raise InspectorError(t("提交需要签名人", "Submitting needs the signers' names"))
     with records.changing(store) as done:
-        row = _editable(store, inspection_id)
+        _editable(store, inspection_id)
         current = view(store, inspection_id)
-        if current.score.unanswered:
-            raise InspectorError(t(
-                "检查 {sid} 还有 {n} 项未填写：{codes}",
-                "The inspection {sid} still has {n} unanswered items: {codes}",
-                sid=row["short_id"], n=len(current.score.unanswered),
-                codes=", ".join(current.score.unanswered)))
+        problems = submission_problems(
+            current, names, representative=representative,
+            representative_signed=representative_signature is not None)
+        if problems:
+            raise InspectorError("\n".join(problems))
         # The signature files are in place before the row refers to them.
         signature_fields: dict[str, Any] = {}
         if representative is not None:
@@ -469,6 +466,36 @@ def submit(store: Store, inspection_id: str, signed_by: list[str], *,
             "status": SUBMITTED, "signed_by": _dumps(names), "finished_at": store.wall.iso(),
             **signature_fields})
     return Submitted(current.score, done.changes)
+
+
+def submission_problems(current: InspectionView, signed_by: list[str], *,
+                        representative: str | None = None,
+                        representative_signed: bool = False) -> list[str]:
+    """Why this inspection cannot be submitted as given (empty: it can) — the one rule the
+    GUI's submit dialog, the CLI and ``submit`` all apply. Messages in the current language.
+
+    The rule: every item is answered; at least one inspector signs by name (``signed_by``:
+    that is the signature the record requires — the CLI has no pad to draw on); drawn
+    signatures are optional evidence, but a representative's drawn signature needs the
+    representative's name. Findings without a photo are a reminder, not a problem.
+    """
+    if current.locked:
+        return [t("检查 {sid} 已提交并锁定", "The inspection {sid} is already submitted and "
+                  "locked", sid=current.row["short_id"])]
+    problems: list[str] = []
+    unanswered = current.score.unanswered
+    if unanswered:
+        shown = ", ".join(unanswered[:8]) + (" …" if len(unanswered) > 8 else "")
+        problems.append(t("检查 {sid} 还有 {n} 项未填写：{codes}",
+                          "The inspection {sid} still has {n} unanswered items: {codes}",
+                          sid=current.row["short_id"], n=len(unanswered), codes=shown))
+    if not _clean_names(signed_by):
+        problems.append(t("提交需要签名人（检查人员姓名）",
+                          "Submitting needs the signers' names (the inspectors)"))
+    if representative_signed and not (representative or "").strip():
+        problems.append(t("社区代表已签名，需填写其姓名",
+                          "The representative has signed: their name is needed"))
+    return problems
 
 
 def reopen(store: Store, inspection_id: str, reason: str) -> Changes:
