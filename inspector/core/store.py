@@ -16,7 +16,7 @@ import os
 import sqlite3
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -200,6 +200,11 @@ class Store:
         self._write_depth += 1
         try:
             yield self
+            if self._write_depth == 1 and self._journal and _DERIVERS:
+                # Derived tables follow the facts in the same transaction.
+                changes = Changes.of(self._journal)
+                for derive in _DERIVERS:
+                    derive(self, changes)
         except BaseException:
             self._write_depth -= 1
             self._seq = saved_seq
@@ -305,6 +310,18 @@ class Store:
     ) -> dict[str, Any] | None:
         rows = self.query(sql, params)
         return rows[0] if rows else None
+
+
+Deriver = Callable[[Store, Changes], None]
+_DERIVERS: list[Deriver] = []
+
+
+def register_deriver(derive: Deriver) -> None:
+    """Keep a derived table (not in the change log) up to date: ``derive`` runs at the end of
+    every write transaction that wrote change-log entries, inside it, with the rows they name.
+    The domain registers its summaries here (the core cannot import the domain)."""
+    if derive not in _DERIVERS:
+        _DERIVERS.append(derive)
 
 
 class _BorrowedLock:
