@@ -171,3 +171,22 @@ def test_a_sync_import_keeps_the_receiving_laptops_table(tmp_path: Path) -> None
     finally:
         a.close()
         b.close()
+
+
+def test_todays_standings_from_the_summary_equal_gathering_them(store: Store) -> None:
+    from inspector.domain import overview, standing
+    from inspector.ops import demo
+
+    demo.fill(store, with_photos=False)  # submitted, reopened, drafts, and decisions
+    assert store.query("SELECT 1 FROM recognitions")
+    today = store.wall.today()
+    assert standing.standings_today(store) == standing.gather(store, today).standings
+    statuses = overview.community_statuses(store)
+    badges = {s.id: (s.state, s.score, s.open_findings) for s in statuses}
+    expected = _oracle(store)
+    gathered = standing.gather(store, today).standings
+    for community_id, (state, score, open_count) in badges.items():
+        assert open_count == expected[community_id][3]
+        found = gathered.get(community_id)
+        if found is not None:
+            assert (state == overview.MET) == found.met and score == found.score
