@@ -190,3 +190,26 @@ def test_todays_standings_from_the_summary_equal_gathering_them(store: Store) ->
         found = gathered.get(community_id)
         if found is not None:
             assert (state == overview.MET) == found.met and score == found.score
+
+
+def test_a_failing_summary_never_refuses_the_facts(tmp_path: Path,
+                                                    monkeypatch: Any) -> None:
+    store = _new_store(tmp_path)
+    try:
+        inspection = inspections.start(store, NAMES[0], ["王建国"])
+        _submit(store, inspection, failing=False)
+        inspections.reopen(store, inspection, "复核")
+        real = community_standing.compute
+
+        def broken(*args: Any, **kwargs: Any) -> Any:
+            raise RuntimeError("a checklist this laptop cannot read")
+
+        monkeypatch.setattr(community_standing, "compute", broken)
+        inspections.submit(store, inspection, ["王建国"])
+        assert inspections.get(store, inspection)["status"] == inspections.SUBMITTED
+        assert community_standing.is_stale(store)
+        monkeypatch.setattr(community_standing, "compute", real)
+        community_standing.read(store)
+        assert _table(store) == _oracle(store) and not community_standing.is_stale(store)
+    finally:
+        store.close()

@@ -173,14 +173,23 @@ def affected(store: Store, changes: Changes) -> set[str] | None:
 def _derive(store: Store, changes: Changes) -> None:
     if not (changes.tables & WATCHED):
         return
-    if is_stale(store):
-        rebuild(store)
-        return
-    ids = affected(store, changes)
-    if ids is None:
-        rebuild(store)
-    else:
-        refresh(store, ids)
+    try:
+        with store.write():  # a savepoint: a failure leaves the summary as it was
+            if is_stale(store):
+                rebuild(store)
+                return
+            ids = affected(store, changes)
+            if ids is None:
+                rebuild(store)
+            else:
+                refresh(store, ids)
+    except Exception:
+        # Never refuse the facts for the sake of a summary (a sync must not wedge on it):
+        # mark it stale; the next write or read rebuilds it, and a read that still cannot
+        # says why.
+        log.exception("community standing not updated; marked for a rebuild")
+        store.conn.execute("INSERT OR REPLACE INTO local_state (key, value) VALUES (?, '1')",
+                           (STANDING_STALE_KEY,))
 
 
 register_deriver(_derive)

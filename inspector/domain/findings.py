@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from inspector.core import identity, records
-from inspector.core.changes import Changes, Created
+from inspector.core.changes import NONE, Changes, Created
 from inspector.core.errors import InspectorError, NotFoundError, ReadOnlyError
 from inspector.core.i18n import t
 from inspector.core.store import Store
@@ -347,7 +347,7 @@ def set_status(store: Store, finding_id: str, status: str) -> Changes:
     with records.changing(store) as done:
         row = get(store, finding_id)
         if status == row["status"]:
-            return done.changes
+            return NONE
         if status not in TRANSITIONS[row["status"]]:
             raise InspectorError(t("问题 {sid} 不能从“{a}”改为“{b}”",
                                    "The finding {sid} cannot go from {a} to {b}",
