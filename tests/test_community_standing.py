@@ -213,3 +213,24 @@ def test_a_failing_summary_never_refuses_the_facts(tmp_path: Path,
         assert _table(store) == _oracle(store) and not community_standing.is_stale(store)
     finally:
         store.close()
+
+
+def test_a_revocation_that_unmakes_a_submission_moves_the_summary(tmp_path: Path) -> None:
+    from sync import exchange, roster
+    from tests.sync.team import make_team, seed_inspection, send
+
+    a, b = make_team(tmp_path, 2)
+    try:
+        inspection, _made = seed_inspection(a)
+        send(a, b, tmp_path)
+        before_b = exchange.have(b, b.device_id)
+        _submit(b, inspection, failing=False)
+        send(b, a, tmp_path)
+        assert _table(a)[inspections.get(a, inspection)["community_id"]][0] == inspection
+        roster.revoke(a, b.device_id, upto=before_b)  # b's submission no longer counts
+        assert inspections.get(a, inspection)["status"] != inspections.SUBMITTED
+        assert _table(a) == _oracle(a)
+        assert list(_table(a).values())[0][0] is None
+    finally:
+        a.close()
+        b.close()

@@ -461,6 +461,8 @@ def apply_cut(store: Store, device: str) -> set[Key]:
     keys = {(row[0], row[1], row[2]) for row in flipped}
     for key in keys:
         rebuild_heads(store, key)
+        # what is shown of these rows may change: derived tables must look again
+        store.note_change(key[0], key[1])
     return keys
 
 

@@ -188,8 +188,14 @@ def _derive(store: Store, changes: Changes) -> None:
         # mark it stale; the next write or read rebuilds it, and a read that still cannot
         # says why.
         log.exception("community standing not updated; marked for a rebuild")
-        store.conn.execute("INSERT OR REPLACE INTO local_state (key, value) VALUES (?, '1')",
-                           (STANDING_STALE_KEY,))
+        mark_stale(store)
+
+
+def mark_stale(store: Store) -> None:
+    """Have the summary rebuilt whole at the next write or read (after shown rows were
+    rebuilt wholesale, e.g. a salvage)."""
+    store.conn.execute("INSERT OR REPLACE INTO local_state (key, value) VALUES (?, '1')",
+                       (STANDING_STALE_KEY,))
 
 
 register_deriver(_derive)
