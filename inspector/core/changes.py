@@ -4,9 +4,9 @@ Every change to a user table goes through the change log (``changelog.write`` fo
 device's own changes, ``changelog.apply`` for others'); the store notes each row so touched
 in a journal of the current write transaction, and ``records.changing`` turns the part of the
 journal written inside it into a ``Changes``. So a domain operation returns exactly the rows
-its change-log entries name — callers (a window refreshing what it shows, a test) need not
-guess. Derived tables that are not in the change log (e.g. ``community_standing``) are not
-named: they follow from the rows that are.
+its change-log entries name (plus, after a revocation cut, the rows shown again) — callers
+(a window refreshing what it shows, a test) need not guess. Derived tables that are not in
+the change log (e.g. ``community_standing``) are not named: they follow from the rows that are.
 """
 
 from __future__ import annotations
