@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from inspector.core import changelog, identity
+from inspector.core import changelog, identity, records
+from inspector.core.changes import NONE, Changes
 from inspector.core.i18n import t
 from inspector.core.store import Store
 from inspector.domain import photos
@@ -50,6 +51,7 @@ class ImportReport:
     conflicts: list[str] = field(default_factory=list)
     message: str = ""
     forked_from: str = ""  # this data directory took a new identity because of this bundle
+    changed: Changes = NONE  # the rows the applied changes name
 
 
 # -- what this device has -----------------------------------------------------------------
@@ -346,7 +348,7 @@ def import_bundle(store: Store, path: Path, *, bundle: Bundle | None = None) -> 
             target.parent.mkdir(parents=True, exist_ok=True)
             bundle.extract_photo(name, target)
             report.photos += 1
-    with store.write():
+    with records.changing(store) as done:
         # What the author had seen comes first: the merge asks it of these very changes.
         store.conn.execute("INSERT OR REPLACE INTO contexts VALUES (?, ?, ?, ?)",
                            (bundle.device, bundle.first_seq, bundle.last_seq,
@@ -355,6 +357,7 @@ def import_bundle(store: Store, path: Path, *, bundle: Bundle | None = None) -> 
         store.conn.execute("INSERT INTO receipts (own_seq, device, seq) VALUES (?, ?, ?)",
                            (have(store, store.device_id), bundle.device, bundle.last_seq))
     report.changes = stats.applied
+    report.changed = done.changes
     report.conflicts = stats.conflicts
     log.info("applied %s: %d changes, %d photos, %d new conflicts", path, stats.applied,
              report.photos, len(stats.conflicts))

@@ -92,6 +92,8 @@ def apply(store: Store, changes: list[dict[str, Any]],
         changelog.refresh(store, {("devices", device, "trust")})
         keys |= changelog.apply_cut(store, device)
     changelog.refresh(store, keys, parsed)
+    for table, row_id, _register in sorted(keys):
+        store.note_change(table, row_id)
     stats.conflicts = sorted({row[0] for row in store.conn.execute("SELECT id FROM conflicts")}
                              - before)
     if stats.future_clock:

@@ -83,7 +83,7 @@ def test_submit_needs_every_item_then_locks(ready_store: Store) -> None:
     with pytest.raises(InspectorError, match="未填写"):
         inspections.submit(store, inspection_id, ["王建国"])
     _answer_all(store, inspection_id, failing=("C01",))
-    score = inspections.submit(store, inspection_id, ["王建国", "社区代表 刘芳"])
+    score = inspections.submit(store, inspection_id, ["王建国", "社区代表 刘芳"]).score
     assert not score.met and score.key_failed == ("C01",)
     row = inspections.get(store, inspection_id)
     assert row["status"] == "submitted" and row["finished_at"]
@@ -98,7 +98,7 @@ def test_submit_needs_every_item_then_locks(ready_store: Store) -> None:
         inspections.reopen(store, inspection_id, "  ")
     inspections.reopen(store, inspection_id, "复核C01")
     inspections.answer(store, inspection_id, "C01", "pass")
-    assert inspections.submit(store, inspection_id, ["王建国"]).met
+    assert inspections.submit(store, inspection_id, ["王建国"]).score.met
 
 
 def test_finding_defaults_come_from_the_category(ready_store: Store) -> None:

@@ -56,6 +56,10 @@ def test_the_old_database_upgrades_with_every_row_and_one_head_per_register(
         # checklists are named by their content, and inspections follow
         assert store.query("SELECT 1 FROM inspections i LEFT JOIN templates t ON"
                            " t.id = i.template_id WHERE t.id IS NULL") == []
+        # the derived standing (m011) is filled on first use and agrees with the facts
+        from inspector.domain import community_standing
+        assert community_standing.read(store) == community_standing.compute(store)
+        assert len(community_standing.read(store)) == before["communities"]
         draft = store.query("SELECT id FROM inspections WHERE status = 'draft'")[0]["id"]
         answer = inspections.answers_of(store, draft)["B01"]
         assert (answer["answer"], answer["note"]) == ("fail", "旧版本的备注")

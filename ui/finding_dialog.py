@@ -13,7 +13,7 @@ disabled.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QDate, Qt, Signal
@@ -35,7 +35,16 @@ from PySide6.QtWidgets import (
 
 from inspector.core.errors import InspectorError, NotFoundError
 from inspector.core.store import Store
-from inspector.domain import evidence, findings, geo, inspections, photos, places, templates
+from inspector.domain import (
+    directory,
+    evidence,
+    findings,
+    geo,
+    inspections,
+    photos,
+    places,
+    templates,
+)
 from inspector.domain.templates import HazardCategory, Template
 from ui import errors
 from ui.i18n import language, tr
@@ -63,8 +72,9 @@ def department_text(template: Template, code: str) -> str:
     """A department as "code — full name" (the code is the short form used everywhere)."""
     try:
         named = template.department(code)
-    except NotFoundError:  # an unknown code is still shown as it is
-        return code
+    except NotFoundError:  # a directory unit (排水 …) by its name, another code as it is
+        known = directory.CODES.get(code)
+        return f"{code} — {tr(*known)}" if known else code
     return f"{named.code} — {named.label()}"
 
 
@@ -363,7 +373,7 @@ class FindingDialog(QDialog):
                 if self.row.get("pin_x") is not None:
                     self.pin = (float(self.row["pin_x"]), float(self.row["pin_y"]))
                 self._select(self.severity, self.row["severity"])
-                self._select(self.department, self.row["department"])
+                self._select_department(self.row["department"])
                 if self.row["deadline"]:
                     self.deadline.setDate(_qdate(date.fromisoformat(self.row["deadline"])))
                 self._select(self.status, self.row["status"])
@@ -426,20 +436,22 @@ class FindingDialog(QDialog):
         code = self.category.currentData()
         if not code:
             return
-        chosen = self.template.category(code)
+        # The domain's rule (findings.defaults), the one ``findings.add`` applies.
+        proposed = findings.defaults(
+            self.template, code, self.item_code, self.store.wall.today(),
+            severity=self.severity.currentData() if "severity" in self.touched else None)
         if "severity" not in self.touched:
-            self._select(self.severity, chosen.severity)
+            self._select(self.severity, proposed.severity)
         if "department" not in self.touched:
-            self._select(self.department, self._default_department(chosen))
+            self._select_department(proposed.department)
         self._apply_deadline_default()
 
-    def _default_department(self, chosen: HazardCategory) -> str:
-        # As the domain does: the catch-all category takes the department of its item.
-        if self.item_code and not chosen.items:
-            departments = self.template.item(self.item_code).departments
-            if departments:
-                return departments[0]
-        return chosen.department
+    def _select_department(self, code: str | None) -> None:
+        """Select a department, adding a directory unit's code (排水 …) the checklist does
+        not list when the routing or the finding names one."""
+        if code and self.department.findData(code) < 0:
+            self.department.addItem(department_text(self.template, code), code)
+        self._select(self.department, code)
 
     def _apply_deadline_default(self) -> None:
         if "deadline" in self.touched:
@@ -447,8 +459,8 @@ class FindingDialog(QDialog):
         code = self.severity.currentData()
         if not code:
             return
-        days = self.template.severity(code).deadline_days
-        self.deadline.setDate(_qdate(self.store.wall.today() + timedelta(days=days)))
+        self.deadline.setDate(_qdate(date.fromisoformat(
+            findings.deadline_for(self.template, code, self.store.wall.today()))))
 
     # -- saving --------------------------------------------------------------------------
 

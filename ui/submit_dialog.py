@@ -1,9 +1,10 @@
 """Sign and lock an inspection: what is still missing, the signers' names and drawn signatures.
 
-Submitting needs every item answered, the inspectors' and the community representative's
-names, and both drawn signatures. Failed items that need a photo are shown as a warning but do
-not block (photos arrive with the evidence store). Callers open it non-blocking
-(``dialog.open()``) and listen to ``submitted``.
+What submitting needs is the domain's rule (``inspections.submission_problems``, also the
+CLI's): every item answered and the inspectors' names; the drawn signatures are optional, but a
+representative who drew one must be named. Failed items that need a photo are shown as a
+warning but do not block. Callers open it non-blocking (``dialog.open()``) and listen to
+``submitted``.
 """
 
 from __future__ import annotations
@@ -81,23 +82,12 @@ class SubmitDialog(QDialog):
         return self._view.score.unanswered
 
     def blockers(self) -> list[str]:
-        """Why the submit button is disabled, in the current language (empty: ready)."""
-        if self._view.locked:
-            return [tr("该检查已提交并锁定", "This inspection is already submitted and locked")]
-        reasons: list[str] = []
-        count = len(self._view.score.unanswered)
-        if count:
-            reasons.append(tr("还有 {n} 项未填写", "{n} items are not answered", n=count)
-                           if count != 1 else tr("还有 1 项未填写", "1 item is not answered"))
-        if not self.inspector_names():
-            reasons.append(tr("填写检查人员姓名", "enter the inspectors' names"))
-        if self.inspector_pad.is_empty():
-            reasons.append(tr("检查人员签名", "the inspectors' signature"))
-        if not self.representative_name():
-            reasons.append(tr("填写社区代表姓名", "enter the representative's name"))
-        if self.representative_pad.is_empty():
-            reasons.append(tr("社区代表签名", "the representative's signature"))
-        return reasons
+        """Why the submit button is disabled, in the current language (empty: ready): the
+        domain's rule (``inspections.submission_problems``), the one the CLI applies too.
+        The drawn signatures are optional; a representative who drew needs a name."""
+        return inspections.submission_problems(
+            self._view, self.inspector_names(), representative=self.representative_name(),
+            representative_signed=not self.representative_pad.is_empty())
 
     def refresh(self) -> None:
         """Read the inspection again (after a refused submission, or when it changed)."""
@@ -114,8 +104,10 @@ class SubmitDialog(QDialog):
         self.community_caption.setText(tr("社区", "Community"))
         self.started_caption.setText(tr("检查日期", "Date"))
         self.missing_box.setTitle(tr("待补事项", "What is missing"))
-        self.inspector_box.setTitle(tr("检查人员签名", "Inspectors' signature"))
-        self.representative_box.setTitle(tr("社区代表签名", "Community representative's signature"))
+        self.inspector_box.setTitle(tr("检查人员签名（手写签名可选）",
+                                       "Inspectors' signature (drawing optional)"))
+        self.representative_box.setTitle(tr("社区代表签名（可选）",
+                                            "Community representative's signature (optional)"))
         self.inspector_names_caption.setText(tr("姓名", "Names"))
         self.representative_name_caption.setText(tr("姓名", "Name"))
         self.inspector_names_edit.setPlaceholderText(
@@ -356,14 +348,16 @@ class SubmitDialog(QDialog):
         self.submit_button.setEnabled(False)
         names = self.inspector_names()
         representative = self.representative_name()
-        inspector_png = self.inspector_pad.to_png()
-        representative_png = self.representative_pad.to_png()
+        # A pad left empty records no drawing (the drawings are optional).
+        inspector_png = None if self.inspector_pad.is_empty() else self.inspector_pad.to_png()
+        representative_png = (None if self.representative_pad.is_empty()
+                              else self.representative_pad.to_png())
 
         def work() -> Score:
             return inspections.submit(
                 self._store, self._inspection_id, signed_by=names,
                 representative=representative, inspector_signature=inspector_png,
-                representative_signature=representative_png)
+                representative_signature=representative_png).score
 
         if guarded(self, work) is None:
             self.refresh()

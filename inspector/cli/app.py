@@ -227,11 +227,26 @@ def cmd_inspections_list(args: argparse.Namespace) -> int:
 def cmd_inspections_submit(args: argparse.Namespace) -> int:
     with _open(args) as store:
         row = inspections.resolve(store, args.id)
-        score = inspections.submit(store, row["id"], args.signed_by)
+        # inspections.submit refuses by inspections.submission_problems, the GUI's rule too.
+        score = inspections.submit(
+            store, row["id"], args.signed_by, representative=args.representative,
+            inspector_signature=_read_png(args.inspector_signature),
+            representative_signature=_read_png(args.representative_signature)).score
     out(t("已提交 {sid}：{m}", "Submitted {sid}: {m}", sid=row["short_id"],
           m=t("达标", "meets the standard") if score.met else t("未达标", "does not meet the "
                                                                "standard")))
     return EXIT_OK
+
+
+def _read_png(path: str | None) -> bytes | None:
+    """A drawn signature given as a PNG file (scanned or drawn elsewhere)."""
+    if path is None:
+        return None
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise InspectorError(t("无法读取签名图片 {p}：{e}", "Cannot read the signature image "
+                               "{p}: {e}", p=path, e=exc.strerror or exc)) from exc
 
 
 def cmd_inspections_reopen(args: argparse.Namespace) -> int:
@@ -674,6 +689,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = command(sub, "submit", cmd_inspections_submit, "sign and lock an inspection")
     p.add_argument("id")
     p.add_argument("--signed-by", required=True, action="append")
+    p.add_argument("--representative", help="the community representative's name")
+    p.add_argument("--inspector-signature", metavar="PNG",
+                   help="the inspectors' drawn signature (optional)")
+    p.add_argument("--representative-signature", metavar="PNG",
+                   help="the representative's drawn signature (optional; needs the name)")
     p = command(sub, "reopen", cmd_inspections_reopen, "unlock a submitted inspection")
     p.add_argument("id")
     p.add_argument("--reason", required=True)

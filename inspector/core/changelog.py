@@ -146,6 +146,7 @@ def write(store: Store, table: str, row_id: str, register: Register,
         store.conn.execute("DELETE FROM heads WHERE tbl = ? AND row_id = ? AND reg = ?", key)
     store.conn.execute("INSERT INTO heads VALUES (?, ?, ?, ?, ?)",
                        (*key, store.device_id, seq))
+    store.note_change(table, row_id)
     after_local_write(store, key, had_several=len(replaced) > 1)
     return store.device_id, seq
 
@@ -460,6 +461,8 @@ def apply_cut(store: Store, device: str) -> set[Key]:
     keys = {(row[0], row[1], row[2]) for row in flipped}
     for key in keys:
         rebuild_heads(store, key)
+        # what is shown of these rows may change: derived tables must look again
+        store.note_change(key[0], key[1])
     return keys
 
 

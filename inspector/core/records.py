@@ -9,15 +9,35 @@ row's other columns of that register as they are shown now.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 from inspector.core import changelog
+from inspector.core.changes import Changes, Recorder
 from inspector.core.registers import DELETED, TRACKED_FIELDS, spec
 from inspector.core.store import Store
 
-__all__ = ["TRACKED_FIELDS", "delete", "put", "restore"]
+__all__ = ["TRACKED_FIELDS", "Changes", "changing", "delete", "put", "restore"]
 
 _MISSING: dict[str, Any] = {}
+
+
+@contextlib.contextmanager
+def changing(store: Store) -> Iterator[Recorder]:
+    """``store.write()`` that also tells what it changed: on leaving it without an error,
+    ``recorder.changes`` names every row whose change-log entries were written inside it
+    (nested in another write, only its own part)::
+
+        with records.changing(store) as done:
+            records.put(...)
+        return done.changes
+    """
+    recorder = Recorder()
+    with store.write():
+        mark = store.journal_mark()
+        yield recorder
+        recorder.changes = store.changes_since(mark)
 
 
 def put(store: Store, table: str, row_id: str, values: dict[str, Any], *,

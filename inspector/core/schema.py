@@ -10,7 +10,7 @@ import sqlite3
 
 from sqlite_utils import Database, Migrations
 
-from inspector.core.schema_version import MIGRATION_SET
+from inspector.core.schema_version import MIGRATION_SET, STANDING_STALE_KEY
 
 migrations = Migrations(MIGRATION_SET)
 
@@ -555,3 +555,29 @@ def m010_documents(db: Database) -> None:
         "written_by": str,
     }, pk="id", strict=True)
     db.table("document_files").create_index(["document_id"])
+
+
+@migrations()
+def m011_community_standing(db: Database) -> None:
+    """Each community's standing as a maintained summary: its latest submitted inspection
+    (by the instant it started), that inspection's score and whether it meets the standard
+    (达标), and its open findings. Kept up to date in the same transaction as every write
+    that touches communities, inspections, answers or findings (``inspector.domain.
+    community_standing``, registered with the store).
+
+    Derived data: NOT written to the change log and never synced — each laptop recomputes it
+    from the facts it holds (the synced rows), so it cannot disagree with them. Scoring needs
+    the checklists, which only the domain reads, so the migration cannot fill the table
+    itself: it marks it stale in ``local_state`` and the domain rebuilds it whole at the
+    first write or read (see ``community_standing.ensure``).
+    """
+    db.table("community_standing").create({
+        "community_id": str,
+        "inspection_id": str,  # the latest submitted inspection; NULL: none
+        "started_at": str,
+        "score": float,  # its percent (NULL: nothing scored)
+        "met": int,  # 1 达标, 0 not; NULL without a submitted inspection
+        "open_findings": int,  # open, not deleted, over all its inspections
+    }, pk="community_id", strict=True)
+    db.execute("INSERT OR REPLACE INTO local_state (key, value) VALUES (?, '1')",
+               [STANDING_STALE_KEY])

@@ -16,11 +16,12 @@ import os
 import sqlite3
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from inspector.core import schema_version
+from inspector.core.changes import Changes
 from inspector.core.clock import MAX_DRIFT_MS, HybridClock, Stamp, WallClock
 from inspector.core.datadir import DataDirLock, check_not_synced, prepare_data_dir
 from inspector.core.errors import DataDirError, InspectorError, SchemaError
@@ -61,6 +62,9 @@ class Store:
         self.actor = actor
         self._lock = lock
         self._write_depth = 0
+        # The rows whose change-log entries the current write transaction wrote, in order
+        # (see ``note_change``); a savepoint rolled back forgets its part.
+        self._journal: list[tuple[str, str]] = []
         # Parsed templates by id: safe to keep, an installed template never changes.
         self.template_cache: dict[str, Any] = {}
         self.device_id = self._get_state("device_id") or ""
@@ -180,8 +184,11 @@ class Store:
         conn = self.conn
         saved_seq = self._seq
         savepoint = f"w{self._write_depth}"
+        journal_mark = len(self._journal)
         if self._write_depth == 0:
             _execute(conn, "BEGIN IMMEDIATE")
+            self._journal = []
+            journal_mark = 0
             # Another connection of this process (a worker) may have written meanwhile — or
             # given this data directory a new identity (a fork after a copy was found).
             self.device_id = self._get_state("device_id") or self.device_id
@@ -193,9 +200,15 @@ class Store:
         self._write_depth += 1
         try:
             yield self
+            if self._write_depth == 1 and self._journal and _DERIVERS:
+                # Derived tables follow the facts in the same transaction.
+                changes = Changes.of(self._journal)
+                for derive in _DERIVERS:
+                    derive(self, changes)
         except BaseException:
             self._write_depth -= 1
             self._seq = saved_seq
+            del self._journal[journal_mark:]
             if self._write_depth == 0:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
@@ -226,6 +239,21 @@ class Store:
             raise RuntimeError("a change outside a write transaction")
         self._seq += 1
         return self._seq, str(self.clock.now())
+
+    def note_change(self, table: str, row_id: str) -> None:
+        """Remember that the change log of this transaction names this row (called by the
+        change-log module for this device's changes and for applied ones)."""
+        if not self.in_write:
+            raise RuntimeError("a change outside a write transaction")
+        self._journal.append((table, row_id))
+
+    def journal_mark(self) -> int:
+        """Where the journal of the current transaction stands (see ``changes_since``)."""
+        return len(self._journal)
+
+    def changes_since(self, mark: int) -> Changes:
+        """The rows noted in this transaction after ``mark``."""
+        return Changes.of(self._journal[mark:])
 
     # -- local state (not synced) --------------------------------------------------------
 
@@ -282,6 +310,18 @@ class Store:
     ) -> dict[str, Any] | None:
         rows = self.query(sql, params)
         return rows[0] if rows else None
+
+
+Deriver = Callable[[Store, Changes], None]
+_DERIVERS: list[Deriver] = []
+
+
+def register_deriver(derive: Deriver) -> None:
+    """Keep a derived table (not in the change log) up to date: ``derive`` runs at the end of
+    every write transaction that wrote change-log entries, inside it, with the rows they name.
+    The domain registers its summaries here (the core cannot import the domain)."""
+    if derive not in _DERIVERS:
+        _DERIVERS.append(derive)
 
 
 class _BorrowedLock:

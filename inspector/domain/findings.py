@@ -12,10 +12,12 @@ status) keep changing as the departments act on it.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from inspector.core import identity, records
+from inspector.core.changes import NONE, Changes, Created
 from inspector.core.errors import InspectorError, NotFoundError, ReadOnlyError
 from inspector.core.i18n import t
 from inspector.core.store import Store
@@ -83,16 +85,29 @@ def add(store: Store, inspection_id: str, *, category: str, description: str,
         deadline: str | date | None = None, latitude: float | None = None,
         longitude: float | None = None, estate: str | None = None,
         responsible: str | None = None) -> str:
-    """Add a finding; department, severity and deadline default from the hazard category,
-    the responsible party from the estate (its property company, else the 居委会).
-    Coordinates given here are recorded as typed (WGS-84)."""
+    """Add a finding; returns its id (``create`` also returns the rows written)."""
+    return create(store, inspection_id, category=category, description=description,
+                  item_code=item_code, location=location, severity=severity,
+                  department=department, deadline=deadline, latitude=latitude,
+                  longitude=longitude, estate=estate, responsible=responsible).id
+
+
+def create(store: Store, inspection_id: str, *, category: str, description: str,
+           item_code: str | None = None, location: str | None = None,
+           severity: str | None = None, department: str | None = None,
+           deadline: str | date | None = None, latitude: float | None = None,
+           longitude: float | None = None, estate: str | None = None,
+           responsible: str | None = None) -> Created:
+    """Add a finding; department, severity and deadline default from the hazard category
+    (``defaults``), the responsible party from the estate (its property company, else the
+    居委会). Coordinates given here are recorded as typed (WGS-84)."""
     from inspector.domain import geo
 
     if not description.strip():
         raise InspectorError(t("问题描述不能为空", "A finding needs a description"))
     position = geo.check(latitude, longitude) if latitude is not None or \
         longitude is not None else None
-    with store.write():
+    with records.changing(store) as done:
         inspection = inspections.get(store, inspection_id)
         if inspection["status"] == inspections.SUBMITTED:
             raise ReadOnlyError(t("检查 {sid} 已提交，不能再添加问题；请先重新打开。",
@@ -101,11 +116,11 @@ def add(store: Store, inspection_id: str, *, category: str, description: str,
         template = templates.get(store, inspection["template_id"])
         chosen = template.category(category)
         code = template.item(item_code).code if item_code else None
-        level = template.severity(severity or chosen.severity)
-        dept = department_code(template, department or _default_department(
-            template, chosen.code, code))
-        due = _parse_deadline(deadline, inspection_day(inspection)) or (
-            store.wall.today() + timedelta(days=level.deadline_days)).isoformat()
+        proposed = defaults(template, chosen.code, code, store.wall.today(),
+                            severity=severity)
+        level = template.severity(proposed.severity)
+        dept = department_code(template, department or proposed.department)
+        due = _parse_deadline(deadline, inspection_day(inspection)) or proposed.deadline
         party = _party(store, inspection, estate, responsible)
         finding_id = uuid.uuid4().hex
         records.put(store, "findings", finding_id, {
@@ -128,7 +143,7 @@ def add(store: Store, inspection_id: str, *, category: str, description: str,
                 "coord_source": TYPED, "coord_at": store.wall.iso(),
                 "coord_by": store.actor} if position else {}),
         })
-    return finding_id
+    return Created(finding_id, done.changes)
 
 
 def _party(store: Store, inspection: dict[str, Any], estate: str | None,
@@ -143,11 +158,40 @@ def _party(store: Store, inspection: dict[str, Any], estate: str | None,
 TYPED = "typed"  # coordinates typed in; "photo:<sha256>" when taken from a photo's GPS
 
 
+@dataclass(frozen=True)
+class Defaults:
+    """What a new finding gets unless someone says otherwise."""
+
+    department: str  # a checklist department code or a directory code (排水 …)
+    severity: str  # a severity code
+    deadline: str  # YYYY-MM-DD
+
+
+def defaults(template: Template, category: str, item_code: str | None, today: date, *,
+             severity: str | None = None) -> Defaults:
+    """A finding's defaults from its hazard category: the department that supervises it
+    (the routing table; the catch-all category takes its item's first department), the
+    category's severity, and the deadline that severity gives counted from ``today``. With
+    ``severity`` (chosen by hand) only the deadline follows it. The one rule: ``add`` and
+    the finding dialog both ask it."""
+    chosen = template.category(category)
+    level = template.severity(severity or chosen.severity)
+    return Defaults(_default_department(template, chosen.code, item_code), level.code,
+                    deadline_for(template, level.code, today))
+
+
+def deadline_for(template: Template, severity: str, today: date) -> str:
+    """The default deadline of a finding of this severity recorded on ``today``."""
+    return (today + timedelta(days=template.severity(severity).deadline_days)).isoformat()
+
+
 def _default_department(template: Template, category: str, item_code: str | None) -> str:
     # The catch-all category ("其他") has no real owner; the item it came from has one.
     chosen = template.category(category)
     if item_code and not chosen.items:
-        return template.item(item_code).departments[0]
+        departments = template.item(item_code).departments
+        if departments:
+            return departments[0]
     routed = responsibility.ROUTING.get(chosen.code)
     return routed[1] if routed else chosen.department
 
@@ -253,13 +297,14 @@ def resolve(store: Store, text: str) -> dict[str, Any]:
     raise NotFoundError(t("找不到问题 {id}", "No finding {id}", id=text))
 
 
-def edit(store: Store, finding_id: str, **changes: Any) -> dict[str, Any]:
-    """Change a finding's fields (not its status: see ``set_status``)."""
+def edit(store: Store, finding_id: str, **changes: Any) -> Changes:
+    """Change a finding's fields (not its status: see ``set_status``); returns the rows
+    written (none if nothing changed)."""
     unknown = set(changes) - EDITABLE
     if unknown:
         raise InspectorError(t("不能修改的字段：{f}", "Fields that cannot be edited: {f}",
                                f=", ".join(sorted(unknown))))
-    with store.write():
+    with records.changing(store) as done:
         row = get(store, finding_id)
         if row.get("deleted"):
             raise InspectorError(t("问题 {sid} 已删除", "The finding {sid} was deleted",
@@ -293,25 +338,27 @@ def edit(store: Store, finding_id: str, **changes: Any) -> dict[str, Any]:
                 values[field] = (value or "").strip() or None
             else:
                 values[field] = value
-        return records.put(store, "findings", finding_id, values)
+        records.put(store, "findings", finding_id, values)
+    return done.changes
 
 
-def set_status(store: Store, finding_id: str, status: str) -> None:
+def set_status(store: Store, finding_id: str, status: str) -> Changes:
     status = _status_code(status)
-    with store.write():
+    with records.changing(store) as done:
         row = get(store, finding_id)
         if status == row["status"]:
-            return
+            return NONE
         if status not in TRANSITIONS[row["status"]]:
             raise InspectorError(t("问题 {sid} 不能从“{a}”改为“{b}”",
                                    "The finding {sid} cannot go from {a} to {b}",
                                    sid=row["short_id"], a=row["status"], b=status))
         records.put(store, "findings", finding_id, {"status": status})
+    return done.changes
 
 
-def delete(store: Store, finding_id: str) -> None:
+def delete(store: Store, finding_id: str) -> Changes:
     """Remove a finding recorded by mistake (a tombstone: sync flags a concurrent edit)."""
-    with store.write():
+    with records.changing(store) as done:
         row = get(store, finding_id)
         inspection = inspections.get(store, row["inspection_id"])
         if inspection["status"] == inspections.SUBMITTED:
@@ -319,6 +366,7 @@ def delete(store: Store, finding_id: str) -> None:
                                   "The inspection {sid} is submitted; its findings cannot be "
                                   "deleted.", sid=inspection["short_id"]))
         records.delete(store, "findings", row["id"])
+    return done.changes
 
 
 def _status_code(text: str) -> str:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from inspector.core import identity, records
+from inspector.core.changes import Changes
 from inspector.core.errors import InspectorError, NotFoundError, ReadOnlyError
 from inspector.core.i18n import t
 from inspector.core.store import Store
@@ -35,6 +36,14 @@ class Given:
     choice: str | None = None
     sampled: int | None = None
     qualified: int | None = None
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """What a submission signed (its score) and the rows it wrote."""
+
+    score: Score
+    changes: Changes
 
 
 @dataclass(frozen=True)
@@ -231,12 +240,12 @@ def _parse_sample(item: Item, text: str) -> tuple[int, int]:
 
 
 def answer(store: Store, inspection_id: str, item_code: str, answer: str | Given, *,
-           value: float | None = None, note: str | None = None) -> None:
+           value: float | None = None, note: str | None = None) -> Changes:
     """Record an item's answer: pass/fail/na, or for number and count items the value, for
     choice items ``Given(choice=…)``, for sample items ``Given(sampled=…, qualified=…)``.
-    The item's rule turns what was given into pass or fail."""
+    The item's rule turns what was given into pass or fail. Returns the rows written."""
     given = answer if isinstance(answer, Given) else Given(answer, value)
-    with store.write():
+    with records.changing(store) as done:
         row = _editable(store, inspection_id)
         template = templates.get(store, row["template_id"])
         item = template.item(item_code)
@@ -247,6 +256,7 @@ def answer(store: Store, inspection_id: str, item_code: str, answer: str | Given
         if note is not None:
             fields["note"] = note.strip() or None
         _put_response(store, inspection_id, item.code, fields)
+    return done.changes
 
 
 def judge(item: Item, given: Given) -> tuple[str, float | None, dict[str, Any] | None]:
@@ -312,20 +322,22 @@ def _judge_sample(item: Item, given: Given) -> tuple[str, float | None, dict[str
             {"sampled": sampled, "qualified": qualified})
 
 
-def set_note(store: Store, inspection_id: str, item_code: str, note: str) -> None:
-    with store.write():
+def set_note(store: Store, inspection_id: str, item_code: str, note: str) -> Changes:
+    with records.changing(store) as done:
         row = _editable(store, inspection_id)
         item = templates.get(store, row["template_id"]).item(item_code)
         _put_response(store, inspection_id, item.code, {"note": note.strip() or None})
+    return done.changes
 
 
-def clear_answer(store: Store, inspection_id: str, item_code: str) -> None:
+def clear_answer(store: Store, inspection_id: str, item_code: str) -> Changes:
     """Take an answer back (the GUI's undo of a first answer)."""
-    with store.write():
+    with records.changing(store) as done:
         row = _editable(store, inspection_id)
         item = templates.get(store, row["template_id"]).item(item_code)
         _put_response(store, inspection_id, item.code, {"answer": None, "value": None,
                                                          "detail": None})
+    return done.changes
 
 
 def _put_response(store: Store, inspection_id: str, code: str, fields: dict[str, Any]) -> None:
@@ -345,8 +357,8 @@ def _put_response(store: Store, inspection_id: str, code: str, fields: dict[str,
 
 
 def set_team(store: Store, inspection_id: str, *, inspectors: list[str] | None = None,
-             departments: list[str] | None = None) -> None:
-    with store.write():
+             departments: list[str] | None = None) -> Changes:
+    with records.changing(store) as done:
         row = _editable(store, inspection_id)
         values: dict[str, Any] = {}
         if inspectors is not None:
@@ -359,6 +371,7 @@ def set_team(store: Store, inspection_id: str, *, inspectors: list[str] | None =
             values["departments"] = _dumps(
                 [template.department(d).code for d in _clean_names(departments)])
         records.put(store, "inspections", inspection_id, values)
+    return done.changes
 
 
 def answers_of(store: Store, inspection_id: str) -> dict[str, dict[str, Any]]:
@@ -425,23 +438,21 @@ def response_photo_counts(store: Store, inspection_id: str) -> dict[str, int]:
 
 def submit(store: Store, inspection_id: str, signed_by: list[str], *,
            representative: str | None = None, inspector_signature: bytes | None = None,
-           representative_signature: bytes | None = None) -> Score:
+           representative_signature: bytes | None = None) -> Submitted:
     """Sign and lock the inspection. Every item must be answered first.
 
-    Drawn signatures (PNG) are stored as files before the inspection refers to them.
+    Drawn signatures (PNG) are stored as files before the inspection refers to them. Returns
+    the score signed and the rows written.
     """
     names = _clean_names(signed_by)
-    if not names:
-        raise InspectorError(t("提交需要签名人", "Submitting needs the signers' names"))
-    with store.write():
-        row = _editable(store, inspection_id)
+    with records.changing(store) as done:
+        _editable(store, inspection_id)
         current = view(store, inspection_id)
-        if current.score.unanswered:
-            raise InspectorError(t(
-                "检查 {sid} 还有 {n} 项未填写：{codes}",
-                "The inspection {sid} still has {n} unanswered items: {codes}",
-                sid=row["short_id"], n=len(current.score.unanswered),
-                codes=", ".join(current.score.unanswered)))
+        problems = submission_problems(
+            current, names, representative=representative,
+            representative_signed=representative_signature is not None)
+        if problems:
+            raise InspectorError("\n".join(problems))
         # The signature files are in place before the row refers to them.
         signature_fields: dict[str, Any] = {}
         if representative is not None:
@@ -454,14 +465,44 @@ def submit(store: Store, inspection_id: str, signed_by: list[str], *,
         records.put(store, "inspections", inspection_id, {
             "status": SUBMITTED, "signed_by": _dumps(names), "finished_at": store.wall.iso(),
             **signature_fields})
-        return current.score
+    return Submitted(current.score, done.changes)
 
 
-def reopen(store: Store, inspection_id: str, reason: str) -> None:
+def submission_problems(current: InspectionView, signed_by: list[str], *,
+                        representative: str | None = None,
+                        representative_signed: bool = False) -> list[str]:
+    """Why this inspection cannot be submitted as given (empty: it can) — the one rule the
+    GUI's submit dialog, the CLI and ``submit`` all apply. Messages in the current language.
+
+    The rule: every item is answered; at least one inspector signs by name (``signed_by``:
+    that is the signature the record requires — the CLI has no pad to draw on); drawn
+    signatures are optional evidence, but a representative's drawn signature needs the
+    representative's name. Findings without a photo are a reminder, not a problem.
+    """
+    if current.locked:
+        return [t("检查 {sid} 已提交并锁定", "The inspection {sid} is already submitted and "
+                  "locked", sid=current.row["short_id"])]
+    problems: list[str] = []
+    unanswered = current.score.unanswered
+    if unanswered:
+        shown = ", ".join(unanswered[:8]) + (" …" if len(unanswered) > 8 else "")
+        problems.append(t("检查 {sid} 还有 {n} 项未填写：{codes}",
+                          "The inspection {sid} still has {n} unanswered items: {codes}",
+                          sid=current.row["short_id"], n=len(unanswered), codes=shown))
+    if not _clean_names(signed_by):
+        problems.append(t("提交需要签名人（检查人员姓名）",
+                          "Submitting needs the signers' names (the inspectors)"))
+    if representative_signed and not (representative or "").strip():
+        problems.append(t("社区代表已签名，需填写其姓名",
+                          "The representative has signed: their name is needed"))
+    return problems
+
+
+def reopen(store: Store, inspection_id: str, reason: str) -> Changes:
     """Unlock a submitted inspection; the reason goes into the change log."""
     if not reason.strip():
         raise InspectorError(t("重新打开需要说明原因", "Reopening needs a reason"))
-    with store.write():
+    with records.changing(store) as done:
         row = get(store, inspection_id)
         if row["status"] != SUBMITTED:
             raise InspectorError(t("检查 {sid} 尚未提交，无需重新打开",
@@ -469,6 +510,7 @@ def reopen(store: Store, inspection_id: str, reason: str) -> None:
                                    sid=row["short_id"]))
         records.put(store, "inspections", inspection_id, {
             "status": REOPENED, "reopen_reason": reason.strip()})
+    return done.changes
 
 
 def list_for_community(store: Store, community_id: str) -> list[dict[str, Any]]:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from inspector.core.store import Store
-from inspector.domain import pinyin, standing
+from inspector.domain import community_standing, pinyin, standing
 from inspector.domain.districts import NINGBO_DISTRICTS
 
 NEVER, MET, NOT_MET, IN_PROGRESS = "never", "met", "not_met", "in_progress"
@@ -41,13 +41,13 @@ def community_statuses(
         " ORDER BY district, street, name")
     counts = {r["community_id"]: r["n"] for r in store.query(
         "SELECT community_id, COUNT(*) AS n FROM inspections GROUP BY community_id")}
-    open_findings = {r["community_id"]: r["n"] for r in store.query(
-        "SELECT i.community_id, COUNT(*) AS n FROM findings f"
-        " JOIN inspections i ON i.id = f.inspection_id"
-        " WHERE f.status = 'open' AND f.deleted IS NULL GROUP BY i.community_id")}
     # The badge is the community's standing today (standing.py): its latest submitted
-    # inspection or recognition decision, so the browser and the summary agree.
-    standings = standing.gather(store, store.wall.today(), cancelled).standings
+    # inspection or recognition decision, so the browser and the summary agree. Both it and
+    # the open findings come from the maintained summary (community_standing), not from
+    # scoring every community's answers again.
+    standings = standing.standings_today(store, cancelled)
+    open_findings = {community_id: row.open_findings for community_id, row
+                     in community_standing.read(store).items()}
     latest_any = {r["community_id"]: r["started_at"] for r in store.query(
         "SELECT community_id, MAX(started_at) AS started_at FROM inspections"
         " GROUP BY community_id")}

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from inspector.core import records
+from inspector.core.changes import NONE, Changes, union
 from inspector.core.durable import fsync_dir
 from inspector.core.errors import InspectorError, NotFoundError, ReadOnlyError
 from inspector.core.i18n import t
@@ -68,12 +69,18 @@ class ImportedPhoto:
     source: Path
     linked: str = "new"  # new / restored (had been removed) / unchanged (already linked)
     moved_from: tuple[str, ...] = ()  # card links elsewhere in the inspection it replaced
+    changes: Changes = NONE  # the rows the import wrote
 
 
 @dataclass
 class BatchResult:
     imported: list[ImportedPhoto] = field(default_factory=list)
     failed: list[tuple[Path, str]] = field(default_factory=list)
+
+    @property
+    def changes(self) -> Changes:
+        """Every row the imports of the batch wrote."""
+        return union(photo.changes for photo in self.imported)
 
     def summary(self) -> str:
         lines = [t("导入 {n} 张，失败 {f} 张", "{n} imported, {f} failed",
@@ -499,13 +506,14 @@ def import_staged(store: Store, staged: StagedPhoto, target: Target, *,
         staged.temporary.unlink(missing_ok=True)
     meta = staged.meta
     link_id = _link_id(target, staged.sha256, kind)
-    with store.write():
+    with records.changing(store) as done:
         _photo_row(store, staged, path)
         linked = _link(store, link_id, staged.sha256, target, kind, caption, origin)
         moved = _retire_card_links(store, staged.sha256, target, link_id) \
             if origin == CARD else ()
     log.info("imported %s as %s for %s (%s)", source, staged.sha256[:12], target.label, linked)
-    return ImportedPhoto(staged.sha256, path, link_id, new_file, meta, source, linked, moved)
+    return ImportedPhoto(staged.sha256, path, link_id, new_file, meta, source, linked, moved,
+                         done.changes)
 
 
 def _link(store: Store, link_id: str, sha256: str, target: Target, kind: str | None,

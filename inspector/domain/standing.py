@@ -24,7 +24,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import date
 from fractions import Fraction
 from typing import Any
 
@@ -32,7 +32,7 @@ from inspector.core import records
 from inspector.core.errors import InspectorError, NotFoundError
 from inspector.core.i18n import t
 from inspector.core.store import Store
-from inspector.domain import communities, config, scoring, templates
+from inspector.domain import communities, community_standing, config, scoring, templates
 from inspector.domain.districts import NINGBO_DISTRICTS
 from inspector.domain.inspections import SUBMITTED, parse_detail
 
@@ -236,14 +236,6 @@ class Evidence:
     inspected_in_year: set[str]
 
 
-def _instant(text: str | None) -> datetime:
-    try:
-        moment = datetime.fromisoformat(text or "")
-    except ValueError:
-        return datetime.min.replace(tzinfo=UTC)
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
 def _local_day(stamp: str | None) -> str:
     return (stamp or "")[:10]
 
@@ -260,7 +252,7 @@ def gather(store: Store, as_of: date,
         "SELECT id, short_id, community_id, template_id, started_at, status"
         " FROM inspections WHERE substr(started_at, 1, 10) <= ?", (day,))
     # Latest by the instant (stamps from laptops in other zones carry other offsets).
-    rows.sort(key=lambda r: (_instant(r["started_at"]), r["short_id"] or "", r["id"]))
+    rows.sort(key=community_standing.latest_key)
     for row in rows:
         participating.add(row["community_id"])
         if row["status"] != SUBMITTED:
@@ -288,6 +280,19 @@ def gather(store: Store, as_of: date,
         standings[community_id] = Standing(
             community_id, result.met, INSPECTION, _local_day(row["started_at"]),
             row["short_id"] or row["id"][:8], row["id"], result.percent, template.uid)
+    ranked = _with_decisions(store, as_of, standings, participating)
+    for row in store.query("SELECT id, tags FROM communities WHERE tags LIKE ?",
+                           (f"%{PARTICIPATION_TAG}%",)):
+        if PARTICIPATION_TAG in json.loads(row["tags"] or "[]"):
+            participating.add(row["id"])
+    return Evidence(as_of, ranked, latest, dict(answers), participating, inspected_in_year)
+
+
+def _with_decisions(store: Store, as_of: date, standings: dict[str, Standing],
+                    participating: set[str]) -> dict[str, Standing]:
+    """The inspections' standings with the recognition decisions in force on ``as_of``
+    ranked over them (the rule above); adds the decided communities to ``participating``."""
+    day = as_of.isoformat()
     ranked: dict[str, tuple[tuple[str, int, str], Standing]] = {}
     for community_id, standing in standings.items():
         ranked[community_id] = ((standing.on, _RANK[INSPECTION], ""), standing)
@@ -303,12 +308,39 @@ def gather(store: Store, as_of: date,
                 row["community_id"], row["decision"] == "pass",
                 row["level"] if row["level"] in _RANK else DISTRICT_DECISION,
                 row["decided_on"], row["document"] or row["decided_by"] or "", row["id"]))
-    for row in store.query("SELECT id, tags FROM communities WHERE tags LIKE ?",
-                           (f"%{PARTICIPATION_TAG}%",)):
-        if PARTICIPATION_TAG in json.loads(row["tags"] or "[]"):
-            participating.add(row["id"])
-    return Evidence(as_of, {k: v[1] for k, v in ranked.items()}, latest, dict(answers),
-                    participating, inspected_in_year)
+    return {k: v[1] for k, v in ranked.items()}
+
+
+def standings_today(store: Store,
+                    cancelled: Callable[[], bool] | None = None) -> dict[str, Standing]:
+    """Every community's standing today — ``gather(store, today).standings`` — read from the
+    maintained summary (``community_standing``) instead of scoring answers again. Falls back
+    to ``gather`` when a submitted inspection is dated after today (a laptop's clock ahead):
+    the summary holds the latest whatever its date."""
+    today = store.wall.today()
+    if store.conn.execute(
+            "SELECT 1 FROM inspections WHERE status = ? AND substr(started_at, 1, 10) > ?"
+            " LIMIT 1", (SUBMITTED, today.isoformat())).fetchone():
+        return gather(store, today, cancelled).standings
+    summary = community_standing.read(store)
+    facts = {row["id"]: row for row in store.query(
+        "SELECT i.id, i.short_id, i.template_id FROM community_standing s"
+        " JOIN inspections i ON i.id = s.inspection_id")}
+    standings: dict[str, Standing] = {}
+    for community_id, row in summary.items():
+        if row.inspection_id is None or row.met is None:
+            continue
+        fact = facts.get(row.inspection_id)
+        if fact is None:  # a read-only store's stale table: computed, not yet written
+            fact = store.query_one("SELECT id, short_id, template_id FROM inspections"
+                                   " WHERE id = ?", (row.inspection_id,))
+            if fact is None:
+                continue
+        standings[community_id] = Standing(
+            community_id, row.met, INSPECTION, _local_day(row.started_at),
+            fact["short_id"] or fact["id"][:8], fact["id"], row.score,
+            templates.get(store, fact["template_id"]).uid)
+    return _with_decisions(store, today, standings, set())
 
 
 def standing_of(store: Store, community: str, on: str | date) -> Standing | None:

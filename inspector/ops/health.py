@@ -25,7 +25,7 @@ from inspector.core.errors import InspectorError
 from inspector.core.i18n import t
 from inspector.core.registers import TABLES
 from inspector.core.store import DB_NAME, Store
-from inspector.domain import photos, signatures
+from inspector.domain import community_standing, photos, signatures
 
 log = logging.getLogger(__name__)
 
@@ -205,6 +205,7 @@ def recover(source_dir: Path, target_dir: Path) -> Recovery:
             for key in keys:
                 changelog.rebuild_heads(store, key)
             changelog.refresh(store, keys)
+            community_standing.mark_stale(store)  # every shown row was made again
             own = store.query_one("SELECT public_key FROM devices WHERE id = ?", (old_device,))
             if own and own["public_key"]:
                 records.put(store, "devices", old_device,

@@ -1,4 +1,4 @@
-"""The submit dialog: what is missing, two drawn signatures, submission locks the inspection."""
+"""The submit dialog: what is missing, drawn signatures, submission locks the inspection."""
 
 from __future__ import annotations
 
@@ -126,7 +126,7 @@ def test_submit_with_both_signatures_locks_and_stores_them(
     representative_pad = _pad(dialog, "representativePad")
     submit = _button(dialog, "submitButton")
 
-    assert not submit.isEnabled()
+    assert submit.isEnabled()  # the inspectors' names come from the inspection
     _draw_with_mouse(inspector_pad)
     assert not inspector_pad.is_empty()
     inspector_pad.add_stroke(_wave())
@@ -205,26 +205,29 @@ def test_failed_item_without_photo_warns_but_does_not_block(
     assert _button(dialog, "submitButton").isEnabled()
 
 
-def test_empty_pads_block_and_clear_empties_a_pad(qtbot: QtBot, demo_store: Store) -> None:
+def test_pads_are_optional_a_drawing_needs_a_name_and_clear_empties_a_pad(
+        qtbot: QtBot, demo_store: Store) -> None:
     inspection_id = _draft(demo_store)
     _answer_everything(demo_store, inspection_id)
     dialog = _dialog(qtbot, demo_store, inspection_id)
     submit = _button(dialog, "submitButton")
     inspector_pad = _pad(dialog, "inspectorPad")
     representative_pad = _pad(dialog, "representativePad")
-    _edit(dialog, "representativeName").setText("刘芳")
 
+    # The rule is the domain's (inspections.submission_problems): names sign; drawings are
+    # optional, but a representative who drew must be named.
     assert inspector_pad.is_empty() and representative_pad.is_empty()
-    assert not submit.isEnabled()
-    inspector_pad.add_stroke(_wave())
-    assert not submit.isEnabled()
+    assert submit.isEnabled(), dialog.blockers()
     _draw_with_mouse(representative_pad)
+    assert not submit.isEnabled()
+    assert any("姓名" in reason for reason in dialog.blockers())
+    _edit(dialog, "representativeName").setText("刘芳")
     assert submit.isEnabled()
 
     with qtbot.waitSignal(representative_pad.changed, timeout=1000):
         qtbot.mouseClick(_button(dialog, "representativeClear"), Qt.MouseButton.LeftButton)
     assert representative_pad.is_empty()
-    assert not submit.isEnabled()
+    inspector_pad.add_stroke(_wave())
     assert not inspector_pad.is_empty()
 
     # The Delete key clears the focused pad.
@@ -232,7 +235,7 @@ def test_empty_pads_block_and_clear_empties_a_pad(qtbot: QtBot, demo_store: Stor
     QTest.keyClick(inspector_pad, Qt.Key.Key_Delete)
     assert inspector_pad.is_empty()
 
-    # A name left empty blocks as well, even with both signatures.
+    # The inspectors' names are needed, with or without drawings.
     inspector_pad.add_stroke(_wave())
     representative_pad.add_stroke(_wave())
     assert submit.isEnabled()
