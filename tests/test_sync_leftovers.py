@@ -35,7 +35,9 @@ def test_old_half_written_bundles_are_reported_and_cleaned_young_ones_kept(
     bundle = other / "000000000001-000000000004.zip"
     for path in (old, young, bundle):
         path.write_bytes(b"PK partial")
-    two_hours_ago = time.time() - 2 * 3600
+    now = time.time()  # file times by the program's clock (a faked date fakes this too)
+    os.utime(young, (now, now))
+    two_hours_ago = now - 2 * 3600
     os.utime(old, (two_hours_ago, two_hours_ago))
     os.utime(bundle, (two_hours_ago, two_hours_ago))  # a finished bundle is never a leftover
 
