@@ -106,7 +106,7 @@ def cmd_recheck_answer(args: argparse.Namespace) -> int:
     with _open(args) as store:
         recheck = rechecks.resolve(store, args.recheck)
         made = rechecks.answer(store, recheck["id"], args.finding, args.result,
-                               note=args.note or "", new_deadline=args.new_deadline)
+                               note=args.note or "", new_deadline=args.new_deadline).id
         target = photos.target_for_followup(store, made)
         result = photos.import_photos(store, files, target, kind="after") if files else None
     if result is not None:
@@ -124,7 +124,7 @@ def cmd_recheck_submit(args: argparse.Namespace) -> int:
         recheck = rechecks.resolve(store, args.recheck)
         counts = rechecks.submit(store, recheck["id"], args.signed_by)
     _out(t("已签字：销号 {a} 项，仍需整改 {b} 项", "Signed: {a} closed, {b} still open",
-           a=counts["closed"], b=counts["open"]))
+           a=counts.closed, b=counts.open))
     return EXIT_OK
 
 
