@@ -122,7 +122,8 @@ class FolderImportDialog(QDialog):
         self.review = CardReview(store, inspection_id)
         self.inspection = self.review.inspection
         self.visit = self.review.visit
-        self.result: BatchResult | None = None
+        # An attribute over QDialog.result(), which this dialog does not use.
+        self.result: BatchResult | None = None  # type: ignore[assignment]
         self.summary_box: QMessageBox | None = None
         self.folder_dialog: QFileDialog | None = None
         self._scan_relay: ops.Op[Any] | None = None
