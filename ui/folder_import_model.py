@@ -18,7 +18,7 @@ from inspector.core.store import Store
 from inspector.domain import camera_card, findings, inspections, photos, templates
 from inspector.domain.camera_card import FolderScan, Moment, Proposal
 from inspector.domain.photos import BatchResult, Target
-from inspector.domain.scoring import FAIL, NA, PASS, RECORDED
+from inspector.domain.scoring import answer_word
 from ui.i18n import language, tr
 
 
@@ -107,9 +107,7 @@ class CardReview:
         if len(text) > 28:
             text = text[:27] + "…"
         answer = self.answers.get(code)
-        mark = {PASS: tr("符合", "pass"), FAIL: tr("不符合", "fail"), NA: tr("不适用", "n/a"),
-                RECORDED: tr("已记录", "recorded"), "value": tr("已记录", "recorded")}.get(
-            answer or "", tr("未作答", "unanswered"))
+        mark = answer_word(answer) if answer else tr("未作答", "unanswered")
         return f"{item.code} {text}（{mark}）" if language.current() == "zh" \
             else f"{item.code} {text} ({mark})"
 
