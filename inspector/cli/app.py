@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from inspector.cli.output import out, out_json, out_rows
 from inspector.core.clock import WallClock
 from inspector.core.datadir import resolve_data_dir
 from inspector.core.errors import ImportFileError, InspectorError
@@ -32,14 +33,6 @@ from inspector.ops import demo
 log = logging.getLogger("inspector")
 
 EXIT_OK, EXIT_REFUSED = 0, 2
-
-
-def out(text: str = "") -> None:
-    sys.stdout.write(text + "\n")
-
-
-def out_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -220,12 +213,8 @@ def cmd_inspections_list(args: argparse.Namespace) -> int:
             rows = inspections.list_for_community(store, community["id"])
         else:
             rows = store.query("SELECT * FROM inspections ORDER BY started_at DESC")
-    if args.json:
-        out_json(rows)
-    else:
-        for row in rows:
-            out(f"{row['short_id']}\t{row['id'][:8]}\t{row['status']}\t{row['started_at']}")
-    return EXIT_OK
+    return out_rows(args, rows, lambda row: f"{row['short_id']}\t{row['id'][:8]}\t"
+                    f"{row['status']}\t{row['started_at']}")
 
 
 def cmd_inspections_submit(args: argparse.Namespace) -> int:
