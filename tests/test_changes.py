@@ -151,3 +151,87 @@ def test_a_sync_import_names_the_rows_of_the_changes_it_applied(tmp_path: Path) 
     finally:
         a.close()
         b.close()
+
+
+def test_starting_an_inspection_names_its_row(ready_store: Store) -> None:
+    store = ready_store
+    created, logged = _logged_by(store, lambda: inspections.create(store, "柳西社区",
+                                                                   ["王建国"]))
+    assert created.changes == logged == Changes.of([("inspections", created.id)])
+    assert inspections.get(store, created.id)["status"] == inspections.DRAFT
+
+
+def test_who_fixes_a_finding_and_their_reply_name_the_rows_they_logged(
+        ready_store: Store) -> None:
+    store = ready_store
+    inspection = inspections.start(store, "柳西社区", ["王建国"])
+    finding = findings.add(store, inspection, category="corridor_clutter",
+                           description="楼道堆物")
+    changes, logged = _logged_by(store, lambda: findings.set_responsible(
+        store, finding, responsible="业主:宁波市排水有限公司"))
+    assert changes == logged == Changes.of([("findings", finding)])
+    changes, logged = _logged_by(store, lambda: findings.set_responsible(
+        store, finding, responsible="业主:宁波市排水有限公司"))
+    assert changes == logged == NONE
+    changes, logged = _logged_by(store, lambda: findings.set_reply(
+        store, finding, measures="已清理", fixed_on=store.wall.today()))
+    assert changes == logged == Changes.of([("findings", finding)])
+    assert findings.get(store, finding)["status"] == findings.RECTIFIED
+    changes, logged = _logged_by(store, lambda: findings.set_reply(store, finding,
+                                                                   measures="已清理"))
+    assert changes == logged == NONE
+
+
+def test_places_and_pins_name_the_rows_they_logged(ready_store: Store,
+                                                   tmp_path: Path) -> None:
+    from PIL import Image
+
+    from inspector.domain import places
+
+    store = ready_store
+    inspection = inspections.start(store, "柳西社区", ["王建国"])
+    community = inspections.get(store, inspection)["community_id"]
+    finding = findings.add(store, inspection, category="corridor_clutter",
+                           description="楼道堆物")
+    changes, logged = _logged_by(store, lambda: places.set_coordinates(
+        store, finding, 29.87, 121.55))
+    assert changes == logged == Changes.of([("findings", finding)])
+    changes, logged = _logged_by(store, lambda: places.set_coordinates(store, finding,
+                                                                       None, None))
+    assert changes == logged == Changes.of([("findings", finding)])
+    changes, logged = _logged_by(store, lambda: places.set_community_position(
+        store, community, 29.87, 121.55))
+    assert changes == logged == Changes.of([("communities", community)])
+    changes, logged = _logged_by(store, lambda: places.set_community_position(
+        store, community, 29.87, 121.55))
+    assert changes == logged == NONE
+    Image.new("RGB", (80, 50), (230, 235, 225)).save(tmp_path / "plan.png")
+    places.set_site_plan(store, community, tmp_path / "plan.png")
+    changes, logged = _logged_by(store, lambda: places.set_pin(store, finding, 0.4, 0.6))
+    assert changes == logged == Changes.of([("findings", finding)])
+    changes, logged = _logged_by(store, lambda: places.clear_pin(store, finding))
+    assert changes == logged == Changes.of([("findings", finding)])
+
+
+def test_each_recheck_operation_names_the_rows_it_logged(ready_store: Store) -> None:
+    from inspector.domain import rechecks
+
+    store = ready_store
+    inspection = inspections.start(store, "柳西社区", ["王建国"])
+    fixed = findings.add(store, inspection, category="corridor_clutter", description="楼道堆物")
+    kept = findings.add(store, inspection, category="corridor_clutter", description="杂物")
+    created, logged = _logged_by(store, lambda: rechecks.create(store, inspection=inspection,
+                                                                inspectors=["李明"]))
+    assert created.changes == logged == Changes.of([("rechecks", created.id)])
+    recheck = created.id
+    made, logged = _logged_by(store, lambda: rechecks.answer(store, recheck, fixed, "fixed"))
+    assert made.id == rechecks.followup_id(recheck, fixed)
+    assert made.changes == logged == Changes.of([("followups", made.id)])
+    changes, logged = _logged_by(store, lambda: rechecks.clear(store, recheck, fixed))
+    assert changes == logged == Changes.of([("followups", made.id)])
+    rechecks.answer(store, recheck, fixed, "fixed")
+    rechecks.answer(store, recheck, kept, "not-fixed")
+    signed, logged = _logged_by(store, lambda: rechecks.submit(store, recheck, ["李明"]))
+    assert (signed.closed, signed.open) == (1, 1)
+    # the finding kept open already has the deadline its severity gives: it is not written
+    assert signed.changes == logged == Changes.of([("findings", fixed), ("rechecks", recheck)])

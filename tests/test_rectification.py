@@ -262,13 +262,13 @@ def test_recheck_closes_fixed_findings_and_keeps_others_open(loop: Sample, wall:
     visited = [e.finding["id"] for e in rechecks.entries(store, recheck)]
     assert loop.findings["fixed"] not in visited and loop.findings["fire_lane"] in visited
     followup = rechecks.answer(store, recheck, loop.findings["fire_lane"], "fixed",
-                               note="已清理")
+                               note="已清理").id
     photos.import_photo(store, real("Canon_40D.jpg"),
                         photos.target_for_followup(store, followup), kind="after")
     rechecks.answer(store, recheck, loop.findings["road"], "not-fixed",
                     new_deadline="2026-12-20")
     counts = rechecks.submit(store, recheck, ["李明"])
-    assert counts == {"closed": 1, "open": 1}
+    assert (counts.closed, counts.open) == (1, 1)
     fire = findings.get(store, loop.findings["fire_lane"])
     assert (fire["status"], fire["closed_on"], fire["closed_by"], fire["closed_in"]) == (
         "verified", "2026-12-06", "李明", recheck)

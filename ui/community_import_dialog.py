@@ -49,7 +49,8 @@ class CommunityImportDialog(QDialog):
         self.setObjectName("communityImportDialog")
         self.store = store
         self.preview: Preview | None = None
-        self.result: ImportResult | None = None
+        # An attribute over QDialog.result(), which this dialog does not use.
+        self.result: ImportResult | None = None  # type: ignore[assignment]
         self.file_dialog: QFileDialog | None = None
         self._relay: ops.Op[Any] | None = None
 

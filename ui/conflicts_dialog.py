@@ -12,6 +12,7 @@ open the dialog non-blocking (``open()``) and listen to ``resolved``.
 
 from __future__ import annotations
 
+import html
 from datetime import datetime
 from typing import Any
 
@@ -482,4 +483,4 @@ class ConflictsDialog(QDialog):
 
 
 def _html(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return html.escape(text, quote=False)

@@ -11,13 +11,15 @@ Photos of other days than the inspection's are left out (greyed, with the reason
 "包括其他日期的照片" is ticked or a row is given a target by hand; a second copy of a picture is
 left out; a photo an earlier import put elsewhere is moved, never linked twice; the clock
 offset applies only to camera-local times (a phone's time with its UTC offset stays).
+
+What is reviewed (the plan, the rows as shown, the counts) is ``ui.folder_import_model``'s
+``CardReview``; this module is its widgets, the background jobs and the import.
 """
 
 from __future__ import annotations
 
 import shutil
 import tempfile
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -63,11 +65,11 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.core.store import Store
-from inspector.domain import camera_card, derived, findings, inspections, photos, templates
-from inspector.domain.camera_card import FolderScan, Moment, Proposal
+from inspector.domain import camera_card, derived, photos
+from inspector.domain.camera_card import FolderScan, Proposal
 from inspector.domain.photos import BatchResult, Target
-from inspector.domain.scoring import FAIL, NA, PASS, RECORDED
 from ui import errors, ops
+from ui.folder_import_model import CardReview, ReviewError
 from ui.i18n import language, tr
 from ui.photo_jobs import ImportItem, PhotoImport, failure_message
 from ui.photo_strip import broken_pixmap, fit_pixmap, placeholder_pixmap
@@ -75,19 +77,6 @@ from ui.photo_strip import broken_pixmap, fit_pixmap, placeholder_pixmap
 COL_PHOTO, COL_TIME, COL_TARGET, COL_GAP = range(4)
 THUMB = QSize(72, 54)
 ModelIndex = QModelIndex | QPersistentModelIndex
-
-
-def gap_text(seconds: float | None) -> str:
-    if seconds is None:
-        return "—"
-    whole = round(seconds)
-    if whole < 60:
-        return tr("{s} 秒", "{s} s", s=whole)
-    return tr("{m} 分 {s} 秒", "{m} min {s} s", m=whole // 60, s=whole % 60)
-
-
-def time_text(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M:%S") if value else "—"
 
 
 class TargetDelegate(QStyledItemDelegate):
@@ -130,28 +119,11 @@ class FolderImportDialog(QDialog):
         self.setObjectName("folderImportDialog")
         self.store = store
         self.inspection_id = inspection_id
-        self.folder: Path | None = None
-        self.inspection = inspections.get(store, inspection_id)
-        self.template = templates.get(store, self.inspection["template_id"])
-        # Read here, on the GUI thread; the scan job gets copies and never the store.
-        self.general = photos.target_for_inspection(store, inspection_id)
-        self.recorded: list[Moment] = camera_card.moments(store, inspection_id)
-        self.visit = camera_card.visit_days(store, inspection_id)
-        self.answers = {code: row["answer"] for code, row in
-                        inspections.answers_of(store, inspection_id).items()}
-        finding_rows = sorted(findings.list_findings(store, inspection_id=inspection_id),
-                              key=lambda r: str(r["short_id"]))
-        self.finding_rows = {str(r["id"]): r for r in finding_rows}
-        self.choices: list[Target] = [self.general]
-        self.choices += [photos.target_for_finding(store, str(r["id"])) for r in finding_rows]
-        self.choices += [photos.target_for_response(store, inspection_id, item.code)
-                         for item in self.template.items]
-        self.actions: list[camera_card.Action] = []
-        self.base: list[Proposal] = []  # as scanned (camera times)
-        self.proposals: list[Proposal] = []  # as shown: matched again, changed by hand
-        self.overrides: dict[int, Target] = {}
-        self.skipped: list[tuple[Path, str]] = []
-        self.result: BatchResult | None = None
+        self.review = CardReview(store, inspection_id)
+        self.inspection = self.review.inspection
+        self.visit = self.review.visit
+        # An attribute over QDialog.result(), which this dialog does not use.
+        self.result: BatchResult | None = None  # type: ignore[assignment]
         self.summary_box: QMessageBox | None = None
         self.folder_dialog: QFileDialog | None = None
         self._scan_relay: ops.Op[Any] | None = None
@@ -272,39 +244,22 @@ class FolderImportDialog(QDialog):
         if folder is not None:
             self.scan(Path(folder))
 
-    # -- describing targets ------------------------------------------------------------------
+    # -- the review ------------------------------------------------------------------------
+
+    @property
+    def choices(self) -> list[Target]:
+        return self.review.choices
+
+    @property
+    def proposals(self) -> list[Proposal]:
+        return self.review.proposals
+
+    @property
+    def folder(self) -> Path | None:
+        return self.review.folder
 
     def describe(self, target: Target) -> str:
-        if target.kind == "inspection":
-            return tr("一般照片（检查 {sid}）", "General photos (inspection {sid})",
-                      sid=self.inspection["short_id"])
-        if target.kind == "finding":
-            row = self.finding_rows.get(target.id)
-            if row is None:
-                return target.label
-            prefix = f"{self.inspection['short_id']}-"
-            short = str(row["short_id"])
-            short = short[len(prefix):] if short.startswith(prefix) else short
-            try:
-                category = self.template.category(row["category"]).label()
-            except Exception:  # noqa: BLE001 - an unknown category is shown by its code
-                category = str(row["category"])
-            description = " ".join(str(row["description"] or "").split())
-            if len(description) > 24:
-                description = description[:23] + "…"
-            return tr("问题 {s} {c}：{d}", "Finding {s} {c}: {d}", s=short, c=category,
-                      d=description)
-        code = target.id.split(":", 1)[1]
-        item = self.template.item(code)
-        text = item.label()
-        if len(text) > 28:
-            text = text[:27] + "…"
-        answer = self.answers.get(code)
-        mark = {PASS: tr("符合", "pass"), FAIL: tr("不符合", "fail"), NA: tr("不适用", "n/a"),
-                RECORDED: tr("已记录", "recorded"), "value": tr("已记录", "recorded")}.get(
-            answer or "", tr("未作答", "unanswered"))
-        return f"{item.code} {text}（{mark}）" if language.current() == "zh" \
-            else f"{item.code} {text} ({mark})"
+        return self.review.describe(target)
 
     def fill_combo(self, combo: QComboBox) -> None:
         combo.clear()
@@ -337,11 +292,11 @@ class FolderImportDialog(QDialog):
     def scan(self, folder: Path) -> None:
         """Read every photo's time in the background, then propose a target for each."""
         self._stop_jobs()
-        self.folder = folder
+        self.review.start(folder)
         self.folder_edit.setText(str(folder))
-        self.base, self.proposals, self.overrides, self.skipped = [], [], {}, []
         self.model.removeRows(0, self.model.rowCount())
-        general, recorded, tz = self.general, list(self.recorded), self.store.wall.tz
+        general, recorded = self.review.general, list(self.review.recorded)
+        tz = self.store.wall.tz
         window, offset = float(self.window_spin.value()), float(self.offset_spin.value())
         visit, any_day = self.visit, self.any_day.isChecked()
 
@@ -367,8 +322,7 @@ class FolderImportDialog(QDialog):
         self._scan_relay = None
         if not isinstance(result, FolderScan):
             return
-        self.base = list(result.proposals)
-        self.skipped = list(result.skipped)
+        self.review.load(result)
         self._rematch()
         self._fill_table()
         self._start_thumbnails()
@@ -384,15 +338,9 @@ class FolderImportDialog(QDialog):
 
     def _rematch(self, *_args: object) -> None:
         """Match again with the window and offset now set, keeping the rows changed by hand."""
-        if not self.base:
-            return
-        matched = camera_card.rematch(self.base, self.general, self.recorded,
-                                      window_minutes=float(self.window_spin.value()),
-                                      offset_minutes=float(self.offset_spin.value()),
-                                      visit=self.visit, any_day=self.any_day.isChecked())
-        self.proposals = [camera_card.reassign(p, self.overrides[i]) if i in self.overrides
-                          else p for i, p in enumerate(matched)]
-        self._show_rows()
+        if self.review.rematch(float(self.window_spin.value()), float(self.offset_spin.value()),
+                               self.any_day.isChecked()):
+            self._show_rows()
 
     # -- the table ---------------------------------------------------------------------------
 
@@ -418,49 +366,21 @@ class FolderImportDialog(QDialog):
         self._filling = True
         try:
             offset = float(self.offset_spin.value())
-            self.actions = camera_card.actions(self.store, self.inspection_id, self.proposals)
-            for row, (proposal, action) in enumerate(zip(self.proposals, self.actions,
-                                                         strict=True)):
-                if row >= self.model.rowCount():
-                    break
+            actions = self.review.plan_actions()
+            for row in range(min(len(actions), self.model.rowCount())):
+                text = self.review.row_text(row, offset)
                 when = self.model.item(row, COL_TIME)
-                text = time_text(proposal.taken_at)
-                if proposal.time_source == "file":
-                    text += tr("（文件时间）", " (file time)")
-                elif proposal.zoned:
-                    text += tr("（带时区，不校正）", " (with UTC offset, not corrected)")
-                when.setText(text)
-                when.setToolTip(tr("校正后：{t}", "Corrected: {t}",
-                                   t=time_text(proposal.corrected(offset)))
-                                if proposal.taken_at else tr("没有拍摄时间", "No time taken"))
+                when.setText(text.time)
+                when.setToolTip(text.time_tip)
                 target = self.model.item(row, COL_TARGET)
-                manual = row in self.overrides
                 gap = self.model.item(row, COL_GAP)
-                grey = QBrush(QColor("#9e9e9e")) if proposal.excluded else QBrush()
+                grey = QBrush(QColor("#9e9e9e")) if text.excluded else QBrush()
                 for item in (self.model.item(row, COL_PHOTO), when, target, gap):
                     item.setForeground(grey)
-                if proposal.excluded == camera_card.OTHER_DAY:
-                    target.setText(tr("其他日期，不导入（{d} 以外）  ▾", "Another day, left out "
-                                      "(not {d})  ▾", d=self.visit.label()))
-                    target.setToolTip(tr("双击指定归属即可导入", "Double-click to give it a "
-                                         "target and import it"))
-                    gap.setText("—")
-                    continue
-                if proposal.excluded == camera_card.DUPLICATE:
-                    target.setText(tr("与 {f} 相同，不导入", "Same as {f}, left out",
-                                      f=proposal.duplicate_of.name if proposal.duplicate_of
-                                      else "?"))
-                    gap.setText("—")
-                    continue
-                target.setText(self.describe(proposal.target) + "  ▾")
-                target.setToolTip(tr("双击更改归属", "Double-click to change"))
-                if action.kind == camera_card.MOVE:
-                    target.setToolTip(tr("上次导入在 {f}，将移到这里", "Imported to {f} before; "
-                                         "it moves here", f="、".join(
-                                             m.label for m in action.moved_from)))
-                elif action.kind == camera_card.UNCHANGED:
-                    target.setToolTip(tr("已关联到这里", "Already linked here"))
-                gap.setText(tr("手动", "manual") if manual else gap_text(proposal.gap_seconds))
+                target.setText(text.target)
+                if text.target_tip is not None:
+                    target.setToolTip(text.target_tip)
+                gap.setText(text.gap)
         finally:
             self._filling = False
         self._update_state()
@@ -515,7 +435,7 @@ class FolderImportDialog(QDialog):
     # -- reviewing ---------------------------------------------------------------------------
 
     def target_of(self, row: int) -> Target:
-        return self.proposals[row].target
+        return self.review.target_of(row)
 
     def selected_rows(self) -> list[int]:
         return sorted({index.row() for index in self.table.selectionModel().selectedRows()})
@@ -532,10 +452,7 @@ class FolderImportDialog(QDialog):
 
     def set_row_target(self, rows: list[int], target: Target) -> None:
         """The reviewer's choice: these rows go to ``target`` whatever the times say."""
-        for row in rows:
-            if 0 <= row < len(self.proposals):
-                self.overrides[row] = target
-                self.proposals[row] = camera_card.reassign(self.proposals[row], target)
+        self.review.set_target(rows, target)
         self._show_rows()
 
     def _combo_chosen(self, index: int) -> None:
@@ -564,22 +481,11 @@ class FolderImportDialog(QDialog):
             errors.show_error(self, tr("请先选中一张归属正确的照片。",
                                        "Select one photo whose target is right first."))
             return None
-        proposal = self.proposals[rows[0]]
-        if proposal.taken_at is None:
-            errors.show_error(self, tr("这张照片没有拍摄时间，不能用来校准。",
-                                       "This photo has no time, so it cannot set the clock."))
+        try:
+            offset = self.review.offset_from(rows[0])
+        except ReviewError as error:
+            errors.show_error(self, str(error))
             return None
-        moment = camera_card.moment_of(self.recorded, proposal.target)
-        if moment is None:
-            errors.show_error(self, tr(
-                "“{t}”没有记录时间（一般照片或未作答的检查项），不能用来校准；"
-                "请先把这张照片改归到它拍的检查项或问题。",
-                "“{t}” has no recorded time (general photos or an unanswered item); first "
-                "change this photo's target to the answer or finding it shows.",
-                t=self.describe(proposal.target)))
-            return None
-        offset = camera_card.offset_from_match(proposal.taken_at, moment.at)
-        self.overrides[rows[0]] = proposal.target
         self.offset_spin.setValue(offset)  # proposes again
         self._rematch()
         return offset
@@ -591,7 +497,7 @@ class FolderImportDialog(QDialog):
     # -- importing ---------------------------------------------------------------------------
 
     def import_reviewed(self) -> PhotoImport | None:
-        wanted = [p for p in self.proposals if not p.excluded]
+        wanted = self.review.wanted()
         if not wanted or self.busy():
             return None
         items = [ImportItem(p.source, p.target, origin=photos.CARD) for p in wanted]
@@ -628,14 +534,7 @@ class FolderImportDialog(QDialog):
 
     def card_result(self, result: BatchResult) -> camera_card.CardResult:
         """The import counted as the command line counts it (they add up to the photos)."""
-        card = camera_card.CardResult(total=len(self.proposals), failed=list(result.failed))
-        card.other_day = [p.source for p in self.proposals
-                          if p.excluded == camera_card.OTHER_DAY]
-        card.duplicates = [p.source for p in self.proposals
-                           if p.excluded == camera_card.DUPLICATE]
-        for imported in result.imported:
-            camera_card.record(card, imported, imported.source)
-        return card
+        return self.review.card_result(result)
 
     # -- state and language ------------------------------------------------------------------
 
@@ -644,46 +543,16 @@ class FolderImportDialog(QDialog):
         self.import_button.setEnabled(any(not p.excluded for p in self.proposals)
                                       and not self.busy_importing() and not scanning)
         self.browse_button.setEnabled(not scanning and not self.busy_importing())
-        counts = {"response": 0, "finding": 0, "inspection": 0}
-        for proposal in self.proposals:
-            if not proposal.excluded:
-                counts[proposal.target.kind] = counts.get(proposal.target.kind, 0) + 1
-        left_out = {kind: sum(1 for p in self.proposals if p.excluded == kind)
-                    for kind in (camera_card.OTHER_DAY, camera_card.DUPLICATE)}
-        moves = sum(1 for a in self.actions if a.kind == camera_card.MOVE)
-        by_file = len(camera_card.by_file_time(
-            [p for p in self.proposals if not p.excluded]))
-        if scanning:
-            self.summary_label.setText(tr("正在读取文件夹…", "Reading the folder…"))
-        elif self.folder is None:
-            self.summary_label.setText(tr("请选择相机或手机照片所在的文件夹。",
-                                          "Choose the folder the camera or phone photos are in."))
-        else:
-            text = tr(
-                "共 {n} 张照片：{a} 张归入检查项，{f} 张归入问题，{g} 张为一般照片；"
-                "其他日期 {d} 张、重复 {p} 张不导入。",
-                "{n} photos: {a} for checklist answers, {f} for findings, {g} general; "
-                "{d} of other days and {p} duplicates left out.",
-                n=len(self.proposals), a=counts["response"], f=counts["finding"],
-                g=counts["inspection"], d=left_out[camera_card.OTHER_DAY],
-                p=left_out[camera_card.DUPLICATE])
-            if moves:
-                text += tr("其中 {m} 张上次导入到别处，将移过来。",
-                           " {m} were imported elsewhere before and move.", m=moves)
-            if by_file:
-                text += tr("{m} 张没有 EXIF 拍摄时间，按文件时间匹配。",
-                           " {m} have no EXIF time and are matched by file time.", m=by_file)
-            self.summary_label.setText(text)
+        self.summary_label.setText(self.review.summary(scanning))
         self.skipped_list.clear()
-        for path, reason in self.skipped:
-            self.skipped_list.addItem(tr("{name}：{reason}", "{name}: {reason}",
-                                         name=path.name, reason=reason))
+        for line in self.review.skipped_lines():
+            self.skipped_list.addItem(line)
         self.skipped_label.setText(tr("未导入的文件（{n}）：", "Files left out ({n}):",
-                                      n=len(self.skipped)))
-        self.skipped_label.setVisible(bool(self.skipped))
-        self.skipped_list.setVisible(bool(self.skipped))
+                                      n=len(self.review.skipped)))
+        self.skipped_label.setVisible(bool(self.review.skipped))
+        self.skipped_list.setVisible(bool(self.review.skipped))
         # As tall as its lines, at most four: the table keeps the room.
-        lines = min(max(len(self.skipped), 1), 4)
+        lines = min(max(len(self.review.skipped), 1), 4)
         self.skipped_list.setFixedHeight(lines * self.skipped_list.fontMetrics().height() + 10
                                          + 2 * self.skipped_list.frameWidth())
 

@@ -247,11 +247,12 @@ class PhotoViewer(QDialog):
         layout.addLayout(middle, 1)
         layout.addWidget(self.buttons)
 
+        sequence: QKeySequence.StandardKey | str
         for keys, slot in (((QKeySequence.StandardKey.ZoomIn, "Ctrl+="), self.zoom_in),
                            ((QKeySequence.StandardKey.ZoomOut,), self.zoom_out),
                            (("Ctrl+0",), self.view.fit)):
-            for key in keys:
-                shortcut = QShortcut(QKeySequence(key), self)
+            for sequence in keys:
+                shortcut = QShortcut(QKeySequence(sequence), self)
                 shortcut.activated.connect(slot)
 
         self.resize(1120, 740)
@@ -334,9 +335,11 @@ class PhotoViewer(QDialog):
         return editor
 
     def _annotations_saved(self, annotations_json: str) -> None:
-        done = errors.guarded(self, lambda: photos.set_annotations(
-            self.store, self.sha256, annotations_json) or True)
-        if not done:
+        def save() -> bool:
+            photos.set_annotations(self.store, self.sha256, annotations_json)
+            return True
+
+        if not errors.guarded(self, save):
             return
         self.row = photos.get(self.store, self.sha256)
         self._fill()

@@ -226,8 +226,8 @@ class RecheckDialog(QDialog):
             errors.show_error(self, str(exc))
             return
         self.status.setText(tr("已签字：销号 {a} 项，仍需整改 {b} 项",
-                               "Signed: {a} closed, {b} still open", a=counts["closed"],
-                               b=counts["open"]))
+                               "Signed: {a} closed, {b} still open", a=counts.closed,
+                               b=counts.open))
         self.reload()
 
     def _answer_key(self, event: QKeyEvent) -> bool:

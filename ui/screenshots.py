@@ -142,13 +142,15 @@ def _field_view(window: MainWindow, view: str) -> tuple[QPixmap | None, QPixmap 
             return None, None, None
         window.browser.select_community(liuxi["community"])
         window.open_community(liuxi["community"])
-        dialog = window.community_page.open_site_plan()
-        if dialog is None:
+        from ui.site_plan import SitePlanDialog
+
+        plan_dialog = window.community_page.open_site_plan()
+        if not isinstance(plan_dialog, SitePlanDialog):
             return None, None, None
-        dialog.resize(980, 740)
-        _settle(dialog.loaded)
-        pixmap = dialog.grab()
-        dialog.reject()
+        plan_dialog.resize(980, 740)
+        _settle(plan_dialog.loaded)
+        pixmap = plan_dialog.grab()
+        plan_dialog.reject()
         return pixmap, None, None
     if view == "finding-photos":
         found = _draft_with_item_photos(window)
@@ -157,15 +159,15 @@ def _field_view(window: MainWindow, view: str) -> tuple[QPixmap | None, QPixmap 
         inspection_id, code = found
         window.open_inspection(inspection_id)
         window.editor.select_item(code)
-        first = next(r for r in findings.list_findings(window.store,
-                                                       inspection_id=inspection_id)
-                     if r["item_code"] == code)
-        dialog = window.editor.findings.edit_finding(str(first["id"]))
-        if dialog is None:
+        finding = next(r for r in findings.list_findings(window.store,
+                                                         inspection_id=inspection_id)
+                       if r["item_code"] == code)
+        finding_dialog = window.editor.findings.edit_finding(str(finding["id"]))
+        if finding_dialog is None:
             return None, None, None
-        _settle(lambda: dialog.photo_strip.thumbnails_loaded())
-        pixmap = dialog.grab()
-        dialog.reject()
+        _settle(lambda: finding_dialog.photo_strip.thumbnails_loaded())
+        pixmap = finding_dialog.grab()
+        finding_dialog.reject()
         return pixmap, None, None
     return None, None, None
 

@@ -13,25 +13,26 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from inspector.cli.output import out, out_json, out_rows
 from inspector.core.clock import WallClock
 from inspector.core.datadir import resolve_data_dir
 from inspector.core.errors import ImportFileError, InspectorError
 from inspector.core.i18n import set_language, t
 from inspector.core.store import Store
-from inspector.domain import audit, communities, community_import, findings, inspections, templates
+from inspector.domain import (
+    audit,
+    communities,
+    community_import,
+    findings,
+    inspections,
+    scoring,
+    templates,
+)
 from inspector.ops import demo
 
 log = logging.getLogger("inspector")
 
 EXIT_OK, EXIT_REFUSED = 0, 2
-
-
-def out(text: str = "") -> None:
-    sys.stdout.write(text + "\n")
-
-
-def out_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -185,9 +186,6 @@ def cmd_inspections_show(args: argparse.Namespace) -> int:
     if args.json:
         out_json(data)
         return EXIT_OK
-    answer_names = {"pass": t("符合", "pass"), "fail": t("不符合", "FAIL"),
-                    "na": t("不适用", "n/a"), "recorded": t("已记录", "recorded"),
-                    None: t("未填", "—")}
     out(f"{data['short_id']}  {view.community['district']} {view.community['street']} "
         f"{view.community['name']}  [{data['status']}]")
     out(t("检查表：{tpl}  检查人员：{who}", "Checklist: {tpl}  Inspectors: {who}",
@@ -197,15 +195,14 @@ def cmd_inspections_show(args: argparse.Namespace) -> int:
         value = f" = {shown}" if shown else ""
         mark = "★" if state.item.key else " "
         note = f"  ({state.note})" if state.note else ""
-        word = answer_names[state.answer]
+        word = scoring.answer_word(state.answer)
         if state.item.encouraged and state.answer is not None:
             word = t("有（加分）", "yes (bonus)") if state.answer == "pass" else t("无", "none")
         out(f"{mark}{state.item.code}  {word}{value}  "
             f"{state.item.label()}{note}")
     score = "—" if data["score"] is None else f"{data['score']:.1f}%"
     out(t("得分 {s}，{m}；未填 {n} 项", "Score {s}, {m}; {n} unanswered", s=score,
-          m=t("达标", "meets the standard") if data["meets_standard"]
-          else t("未达标", "does not meet the standard"), n=len(data["missing"])))
+          m=scoring.verdict_text(bool(data["meets_standard"])), n=len(data["missing"])))
     return EXIT_OK
 
 
@@ -216,12 +213,8 @@ def cmd_inspections_list(args: argparse.Namespace) -> int:
             rows = inspections.list_for_community(store, community["id"])
         else:
             rows = store.query("SELECT * FROM inspections ORDER BY started_at DESC")
-    if args.json:
-        out_json(rows)
-    else:
-        for row in rows:
-            out(f"{row['short_id']}\t{row['id'][:8]}\t{row['status']}\t{row['started_at']}")
-    return EXIT_OK
+    return out_rows(args, rows, lambda row: f"{row['short_id']}\t{row['id'][:8]}\t"
+                    f"{row['status']}\t{row['started_at']}")
 
 
 def cmd_inspections_submit(args: argparse.Namespace) -> int:
@@ -233,8 +226,7 @@ def cmd_inspections_submit(args: argparse.Namespace) -> int:
             inspector_signature=_read_png(args.inspector_signature),
             representative_signature=_read_png(args.representative_signature)).score
     out(t("已提交 {sid}：{m}", "Submitted {sid}: {m}", sid=row["short_id"],
-          m=t("达标", "meets the standard") if score.met else t("未达标", "does not meet the "
-                                                               "standard")))
+          m=scoring.verdict_text(score.met)))
     return EXIT_OK
 
 

@@ -19,7 +19,8 @@ EXIT_OK = 0
 
 
 def cmd_verify_document(args: argparse.Namespace) -> int:
-    from inspector.cli.app import _open, out, out_json
+    from inspector.cli.app import _open
+    from inspector.cli.output import out, out_json
     from inspector.domain import verification
 
     with _open(args, readonly=True) as store:
@@ -32,7 +33,8 @@ def cmd_verify_document(args: argparse.Namespace) -> int:
 
 
 def cmd_documents_list(args: argparse.Namespace) -> int:
-    from inspector.cli.app import _open, out, out_json
+    from inspector.cli.app import _open
+    from inspector.cli.output import out, out_json
     from inspector.domain import documents, inspections
 
     with _open(args, readonly=True) as store:

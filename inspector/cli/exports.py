@@ -69,7 +69,8 @@ def _compute(args: argparse.Namespace, store: Any) -> Any:
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
-    from inspector.cli.app import EXIT_OK, _open, out
+    from inspector.cli.app import EXIT_OK, _open
+    from inspector.cli.output import out
     from inspector.reports import summary
 
     if args.year is not None:
@@ -105,7 +106,8 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 def cmd_roll(args: argparse.Namespace) -> int:
-    from inspector.cli.app import EXIT_OK, _open, out
+    from inspector.cli.app import EXIT_OK, _open
+    from inspector.cli.output import out
     from inspector.reports import summary
 
     kind = _format_of(args, ROLL_FORMATS)
@@ -123,7 +125,8 @@ def cmd_roll(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from inspector.cli.app import EXIT_OK, _open, out
+    from inspector.cli.app import EXIT_OK, _open
+    from inspector.cli.output import out
     from inspector.reports import exports
 
     kind = _format_of(args, exports.FORMATS)

@@ -16,7 +16,8 @@ from inspector.core.i18n import t
 
 
 def cmd_set(args: argparse.Namespace) -> int:
-    from inspector.cli.app import EXIT_OK, _open, out
+    from inspector.cli.app import EXIT_OK, _open
+    from inspector.cli.output import out
     from inspector.domain import standing
 
     with _open(args) as store:
@@ -38,7 +39,8 @@ def cmd_revoke(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from inspector.cli.app import EXIT_OK, _open, out, out_json
+    from inspector.cli.app import EXIT_OK, _open
+    from inspector.cli.output import out, out_json
     from inspector.domain import standing
 
     with _open(args, readonly=True) as store:

@@ -8,14 +8,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from inspector.cli.output import out, out_rows
 from inspector.core.errors import InspectorError
 from inspector.core.i18n import t
 
 EXIT_OK = 0
-
-
-def _out(text: str = "") -> None:
-    sys.stdout.write(text + "\n")
 
 
 def cmd_directory_import(args: argparse.Namespace) -> int:
@@ -24,25 +21,21 @@ def cmd_directory_import(args: argparse.Namespace) -> int:
 
     with _open(args) as store:
         changed, unchanged = directory.import_csv(store, Path(args.file))
-    _out(t("单位名录导入完成：新增或更新 {a}，未变 {n}", "Directory imported: {a} added or "
+    out(t("单位名录导入完成：新增或更新 {a}，未变 {n}", "Directory imported: {a} added or "
            "updated, {n} unchanged", a=changed, n=unchanged))
     return EXIT_OK
 
 
 def cmd_directory_list(args: argparse.Namespace) -> int:
-    from inspector.cli.app import _open, out_json
+    from inspector.cli.app import _open
     from inspector.domain import directory
 
     with _open(args, readonly=True) as store:
         rows = directory.list_units(store, args.district)
-    if args.json:
-        out_json(rows)
-        return EXIT_OK
-    for row in rows:
-        sample = t("（示例）", " (sample)") if row.get("sample") else ""
-        _out("\t".join([row["district"], row["code"], row["name"] + sample,
-                        row.get("contact") or "", row.get("phone") or ""]))
-    return EXIT_OK
+    return out_rows(args, rows, lambda row: "\t".join([
+        row["district"], row["code"],
+        row["name"] + (t("（示例）", " (sample)") if row.get("sample") else ""),
+        row.get("contact") or "", row.get("phone") or ""]))
 
 
 def cmd_estates_add(args: argparse.Namespace) -> int:
@@ -54,26 +47,21 @@ def cmd_estates_add(args: argparse.Namespace) -> int:
                            property_company=args.property_company,
                            property_type=args.property_type, contact=args.contact,
                            phone=args.phone)
-    _out(made)
+    out(made)
     return EXIT_OK
 
 
 def cmd_estates_list(args: argparse.Namespace) -> int:
-    from inspector.cli.app import _open, out_json
+    from inspector.cli.app import _open
     from inspector.domain import communities, estates
 
     with _open(args, readonly=True) as store:
         community = communities.resolve(store, args.community)["id"] if args.community \
             else None
         rows = estates.list_estates(store, community)
-    if args.json:
-        out_json(rows)
-        return EXIT_OK
-    for row in rows:
-        _out("\t".join([row["community"] or "", row["name"], row.get("property_company") or "",
-                        row.get("property_type") or "", row.get("contact") or "",
-                        row.get("phone") or ""]))
-    return EXIT_OK
+    return out_rows(args, rows, lambda row: "\t".join([
+        row["community"] or "", row["name"], row.get("property_company") or "",
+        row.get("property_type") or "", row.get("contact") or "", row.get("phone") or ""]))
 
 
 def cmd_recheck_new(args: argparse.Namespace) -> int:
@@ -88,7 +76,7 @@ def cmd_recheck_new(args: argparse.Namespace) -> int:
                               inspectors=args.inspector or [store.actor])
         row = rechecks.get(store, made)
         count = len(rechecks.entries(store, made))
-    _out(made)
+    out(made)
     sys.stderr.write(t("复查 {s}：{n} 项待复查\n", "Re-check {s}: {n} findings to visit\n",
                        s=row["short_id"], n=count))
     return EXIT_OK
@@ -106,11 +94,11 @@ def cmd_recheck_answer(args: argparse.Namespace) -> int:
     with _open(args) as store:
         recheck = rechecks.resolve(store, args.recheck)
         made = rechecks.answer(store, recheck["id"], args.finding, args.result,
-                               note=args.note or "", new_deadline=args.new_deadline)
+                               note=args.note or "", new_deadline=args.new_deadline).id
         target = photos.target_for_followup(store, made)
         result = photos.import_photos(store, files, target, kind="after") if files else None
     if result is not None:
-        _out(result.summary())
+        out(result.summary())
         if result.failed:
             return 2
     return EXIT_OK
@@ -123,26 +111,22 @@ def cmd_recheck_submit(args: argparse.Namespace) -> int:
     with _open(args) as store:
         recheck = rechecks.resolve(store, args.recheck)
         counts = rechecks.submit(store, recheck["id"], args.signed_by)
-    _out(t("已签字：销号 {a} 项，仍需整改 {b} 项", "Signed: {a} closed, {b} still open",
-           a=counts["closed"], b=counts["open"]))
+    out(t("已签字：销号 {a} 项，仍需整改 {b} 项", "Signed: {a} closed, {b} still open",
+           a=counts.closed, b=counts.open))
     return EXIT_OK
 
 
 def cmd_recheck_list(args: argparse.Namespace) -> int:
-    from inspector.cli.app import _open, out_json
+    from inspector.cli.app import _open
     from inspector.domain import communities, rechecks
 
     with _open(args, readonly=True) as store:
         community = communities.resolve(store, args.community)["id"] if args.community \
             else None
         rows = rechecks.list_rechecks(store, community)
-    if args.json:
-        out_json(rows)
-        return EXIT_OK
-    for row in rows:
-        _out("\t".join([row["id"][:8], row["short_id"], row.get("community") or "",
-                        row["status"], row["started_at"][:10]]))
-    return EXIT_OK
+    return out_rows(args, rows, lambda row: "\t".join([
+        row["id"][:8], row["short_id"], row.get("community") or "", row["status"],
+        row["started_at"][:10]]))
 
 
 def cmd_recheck_report(args: argparse.Namespace) -> int:
@@ -165,7 +149,7 @@ def cmd_ledger(args: argparse.Namespace) -> int:
     with _open(args, readonly=True) as store:
         count = ledger.write(store, Path(args.output), args.format, district=args.district,
                              status=args.status)
-    _out(t("整改台账 {n} 行已写入 {f}", "Ledger of {n} rows written to {f}", n=count,
+    out(t("整改台账 {n} 行已写入 {f}", "Ledger of {n} rows written to {f}", n=count,
            f=args.output))
     return EXIT_OK
 
@@ -176,15 +160,15 @@ def cmd_pending(args: argparse.Namespace) -> int:
 
     with _open(args, readonly=True) as store:
         view = ledger.pending(store, district=args.district)
-    _out(t("逾期 {n} 项", "{n} overdue", n=len(view.overdue)))
+    out(t("逾期 {n} 项", "{n} overdue", n=len(view.overdue)))
     for name, count in view.by_department:
-        _out(f"  {name}\t{count}")
-    _out(t("按责任方：", "By responsible party:"))
+        out(f"  {name}\t{count}")
+    out(t("按责任方：", "By responsible party:"))
     for name, count in view.by_party:
-        _out(f"  {name}\t{count}")
-    _out(t("本周待复查 {n} 项", "{n} re-checks due this week", n=len(view.due_this_week)))
+        out(f"  {name}\t{count}")
+    out(t("本周待复查 {n} 项", "{n} re-checks due this week", n=len(view.due_this_week)))
     for row in view.due_this_week:
-        _out(f"  {row['short_id']}\t{row['community']}\t{row['deadline'] or ''}\t"
+        out(f"  {row['short_id']}\t{row['community']}\t{row['deadline'] or ''}\t"
              f"{row['description']}")
     return EXIT_OK
 

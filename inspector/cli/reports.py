@@ -8,24 +8,16 @@ unless ``--allow-damaged`` says that is known and accepted.
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from inspector.cli.output import err, out
 from inspector.core.errors import InspectorError
 from inspector.core.i18n import t
 from inspector.reports.layout import ReportResult
 
 EXIT_OK, EXIT_DAMAGED = 0, 1
-
-
-def _out(text: str) -> None:
-    sys.stdout.write(text + "\n")
-
-
-def _err(text: str) -> None:
-    sys.stderr.write(text + "\n")
 
 
 def _check_font(font: str | None) -> None:
@@ -36,19 +28,19 @@ def _check_font(font: str | None) -> None:
 def _tell(results: list[ReportResult]) -> None:
     notices: set[str] = set()
     for result in results:
-        _out(str(result.path))
+        out(str(result.path))
         if result.kept:
-            _out(t("  已发出，内容未变：保留原文号和文件", "  issued before, unchanged: number "
+            out(t("  已发出，内容未变：保留原文号和文件", "  issued before, unchanged: number "
                    "and file kept"))
             continue
-        _out(t("  {p} 页，照片 {n} 张，编号 {num}", "  {p} pages, {n} photos, number {num}",
+        out(t("  {p} 页，照片 {n} 张，编号 {num}", "  {p} pages, {n} photos, number {num}",
                p=result.pages, n=result.photos_placed, num=result.number))
         for warning in result.warnings:
-            _err(t("警告：{w}", "Warning: {w}", w=warning))
+            err(t("警告：{w}", "Warning: {w}", w=warning))
         if result.font_notice:
             notices.add(result.font_notice)
     for notice in sorted(notices):
-        _err(notice)
+        err(notice)
 
 
 def damaged_exit(results: list[ReportResult], allow: bool) -> int:
@@ -57,11 +49,11 @@ def damaged_exit(results: list[ReportResult], allow: bool) -> int:
     if not damaged:
         return EXIT_OK
     if allow:
-        _err(t("已按 --allow-damaged 生成：{n} 张照片以占位框代替。",
+        err(t("已按 --allow-damaged 生成：{n} 张照片以占位框代替。",
                "Written as --allow-damaged asks: {n} photo(s) replaced by a placeholder.",
                n=damaged))
         return EXIT_OK
-    _err(t("{n} 张照片的原件缺失或已被改动，文件中以占位框代替（见上方警告）。请用 inspector "
+    err(t("{n} 张照片的原件缺失或已被改动，文件中以占位框代替（见上方警告）。请用 inspector "
            "verify 检查照片原件；确认无误仍要使用此文件，请加 --allow-damaged。",
            "{n} photo original(s) are missing or altered and were replaced by a placeholder "
            "(see the warnings above). Check the originals with inspector verify; to accept "
@@ -90,7 +82,7 @@ def cmd_notices(args: argparse.Namespace) -> int:
         results = notices.build_all(store, args.inspection, Path(args.output),
                                     font_path=args.font)
     if not results:
-        _out(t("没有需要整改的问题，未生成通知书。",
+        out(t("没有需要整改的问题，未生成通知书。",
                "No finding needs rectification; no notice was written."))
     _tell(results)
     return damaged_exit(results, args.allow_damaged)

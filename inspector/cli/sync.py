@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from inspector.cli.output import out
 from inspector.core.datadir import resolve_data_dir
 from inspector.core.i18n import t
 from inspector.core.store import Store
@@ -16,10 +16,6 @@ from inspector.core.store import Store
 
 def _open(args: argparse.Namespace) -> Store:
     return Store.open(resolve_data_dir(args.data_dir), actor=args.user, wall=args.wall)
-
-
-def _out(text: str) -> None:
-    sys.stdout.write(text + "\n")
 
 
 def _mb(text: str) -> int:
@@ -51,26 +47,26 @@ def cmd_sync(args: argparse.Namespace) -> int:
         folder.remember_folder(store, chosen)  # only a folder that worked
         new_device = store.device_id
     if report.forked_from:
-        _out(t("注意：此数据目录也在别处以同一设备身份使用（复制或恢复的副本）。本机已改用新的"
+        out(t("注意：此数据目录也在别处以同一设备身份使用（复制或恢复的副本）。本机已改用新的"
                "设备身份 {new}；原身份 {old} 的记录作为收到的数据保留。请让同事信任本机。",
                "Note: this data directory was also in use elsewhere under the same device "
                "identity (a copy or a restore). It continues as a new device {new}; the "
                "history of {old} is kept as received. Ask a teammate to trust this device.",
                new=new_device[:8], old=report.forked_from[:8]))
     if report.read_only:
-        _out(t("同步文件夹只读：只导入，未写出", "the sync folder is read-only: imported only, "
+        out(t("同步文件夹只读：只导入，未写出", "the sync folder is read-only: imported only, "
                "nothing written"))
-    _out(t("已写出：{p}", "written: {p}", p=report.exported or "-"))
-    _out(t("读取数据包 {b} 个，应用变更 {c} 条，收到照片 {p} 张，新冲突 {k} 个",
+    out(t("已写出：{p}", "written: {p}", p=report.exported or "-"))
+    out(t("读取数据包 {b} 个，应用变更 {c} 条，收到照片 {p} 张，新冲突 {k} 个",
            "{b} bundles read, {c} changes applied, {p} photos received, {k} new conflicts",
            b=report.bundles_read, c=report.changes_applied, p=report.photos_received,
            k=len(report.conflicts)))
     for path, reason in report.skipped:
-        _out(t("跳过 {p}：{r}", "skipped {p}: {r}", p=path.name, r=reason))
+        out(t("跳过 {p}：{r}", "skipped {p}: {r}", p=path.name, r=reason))
     for line in report.waiting:
-        _out(t("等待：{w}", "waiting: {w}", w=line))
+        out(t("等待：{w}", "waiting: {w}", w=line))
     for line in report.quarantined:
-        _out(t("已隔离（设备未受信任）：{q}", "quarantined (device not trusted): {q}", q=line))
+        out(t("已隔离（设备未受信任）：{q}", "quarantined (device not trusted): {q}", q=line))
     return 0
 
 
@@ -85,9 +81,9 @@ def cmd_bundle_export(args: argparse.Namespace) -> int:
         else:
             paths = [p for p in [exchange.export_bundle(store, target, since=args.since)] if p]
     for path in paths:
-        _out(str(path))
+        out(str(path))
     if not paths:
-        _out(t("没有要导出的变更", "no changes to export"))
+        out(t("没有要导出的变更", "no changes to export"))
     return 0
 
 
@@ -97,7 +93,7 @@ def cmd_bundle_import(args: argparse.Namespace) -> int:
     with _open(args) as store:
         report = exchange.import_bundle(store, Path(args.file))
         exchange.retry_inbox(store)
-    _out(f"{report.status}: {report.changes} changes, {report.photos} photos, "
+    out(f"{report.status}: {report.changes} changes, {report.photos} photos, "
          f"{len(report.conflicts)} new conflicts {report.message}".strip())
     return 0
 
@@ -113,15 +109,15 @@ def cmd_conflicts_list(args: argparse.Namespace) -> int:
     with _open(args) as store:
         rows = conflicts.list_open(store)
     if args.json:
-        _out(json.dumps([c.as_dict() for c in rows], ensure_ascii=False, indent=2))
+        out(json.dumps([c.as_dict() for c in rows], ensure_ascii=False, indent=2))
         return 0
     for conflict in rows:
         kind = t(*conflicts.KIND_NAMES.get(conflict.kind, (conflict.kind, conflict.kind)))
-        _out(f"{conflict.id}  {kind}  {conflict.table}/{conflict.row_id[:12]}"
+        out(f"{conflict.id}  {kind}  {conflict.table}/{conflict.row_id[:12]}"
              f".{conflict.register}")
         for number, version in enumerate(conflict.versions, 1):
             mark = t("（当前显示）", " (shown)") if version.shown else ""
-            _out(f"  {number}. {version.actor or '?'}@{version.device[:8]}{mark}: "
+            out(f"  {number}. {version.actor or '?'}@{version.device[:8]}{mark}: "
                  f"{_content_text(conflict, version.content)}")
     return 0
 
@@ -137,7 +133,7 @@ def cmd_conflicts_resolve(args: argparse.Namespace) -> int:
             values[column.strip()] = value if value != "" else None
     with _open(args) as store:
         conflict = conflicts.resolve(store, args.id, take=args.take, values=values)
-    _out(t("已解决冲突 {c}", "resolved conflict {c}", c=conflict.id))
+    out(t("已解决冲突 {c}", "resolved conflict {c}", c=conflict.id))
     return 0
 
 
@@ -148,7 +144,7 @@ def cmd_devices_list(args: argparse.Namespace) -> int:
         roster.ensure_self(store)
         rows = roster.list_devices(store)
     if getattr(args, "json", False):
-        _out(json.dumps(rows, ensure_ascii=False, indent=2))
+        out(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
     for row in rows:
         state = t("本机", "this device") if row["self"] else (
@@ -159,7 +155,7 @@ def cmd_devices_list(args: argparse.Namespace) -> int:
         extra = t("，隔离数据包 {n} 个", ", {n} quarantined bundles", n=row["quarantined"]) \
             if row["quarantined"] else ""
         warning = t("  ⚠ {w}", "  ⚠ {w}", w=row["warning"]) if row["warning"] else ""
-        _out(f"{row['id']}  {row['code'] or '--'}  {row['name']}  {row['fingerprint']}  "
+        out(f"{row['id']}  {row['code'] or '--'}  {row['name']}  {row['fingerprint']}  "
              f"{state}{extra}{warning}")
     return 0
 
@@ -170,7 +166,7 @@ def cmd_devices_trust(args: argparse.Namespace) -> int:
     with _open(args) as store:
         roster.trust(store, args.device, args.name, fingerprint_seen=args.fingerprint)
         applied = [r for r in exchange.retry_inbox(store) if r.status == exchange.APPLIED]
-    _out(t("已信任；应用了 {n} 个隔离的数据包", "trusted; {n} quarantined bundles applied",
+    out(t("已信任；应用了 {n} 个隔离的数据包", "trusted; {n} quarantined bundles applied",
            n=len(applied)))
     return 0
 
@@ -181,7 +177,7 @@ def cmd_devices_revoke(args: argparse.Namespace) -> int:
     with _open(args) as store:
         device = roster.revoke(store, args.device, args.upto)
         row = store.query_one("SELECT trusted_upto FROM devices WHERE id = ?", (device["id"],))
-    _out(t("已撤销：设备 {d} 第 {n} 号之后的变更不再计入", "revoked: changes of device {d} "
+    out(t("已撤销：设备 {d} 第 {n} 号之后的变更不再计入", "revoked: changes of device {d} "
            "after number {n} no longer count", d=device["id"][:8],
            n=row["trusted_upto"] if row else "?"))
     return 0

@@ -197,10 +197,11 @@ def _default_department(template: Template, category: str, item_code: str | None
 
 
 def set_responsible(store: Store, finding_id: str, *, responsible: str | None = None,
-                    estate: str | None = None) -> dict[str, Any]:
+                    estate: str | None = None) -> Changes:
     """Change who must fix a finding (and in which estate); allowed after submission, like
-    the department: routing changes as the street office learns who owns what."""
-    with store.write():
+    the department: routing changes as the street office learns who owns what. Returns the
+    rows written (none if nothing changed)."""
+    with records.changing(store) as done:
         row = _live(store, finding_id)
         inspection = inspections.get(store, row["inspection_id"])
         community = communities.get(store, inspection["community_id"])
@@ -215,19 +216,21 @@ def set_responsible(store: Store, finding_id: str, *, responsible: str | None = 
                                          estate_id)
         else:
             party = responsibility.default_party(store, community, estate_id)
-        return records.put(store, "findings", finding_id, {
+        records.put(store, "findings", finding_id, {
             "estate_id": estate_id, "party_kind": party.kind, "party_name": party.name})
+    return done.changes
 
 
 def set_reply(store: Store, finding_id: str, *, measures: str | None = None,
-              fixed_on: str | date | None = None) -> dict[str, Any]:
+              fixed_on: str | date | None = None) -> Changes:
     """Record the responsible party's reply (整改措施, 完成时间). A reply saying the fix is
-    done marks an open finding 已整改 (awaiting 复查)."""
+    done marks an open finding 已整改 (awaiting 复查). Returns the rows written (none if the
+    reply says nothing new)."""
     text = (measures or "").strip()
     if len(text) > 1000:
         raise InspectorError(t("整改措施太长（最多 1000 字）", "The measures are too long "
                                "(at most 1000 characters)"))
-    with store.write():
+    with records.changing(store) as done:
         row = _live(store, finding_id)
         if row["status"] == VERIFIED:
             raise InspectorError(t("问题 {sid} 已销号，不能再登记整改回复",
@@ -244,11 +247,11 @@ def set_reply(store: Store, finding_id: str, *, measures: str | None = None,
             "replied_at": store.wall.iso(), "replied_by": store.actor}
         if values["measures"] == row.get("measures") and values["fixed_on"] == row.get(
                 "fixed_on"):
-            return {}
-        changed = records.put(store, "findings", finding_id, values)
+            return NONE
+        records.put(store, "findings", finding_id, values)
         if values["fixed_on"] and row["status"] == OPEN:
-            changed |= records.put(store, "findings", finding_id, {"status": RECTIFIED})
-        return changed
+            records.put(store, "findings", finding_id, {"status": RECTIFIED})
+    return done.changes
 
 
 def _live(store: Store, finding_id: str) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from inspector.core import identity, records
-from inspector.core.changes import Changes
+from inspector.core.changes import Changes, Created
 from inspector.core.errors import InspectorError, NotFoundError, ReadOnlyError
 from inspector.core.i18n import t
 from inspector.core.store import Store
@@ -130,11 +130,19 @@ def _next_short_id(store: Store, district: str) -> str:
 
 def start(store: Store, community_id_or_name: str, inspectors: list[str], *,
           template_uid: str | None = None, departments: list[str] | None = None) -> str:
-    """Start a draft inspection of a community; returns its id."""
+    """Start a draft inspection of a community; returns its id (``create`` also returns the
+    rows written)."""
+    return create(store, community_id_or_name, inspectors, template_uid=template_uid,
+                  departments=departments).id
+
+
+def create(store: Store, community_id_or_name: str, inspectors: list[str], *,
+           template_uid: str | None = None, departments: list[str] | None = None) -> Created:
+    """Start a draft inspection of a community: its id and the rows written."""
     names = _clean_names(inspectors)
     if not names:
         raise InspectorError(t("至少需要一名检查人员", "At least one inspector is needed"))
-    with store.write():
+    with records.changing(store) as done:
         community = communities.resolve(store, community_id_or_name)
         template = (templates.get(store, template_uid) if template_uid
                     else templates.latest(store))
@@ -150,7 +158,7 @@ def start(store: Store, community_id_or_name: str, inspectors: list[str], *,
             "departments": _dumps(codes),
             "created_by": store.actor,
         })
-    return inspection_id
+    return Created(inspection_id, done.changes)
 
 
 def get(store: Store, inspection_id: str) -> dict[str, Any]:

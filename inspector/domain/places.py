@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from inspector.core import records
+from inspector.core.changes import Changes
 from inspector.core.errors import InspectorError, NotFoundError, ReadOnlyError
 from inspector.core.i18n import t
 from inspector.core.store import Store
@@ -93,18 +94,20 @@ def _placeable(store: Store, finding_id: str) -> dict[str, Any]:
 
 
 def set_coordinates(store: Store, finding_id: str, latitude: float | None,
-                    longitude: float | None, *, source: str = TYPED) -> None:
-    """Record the finding's WGS-84 coordinates (None, None clears them)."""
+                    longitude: float | None, *, source: str = TYPED) -> Changes:
+    """Record the finding's WGS-84 coordinates (None, None clears them); returns the rows
+    written."""
     if latitude is None and longitude is None:
         values: dict[str, Any] = {"coord_latitude": None, "coord_longitude": None,
                                   "coord_source": None}
     else:
         lat, lon = geo.check(latitude, longitude)
         values = {"coord_latitude": lat, "coord_longitude": lon, "coord_source": source}
-    with store.write():
+    with records.changing(store) as done:
         row = _placeable(store, finding_id)
         records.put(store, "findings", finding_id, {
             **values, "coord_at": store.wall.iso(), "coord_by": store.actor}, current=row)
+    return done.changes
 
 
 def coordinates_from_photo(store: Store, finding_id: str,
@@ -141,14 +144,17 @@ def community_position(row: dict[str, Any]) -> tuple[float, float] | None:
 
 
 def set_community_position(store: Store, community_id: str, latitude: float | None,
-                           longitude: float | None) -> None:
+                           longitude: float | None) -> Changes:
+    """Record the community's WGS-84 position (None, None clears it); returns the rows
+    written."""
     values: dict[str, Any] = {"latitude": None, "longitude": None}
     if latitude is not None or longitude is not None:
         lat, lon = geo.check(latitude, longitude)
         values = {"latitude": lat, "longitude": lon}
-    with store.write():
+    with records.changing(store) as done:
         communities.get(store, community_id)
         records.put(store, "communities", community_id, values)
+    return done.changes
 
 
 def set_site_plan(store: Store, community_id: str, image: Path) -> str:
@@ -186,10 +192,11 @@ def _plan_coordinate(value: float, name: str) -> float:
     return round(float(value), 5)
 
 
-def set_pin(store: Store, finding_id: str, x: float, y: float) -> None:
-    """Pin the finding on its community's current site plan (x, y in 0..1)."""
+def set_pin(store: Store, finding_id: str, x: float, y: float) -> Changes:
+    """Pin the finding on its community's current site plan (x, y in 0..1); returns the rows
+    written."""
     px, py = _plan_coordinate(x, "x"), _plan_coordinate(y, "y")
-    with store.write():
+    with records.changing(store) as done:
         row = _placeable(store, finding_id)
         inspection = inspections.get(store, row["inspection_id"])
         plan = site_plan_of(store, inspection["community_id"])
@@ -202,14 +209,17 @@ def set_pin(store: Store, finding_id: str, x: float, y: float) -> None:
         records.put(store, "findings", finding_id, {
             "pin_plan": plan["id"], "pin_x": px, "pin_y": py, "pinned_at": store.wall.iso(),
             "pinned_by": store.actor}, current=row)
+    return done.changes
 
 
-def clear_pin(store: Store, finding_id: str) -> None:
-    with store.write():
+def clear_pin(store: Store, finding_id: str) -> Changes:
+    """Take the finding's pin off the site plan; returns the rows written."""
+    with records.changing(store) as done:
         row = _placeable(store, finding_id)
         records.put(store, "findings", finding_id, {
             "pin_plan": None, "pin_x": None, "pin_y": None, "pinned_at": store.wall.iso(),
             "pinned_by": store.actor}, current=row)
+    return done.changes
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from inspector.core import identity, records
+from inspector.core.changes import Changes, Created
 from inspector.core.errors import InspectorError, NotFoundError, ReadOnlyError
 from inspector.core.i18n import t
 from inspector.core.store import Store
@@ -91,14 +92,22 @@ def _next_short_id(store: Store, district: str) -> str:
 
 def start(store: Store, *, inspection: str | None = None, community: str | None = None,
           inspectors: list[str]) -> str:
-    """Start a re-check of an inspection's (or a community's) open findings; returns its id."""
+    """Start a re-check of an inspection's (or a community's) open findings; returns its id
+    (``create`` also returns the rows written)."""
+    return create(store, inspection=inspection, community=community,
+                  inspectors=inspectors).id
+
+
+def create(store: Store, *, inspection: str | None = None, community: str | None = None,
+           inspectors: list[str]) -> Created:
+    """Start a re-check of an inspection's (or a community's) open findings."""
     names = _names(inspectors)
     if not names:
         raise InspectorError(t("复查至少需要一名检查人员", "A re-check needs an inspector"))
     if bool(inspection) == bool(community):
         raise InspectorError(t("请给出一次检查或一个社区（二选一）",
                                "Give either an inspection or a community"))
-    with store.write():
+    with records.changing(store) as done:
         if inspection:
             row = inspections.resolve(store, inspection)
             community_row = communities.get(store, row["community_id"])
@@ -122,7 +131,7 @@ def start(store: Store, *, inspection: str | None = None, community: str | None 
             "inspectors": json.dumps(names, ensure_ascii=False),
             "status": DRAFT,
         }, current=None)
-    return recheck_id
+    return Created(recheck_id, done.changes)
 
 
 def get(store: Store, recheck_id: str) -> dict[str, Any]:
@@ -180,11 +189,12 @@ def _draft(store: Store, recheck_id: str) -> dict[str, Any]:
 
 
 def answer(store: Store, recheck_id: str, finding: str, result: str, *, note: str = "",
-           new_deadline: str | date | None = None) -> str:
-    """Record (or change) a finding's result in a draft re-check; returns the follow-up id.
-    A not-fixed finding gets a new deadline: the one given, else its severity's days."""
+           new_deadline: str | date | None = None) -> Created:
+    """Record (or change) a finding's result in a draft re-check; returns the follow-up's id
+    and the rows written. A not-fixed finding gets a new deadline: the one given, else its
+    severity's days."""
     code = parse_result(result)
-    with store.write():
+    with records.changing(store) as done:
         recheck = _draft(store, recheck_id)
         row = findings.resolve(store, finding)
         if row.get("deleted"):
@@ -225,26 +235,37 @@ def answer(store: Store, recheck_id: str, finding: str, result: str, *, note: st
         if current is None:
             values["created_at"] = store.wall.iso()
         records.put(store, "followups", made, values, current=current)
-    return made
+    return Created(made, done.changes)
 
 
-def clear(store: Store, recheck_id: str, finding_id: str) -> None:
-    """Undo a result in a draft re-check (the row stays, marked unanswered)."""
-    with store.write():
+def clear(store: Store, recheck_id: str, finding_id: str) -> Changes:
+    """Undo a result in a draft re-check (the row stays, marked unanswered); returns the rows
+    written."""
+    with records.changing(store) as done:
         _draft(store, recheck_id)
         made = followup_id(recheck_id, finding_id)
         if store.query_one("SELECT id FROM followups WHERE id = ?", (made,)):
             records.put(store, "followups", made, {"result": None, "new_deadline": None})
+    return done.changes
 
 
-def submit(store: Store, recheck_id: str, signed_by: list[str]) -> dict[str, int]:
+@dataclass(frozen=True)
+class Signed:
+    """A signed re-check: how many findings it closed and kept open, and every row written."""
+
+    closed: int
+    open: int
+    changes: Changes
+
+
+def submit(store: Store, recheck_id: str, signed_by: list[str]) -> Signed:
     """Sign a re-check and apply it: fixed findings are closed (销号), others stay open with
-    their new deadline. Returns how many were closed and kept open."""
+    their new deadline. Returns how many were closed and kept open, and the rows written."""
     names = _names(signed_by)
     if not names:
         raise InspectorError(t("签字提交需要签字人", "Signing needs the signer's name"))
     closed = kept = 0
-    with store.write():
+    with records.changing(store) as done:
         recheck = _draft(store, recheck_id)
         answered = [e for e in entries(store, recheck_id) if e.result]
         if not answered:
@@ -268,7 +289,7 @@ def submit(store: Store, recheck_id: str, signed_by: list[str]) -> dict[str, int
         records.put(store, "rechecks", recheck_id, {
             "status": SUBMITTED, "submitted_at": store.wall.iso(),
             "signed_by": json.dumps(names, ensure_ascii=False)})
-    return {"closed": closed, "open": kept}
+    return Signed(closed, kept, done.changes)
 
 
 def count_of(store: Store, finding_id: str) -> int:

@@ -17,9 +17,23 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from inspector.core.i18n import t
 from inspector.domain.templates import Item, Template
 
 PASS, FAIL, NA, RECORDED = "pass", "fail", "na", "recorded"
+
+
+def answer_word(answer: str | None) -> str:
+    """An answer as the documents and the command line name it (符合, 不符合, 不适用, 已记录;
+    未填 when there is none)."""
+    words = {PASS: t("符合", "pass"), FAIL: t("不符合", "fail"), NA: t("不适用", "n/a"),
+             RECORDED: t("已记录", "recorded"), None: t("未填", "—")}
+    return words.get(answer, str(answer))
+
+
+def verdict_text(met: bool) -> str:
+    """达标 or 未达标, as the documents and the command line say it."""
+    return t("达标", "meets the standard") if met else t("未达标", "does not meet the standard")
 
 
 @dataclass(frozen=True)

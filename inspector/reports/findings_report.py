@@ -33,7 +33,7 @@ from inspector.domain import (
 )
 from inspector.domain.documents import Document
 from inspector.domain.inspections import InspectionView, ItemState
-from inspector.domain.scoring import FAIL, NA, PASS, RECORDED
+from inspector.domain.scoring import FAIL, NA, PASS, answer_word, verdict_text
 from inspector.domain.templates import Template
 from inspector.reports import layout
 from inspector.reports.layout import MM, ReportResult
@@ -247,9 +247,7 @@ def answer_text(state: ItemState) -> str:
     if item.encouraged:
         return t("有（加 {p:g} 分）", "yes (+{p:g})", p=item.weight) if state.answer == PASS \
             else t("无", "none") if state.answer else t("未填", "—")
-    words = {PASS: t("符合", "pass"), FAIL: t("不符合", "fail"), NA: t("不适用", "n/a"),
-             RECORDED: t("记录", "recorded"), None: t("未填", "—")}
-    word = words.get(state.answer, str(state.answer))
+    word = answer_word(state.answer)
     if state.answer == FAIL:
         word = "× " + word
     if value and state.answer != NA:
@@ -367,12 +365,12 @@ class _Builder:
         percent = "—" if score.percent is None else f"{score.percent:.1f}%"
         threshold = f"{self.template.rule.min_score_percent:g}%"
         if score.met:
-            verdict = t("达标", "meets the standard")
+            verdict = verdict_text(True)
         elif score.unanswered and not score.key_failed and (score.percent or 0) >= \
                 self.template.rule.min_score_percent:
             verdict = t("尚不能判定（有未填项）", "not yet decided (items unanswered)")
         else:
-            verdict = t("未达标", "does not meet the standard")
+            verdict = verdict_text(False)
         reasons: list[str] = []
         if score.key_failed:
             reasons.append(t("一票否决项 {c} 不符合", "key items {c} failed",

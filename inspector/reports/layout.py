@@ -25,6 +25,7 @@ What every report gets from here:
 from __future__ import annotations
 
 import contextlib
+import html
 import logging
 import os
 import re
@@ -87,11 +88,19 @@ digest = documents.digest  # the SHA-256 (hex) over a report's facts, as the reg
 # -- text helpers ---------------------------------------------------------------------------
 
 
+def markup(text: object) -> str:
+    """Text for a Paragraph's markup: ``&``, ``<`` and ``>`` escaped, nothing else changed."""
+    return html.escape("" if text is None else str(text), quote=False)
+
+
 def esc(text: object) -> str:
     """Text for a Paragraph: markup characters escaped, line breaks kept."""
-    value = "" if text is None else str(text)
-    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return value.replace("\n", "<br/>")
+    return markup(text).replace("\n", "<br/>")
+
+
+def page_of(page: int, pages: int) -> str:
+    """The footer's "第 x 页 共 y 页"."""
+    return t("第 {x} 页 共 {y} 页", "Page {x} of {y}", x=page, y=pages)
 
 
 def date_text(day: date) -> str:
@@ -825,8 +834,7 @@ def _draw_page_furniture(canvas: Any, page: int, pages: int, setup: PageSetup, s
     text_y = rule_y - 5 * MM
     canvas.setFillColor(black)
     canvas.setFont(font, 9)
-    canvas.drawCentredString((left + text_right) / 2, text_y,
-                             t("第 {x} 页 共 {y} 页", "Page {x} of {y}", x=page, y=pages))
+    canvas.drawCentredString((left + text_right) / 2, text_y, page_of(page, pages))
     canvas.setFillColor(grey)
     canvas.setFont(font, 7.5)
     when = f"{stamp.generated:%Y-%m-%d %H:%M}"
@@ -857,17 +865,21 @@ def _time_stamp(moment: datetime) -> Any:
     return stamp
 
 
-def _canvas_class(setup: PageSetup, stamp: Stamp, styles: Styles, counter: list[int]) -> Any:
+def counted_pages_canvas(draw_page: Callable[[Any, int, int], None], *,
+                         begin: Callable[[Any], None] | None = None,
+                         finish: Callable[[Any, int], None] | None = None) -> Any:
+    """A reportlab canvas class that keeps every page until ``save``, so that what
+    ``draw_page(canvas, page, pages)`` draws on each (the footer) can say how many there are.
+    ``begin(canvas)`` runs when the canvas is made, ``finish(canvas, pages)`` once before the
+    pages are finished."""
     from reportlab.pdfgen.canvas import Canvas
 
-    class FooterCanvas(Canvas):  # type: ignore[misc]
-        """Keeps every page until ``save`` so the footer can say how many there are."""
-
+    class CountedCanvas(Canvas):  # type: ignore[misc]
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self._pages: list[dict[str, Any]] = []
-            if stamp.document is not None:  # the same document, the same bytes
-                self._doc._timeStamp = _time_stamp(stamp.generated)
+            if begin is not None:
+                begin(self)
 
         def showPage(self) -> None:  # noqa: N802 - reportlab's name
             self._pages.append(dict(self.__dict__))
@@ -875,17 +887,32 @@ def _canvas_class(setup: PageSetup, stamp: Stamp, styles: Styles, counter: list[
 
         def save(self) -> None:
             total = len(self._pages)
-            counter.append(total)
-            if stamp.document is not None:
-                draw_qr_form(self, stamp.document.qr_payload())
-                embed_facts(self, stamp.document)
+            if finish is not None:
+                finish(self, total)
             for number, state in enumerate(self._pages, start=1):
                 self.__dict__.update(state)
-                _draw_page_furniture(self, number, total, setup, stamp, styles)
+                draw_page(self, number, total)
                 super().showPage()
             super().save()
 
-    return FooterCanvas
+    return CountedCanvas
+
+
+def _canvas_class(setup: PageSetup, stamp: Stamp, styles: Styles, counter: list[int]) -> Any:
+    def begin(canvas: Any) -> None:
+        if stamp.document is not None:  # the same document, the same bytes
+            canvas._doc._timeStamp = _time_stamp(stamp.generated)
+
+    def finish(canvas: Any, total: int) -> None:
+        counter.append(total)
+        if stamp.document is not None:
+            draw_qr_form(canvas, stamp.document.qr_payload())
+            embed_facts(canvas, stamp.document)
+
+    def draw_page(canvas: Any, page: int, pages: int) -> None:
+        _draw_page_furniture(canvas, page, pages, setup, stamp, styles)
+
+    return counted_pages_canvas(draw_page, begin=begin, finish=finish)
 
 
 _a85_lock = threading.Lock()

@@ -28,6 +28,7 @@ from inspector.domain.standing import (
     compute,
     parse_columns,
 )
+from inspector.reports import layout
 from inspector.reports.exports import CSV_ENCODING, atomic_path, neutralise
 
 __all__ = ["COLUMNS", "DEFAULT_COLUMNS", "Summary", "SummaryRow", "check_year", "compute",
@@ -390,7 +391,7 @@ def to_pdf(summary: Summary, path: Path, font_path: str | Path | None = None, *,
             size -= 0.5
         label_style = ParagraphStyle(f"head{size}", parent=head_style, fontSize=size,
                                      leading=size + 2)
-        header.append(bold(_escape(label).replace("\n", "<br/>"), label_style))
+        header.append(bold(layout.markup(label).replace("\n", "<br/>"), label_style))
     cell_styles = [ParagraphStyle(f"cell{a}", fontName=font.name, fontSize=9, leading=11,
                                   alignment=a, wordWrap="CJK")
                    for a in (TA_CENTER, TA_LEFT, TA_RIGHT)]
@@ -398,10 +399,10 @@ def to_pdf(summary: Summary, path: Path, font_path: str | Path | None = None, *,
     for row in summary.rows:
         cells = text_cells(summary, row, empty="—")
         if row.level == STREET:  # names wrap in their column; figures are short
-            data.append([Paragraph(_escape(text), cell_styles[index])
+            data.append([Paragraph(layout.markup(text), cell_styles[index])
                          for index, text in enumerate(cells[:2])] + cells[2:])
         else:
-            data.append([bold(_escape(text), cell_styles[min(index, 2)])
+            data.append([bold(layout.markup(text), cell_styles[min(index, 2)])
                          for index, text in enumerate(cells)])
     table = Table(data, colWidths=widths, repeatRows=1)
     style: list[tuple[Any, ...]] = [
@@ -426,19 +427,19 @@ def to_pdf(summary: Summary, path: Path, font_path: str | Path | None = None, *,
 
     generated = summary.generated_at[:19].replace("T", " ")
     story: list[Any] = [
-        Paragraph(_escape(t("附件2", "Annex 2")), meta_style),
-        bold(_escape(summary.title()), title_style),
-        Paragraph(_escape(t("范围：{s}　　统计截至：{d}　　生成时间：{g}",
+        Paragraph(layout.markup(t("附件2", "Annex 2")), meta_style),
+        bold(layout.markup(summary.title()), title_style),
+        Paragraph(layout.markup(t("范围：{s}　　统计截至：{d}　　生成时间：{g}",
                             "Scope: {s}    As of: {d}    Generated: {g}", s=summary.scope(),
                             d=summary.as_of.isoformat(), g=generated)), meta_style),
         Spacer(1, 3 * mm),
         table,
         Spacer(1, 4 * mm),
     ]
-    story += [Paragraph(_escape(note), note_style) for note in summary.notes()]
+    story += [Paragraph(layout.markup(note), note_style) for note in summary.notes()]
     if not font.embedded:
-        story.append(Paragraph(_escape(font.notice() or ""), note_style))
-    story += [Spacer(1, 5 * mm), Paragraph(_escape(summary.footer()), meta_style)]
+        story.append(Paragraph(layout.markup(font.notice() or ""), note_style))
+    story += [Spacer(1, 5 * mm), Paragraph(layout.markup(summary.footer()), meta_style)]
     story += _roll_story(summary, font.name, usable, bold, meta_style)
 
     footer_right = f"{t('生成时间', 'Generated')} {generated}"
@@ -470,16 +471,16 @@ def _roll_story(summary: Summary, font_name: str, usable: float, bold: Any,
     cell = ParagraphStyle("rollcell", fontName=font_name, fontSize=8.5, leading=10.5,
                           wordWrap="CJK")
     head = ParagraphStyle("rollhead", parent=cell, alignment=TA_CENTER)
-    story: list[Any] = [PageBreak(), bold(_escape(roll_title(summary)), title_style)]
+    story: list[Any] = [PageBreak(), bold(layout.markup(roll_title(summary)), title_style)]
     if not summary.roll:
-        story.append(Paragraph(_escape(t("（截至该日没有达标社区）",
+        story.append(Paragraph(layout.markup(t("（截至该日没有达标社区）",
                                          "(no community meets the standard on that day)")),
                                meta_style))
         return story
     weights = [0.5, 1.1, 1.4, 1.6, 1.1, 2.2, 1.1, 0.7, 2.6]
     widths = [usable * w / sum(weights) for w in weights]
-    data: list[list[Any]] = [[bold(_escape(h), head) for h in roll_header()]]
-    data += [[Paragraph(_escape(text), cell) for text in cells]
+    data: list[list[Any]] = [[bold(layout.markup(h), head) for h in roll_header()]]
+    data += [[Paragraph(layout.markup(text), cell) for text in cells]
              for cells in roll_cells(summary)]
     table = Table(data, colWidths=widths, repeatRows=1)
     table.setStyle(TableStyle([
@@ -489,48 +490,28 @@ def _roll_story(summary: Summary, font_name: str, usable: float, bold: Any,
         ("TOPPADDING", (0, 0), (-1, -1), 2),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
     ]))
-    return story + [table, Spacer(1, 5 * mm), Paragraph(_escape(summary.footer()), meta_style)]
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return story + [table, Spacer(1, 5 * mm),
+                    Paragraph(layout.markup(summary.footer()), meta_style)]
 
 
 def _numbered_canvas(font_name: str, left: str, right: str, page_width: float,
                      margin: float, seal: Any | None = None) -> Any:
     """A canvas that writes "第 x 页 共 y 页" once the page count is known."""
-    from reportlab.pdfgen.canvas import Canvas
 
-    class NumberedCanvas(Canvas):  # type: ignore[misc]
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            self._pages: list[dict[str, Any]] = []
+    def finish(canvas: Any, _pages: int) -> None:
+        if seal is not None:
+            seal.prepare(canvas)
 
-        def showPage(self) -> None:  # noqa: N802 (reportlab's name)
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
+    def footer(canvas: Any, page: int, pages: int) -> None:
+        canvas.saveState()
+        canvas.setFont(font_name, 8)
+        canvas.setFillGray(0.35)
+        y = margin - 2
+        canvas.drawString(margin, y, left)
+        canvas.drawCentredString(page_width / 2, y, layout.page_of(page, pages))
+        canvas.drawRightString(page_width - margin - (seal.width if seal else 0), y, right)
+        canvas.restoreState()
+        if seal is not None:
+            seal.draw(canvas, left=margin, right=page_width - margin, font=font_name)
 
-        def save(self) -> None:
-            total = len(self._pages)
-            if seal is not None:
-                seal.prepare(self)
-            for state in self._pages:
-                self.__dict__.update(state)
-                self._footer(total)
-                super().showPage()
-            super().save()
-
-        def _footer(self, total: int) -> None:
-            self.saveState()
-            self.setFont(font_name, 8)
-            self.setFillGray(0.35)
-            y = margin - 2
-            self.drawString(margin, y, left)
-            self.drawCentredString(page_width / 2, y, t(
-                "第 {x} 页 共 {y} 页", "Page {x} of {y}", x=self._pageNumber, y=total))
-            self.drawRightString(page_width - margin - (seal.width if seal else 0), y, right)
-            self.restoreState()
-            if seal is not None:
-                seal.draw(self, left=margin, right=page_width - margin, font=font_name)
-
-    return NumberedCanvas
+    return layout.counted_pages_canvas(footer, finish=finish)
