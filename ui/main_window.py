@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import shiboken6
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QThread, QTimer
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from inspector.core.changes import NONE, Changes
 from inspector.core.datadir import DataDirChoice
 from inspector.core.store import Store
 from ui.browser import CommunityBrowser
@@ -68,6 +69,11 @@ class MainWindow(QMainWindow):
         self.dashboard: DashboardDialog | None = None  # not modal: it stays open beside
         self.data_choice: DataDirChoice | None = None  # how the data directory was chosen
         self.undo_stack = QUndoStack(self)
+        # What this window's store committed and the browser does not show yet: noted by the
+        # store after each commit, shown after the operation ended (``_show_changes``).
+        self._unshown: Changes = NONE
+        self._show_pending = False
+        store.on_commit(self._committed)
 
         self.browser = CommunityBrowser(store.data_dir, self)
         self.browser.community_selected.connect(self.open_community)
@@ -379,8 +385,31 @@ class MainWindow(QMainWindow):
         self.browser.search.selectAll()
 
     def _data_changed(self) -> None:
-        self.browser.reload()
+        self._show_changes()
         self.sync_status.refresh()
+
+    def _committed(self, changes: Changes) -> None:
+        """The store committed a transaction: note its changes; they are shown once the
+        operation that wrote them has ended (its signal, or the next event-loop turn)."""
+        if not shiboken6.isValid(self) or QThread.currentThread() is not self.thread():
+            return
+        self._unshown = self._unshown | changes
+        if not self._show_pending:
+            self._show_pending = True
+            QTimer.singleShot(0, self, self._show_changes)
+
+    def _show_changes(self) -> None:
+        """Hand what was written since the last time to the browser: one badge, not a rescan
+        (a full read only when the changes cannot be narrowed)."""
+        self._show_pending = False
+        changes, self._unshown = self._unshown, NONE
+        if changes:
+            self.browser.apply_changes(self.store, changes)
+
+    def _reload_browser(self) -> None:
+        """Read the whole registry again (communities imported, another device's changes)."""
+        self._unshown = NONE
+        self.browser.reload()
 
     # -- dialogs (non-blocking: tests and users drive them the same way) ----------------------
 
@@ -420,7 +449,7 @@ class MainWindow(QMainWindow):
 
     def _inspection_started(self, inspection_id: str) -> None:
         self.open_inspection(inspection_id)
-        self.browser.reload()
+        self._show_changes()
 
     def add_finding(self) -> None:
         if self._editing():
@@ -444,7 +473,7 @@ class MainWindow(QMainWindow):
     def _submitted(self, inspection_id: str) -> None:
         self.undo_stack.clear()
         self.editor.load(inspection_id)
-        self.browser.reload()
+        self._show_changes()
 
     def reopen_current(self) -> None:
         if self._editing() and self.editor.inspection_id:
@@ -467,7 +496,7 @@ class MainWindow(QMainWindow):
 
         if guarded(self, lambda: inspections.reopen(self.store, inspection_id, reason) or True):
             self.editor.load(inspection_id)
-            self.browser.reload()
+            self._show_changes()
 
     def open_settings(self) -> SettingsDialog:
         from ui.settings_dialog import SettingsDialog
@@ -497,7 +526,7 @@ class MainWindow(QMainWindow):
     def _communities_imported(self, result: object) -> None:
         from inspector.domain.community_import import ImportResult
 
-        self.browser.reload()
+        self._reload_browser()
         if isinstance(result, ImportResult):
             self.statusBar().showMessage(tr(
                 "已导入社区名单：新增 {a}，更新 {u}，未变 {n}",
@@ -522,7 +551,7 @@ class MainWindow(QMainWindow):
                 worker.close()
 
         self.demo_action.setEnabled(False)
-        return ops.CollectionOp(self, work, on_success=lambda _n: self.browser.reload()) \
+        return ops.CollectionOp(self, work, on_success=lambda _n: self._reload_browser()) \
             .with_progress(tr("正在装入演示数据…", "Loading the demo data…")).run()
 
     def set_language(self, code: str) -> None:
@@ -560,7 +589,7 @@ class MainWindow(QMainWindow):
     def _synced(self) -> None:
         """Other devices' changes arrived: show them; undo must not replay over them."""
         self.undo_stack.clear()
-        self.browser.reload()
+        self._reload_browser()
         if self.community_page.community_id:
             self.community_page.refresh()
         if self._editing() and self.editor.inspection_id:
@@ -759,4 +788,5 @@ class MainWindow(QMainWindow):
         if self._editor is not None:
             self._editor._commit_note()
         self.sync_status.stop()  # its store may be closed right after: no more checks
+        self.store.remove_listener(self._committed)
         event.accept()
