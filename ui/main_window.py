@@ -127,9 +127,11 @@ class MainWindow(QMainWindow):
         self.resize(1400, 860)
         self.setAcceptDrops(True)  # a PDF dropped on the window is checked
         # Read the registry once the window is up: its worker (and the imports it needs)
-        # would otherwise compete with building and showing the window for the GIL.
+        # would otherwise compete with building and showing the window for the GIL. The
+        # warm-up imports wait for the registry too: on the city-year they held the GIL
+        # while the browser's batches were being put in (a stall of the first paint).
         QTimer.singleShot(0, self, self.browser.reload)
-        QTimer.singleShot(0, self, self._warm_up)
+        self.browser.loaded.connect(self._warm_up)
 
     # -- actions and menus --------------------------------------------------------------------
 
@@ -294,9 +296,9 @@ class MainWindow(QMainWindow):
         if count and district:  # the inspector's own district first
             self.browser.expand_district(district)
 
-    def _warm_up(self) -> None:
+    def _warm_up(self, _count: int = 0) -> None:
         """Import the community page's domain modules and the editor's on a worker thread
-        once the window stands (they are left out of the start), so that showing the first
+        once the registry is shown (they are left out of the start), so that showing the first
         community and opening the first inspection do not stop the GUI for their imports
         (~0.1 s). Only imports: no widget or other Qt object is made there."""
         if self._warmed:
