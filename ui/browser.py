@@ -312,7 +312,7 @@ class CommunityBrowser(QWidget):
     def _community_at(self, index: QModelIndex | QPersistentModelIndex) -> str | None:
         if not index.isValid():
             return None
-        first = index.siblingAtColumn(0)
+        first = index.sibling(index.row(), 0)
         value = first.data(ID_ROLE)
         return str(value) if value else None
 

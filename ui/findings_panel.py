@@ -336,8 +336,8 @@ class FindingsPanel(QWidget):
         selected = self.selected_finding_id()
         self.model.set_rows(rows, self.template,
                             self.inspection["short_id"] if self.inspection else None)
-        if selected is not None and (row := self.model.row_of(selected)) >= 0:
-            self.table.selectRow(row)
+        if selected is not None and (at := self.model.row_of(selected)) >= 0:
+            self.table.selectRow(at)
         self._fit_columns()
         self._update_state()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -135,11 +136,13 @@ class MainWindow(QMainWindow):
 
     # -- actions and menus --------------------------------------------------------------------
 
-    def _action(self, handler: object, shortcut: QKeySequence | str | None = None) -> QAction:
+    def _action(self, handler: Callable[[], object],
+                shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None
+                ) -> QAction:
         action = QAction(self)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
-        action.triggered.connect(handler)  # type: ignore[arg-type]
+        action.triggered.connect(handler)
         self.addAction(action)
         return action
 

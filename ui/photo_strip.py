@@ -332,8 +332,9 @@ class PhotoStrip(QWidget):
             self._thumb_relay = None
         if not self.draft:
             self.rows = photos.photos_of(self.store, self.target) if self.target else []
+            inspection_id = self.target.inspection_id if self.target else None
             self._where = errors.guarded(self, lambda: evidence.context(
-                self.store, self.target.inspection_id)) if self.target else None
+                self.store, inspection_id)) if inspection_id else None
         self.list.clear()
         placeholder = QIcon(placeholder_pixmap())
         for row in self.rows:
@@ -469,7 +470,7 @@ class PhotoStrip(QWidget):
         folder = Path(tempfile.mkdtemp(prefix="inspector-paste-"))
         name = tr("粘贴的图片", "pasted-image") + datetime.now().strftime("-%Y%m%d-%H%M%S.png")
         path = folder / name
-        if not image.save(str(path), "PNG"):
+        if not image.save(str(path)):  # PNG, by the name
             shutil.rmtree(folder, ignore_errors=True)
             errors.show_error(self, tr("无法保存粘贴的图片。", "Cannot save the pasted image."))
             return None
