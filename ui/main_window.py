@@ -570,7 +570,7 @@ class MainWindow(QMainWindow):
         from ui.sync_dialog import SyncDialog
 
         dialog = SyncDialog(self.store, self)
-        dialog.synced.connect(self._synced)
+        dialog.synced.connect(lambda: self._synced(dialog.applied))
         dialog.job_ended.connect(self.sync_status.refresh)
         self._show_dialog(dialog)
         return dialog
@@ -591,10 +591,16 @@ class MainWindow(QMainWindow):
         self._show_dialog(dialog)
         return dialog
 
-    def _synced(self) -> None:
-        """Other devices' changes arrived: show them; undo must not replay over them."""
+    def _synced(self, applied: Changes | None = None) -> None:
+        """Other devices' changes arrived: show them — the badges they touched when the
+        sync says which rows it applied, else the whole registry; undo must not replay over
+        them."""
         self.undo_stack.clear()
-        self._reload_browser()
+        if applied is None:
+            self._reload_browser()
+        else:
+            self._unshown = self._unshown | applied
+            self._show_changes()
         if self.community_page.community_id:
             self.community_page.refresh()
         if self._editing() and self.editor.inspection_id:

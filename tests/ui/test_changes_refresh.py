@@ -169,3 +169,19 @@ def test_adding_a_finding_puts_in_one_row(qtbot: QtBot, demo_store: Store,
     assert [r["id"] for r in findings.list_findings(demo_store, inspection_id=inspection_id)] \
         == _shown_ids(panel)  # the order a full read gives
     assert panel.count_label.text() == f"（共 {len(shown) + 1} 条）"
+
+
+def test_a_sync_that_says_what_it_applied_moves_only_those_badges(
+        qtbot: QtBot, demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    window = make_window(qtbot, demo_store)
+    spy = Spy(window, monkeypatch)
+    inspection_id = a_draft(demo_store)
+    community = str(inspections.get(demo_store, inspection_id)["community_id"])
+    demo_store.remove_listener(window._committed)  # noqa: SLF001 - as if another connection wrote
+    created = findings.create(demo_store, inspection_id, category="corridor_clutter",
+                              description="楼道堆物", item_code="B01")
+    window._synced(created.changes)  # noqa: SLF001 - what SyncDialog.synced hands on
+    assert spy.loads == 0 and spy.badges == [community]
+    window._synced(None)  # noqa: SLF001 - a conflict resolved, a device trusted: not known
+    qtbot.waitUntil(lambda: not window.browser.is_loading, timeout=20_000)
+    assert spy.loads == 1
