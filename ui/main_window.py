@@ -404,12 +404,18 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self, self._show_changes)
 
     def _show_changes(self) -> None:
-        """Hand what was written since the last time to the browser: one badge, not a rescan
-        (a full read only when the changes cannot be narrowed)."""
+        """Hand what was written since the last time to the browser and the findings panel:
+        one badge, one row, not a rescan (a full read only when the changes cannot be
+        narrowed)."""
         self._show_pending = False
         changes, self._unshown = self._unshown, NONE
-        if changes:
-            self.browser.apply_changes(self.store, changes)
+        if not changes:
+            return
+        self.browser.apply_changes(self.store, changes)
+        if self._editor is not None and self._editor.inspection_id \
+                and changes.touches("findings"):
+            # A finding's row written elsewhere (a re-check, a dialog): just those rows.
+            self._editor.findings.refresh_findings(changes.rows("findings"))
 
     def _reload_browser(self) -> None:
         """Read the whole registry again (communities imported, another device's changes)."""

@@ -185,3 +185,19 @@ def test_a_sync_that_says_what_it_applied_moves_only_those_badges(
     window._synced(None)  # noqa: SLF001 - a conflict resolved, a device trusted: not known
     qtbot.waitUntil(lambda: not window.browser.is_loading, timeout=20_000)
     assert spy.loads == 1
+
+
+def test_a_finding_changed_elsewhere_refreshes_its_row_in_the_open_editor(
+        qtbot: QtBot, demo_store: Store) -> None:
+    window = make_window(qtbot, demo_store)
+    inspection_id = a_draft(demo_store)
+    finding = findings.add(demo_store, inspection_id, category="corridor_clutter",
+                           description="楼道堆物", item_code="B01")
+    window.open_inspection(inspection_id)
+    panel = window.editor.findings
+    resets: list[int] = []
+    panel.model.modelReset.connect(lambda: resets.append(1))
+    findings.set_status(demo_store, finding, findings.RECTIFIED)  # e.g. a re-check
+    qtbot.waitUntil(lambda: panel.model.rows[panel.model.row_of(finding)]["status"]
+                    == findings.RECTIFIED, timeout=5_000)
+    assert resets == []
