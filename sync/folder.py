@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from inspector.core.changes import NONE, Changes
 from inspector.core.errors import InspectorError
 from inspector.core.i18n import t
 from inspector.core.store import Store
@@ -37,6 +38,7 @@ class SyncReport:
     exported: Path | None = None
     bundles_read: int = 0
     changes_applied: int = 0
+    changed: Changes = NONE  # the rows the applied changes name (a window shows just those)
     photos_received: int = 0
     conflicts: list[str] = field(default_factory=list)
     skipped: list[tuple[Path, str]] = field(default_factory=list)
@@ -327,6 +329,7 @@ def _finish(store: Store, report: SyncReport, total: int,
 def _count(report: SyncReport, result: exchange.ImportReport) -> None:
     if result.status == exchange.APPLIED:
         report.changes_applied += result.changes
+        report.changed = report.changed | result.changed
         report.photos_received += result.photos
         report.conflicts += [c for c in result.conflicts if c not in report.conflicts]
     elif result.status == exchange.WAITING:

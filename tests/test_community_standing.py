@@ -234,3 +234,49 @@ def test_a_revocation_that_unmakes_a_submission_moves_the_summary(tmp_path: Path
     finally:
         a.close()
         b.close()
+
+
+def test_one_community_s_badge_read_alone_equals_the_full_read(store: Store) -> None:
+    """The browser refreshes one badge after an edit: reading it alone gives what reading
+    every community gives, decisions included."""
+    from inspector.core.changes import Changes
+    from inspector.domain import overview, standing
+    from inspector.ops import demo
+
+    demo.fill(store, with_photos=False)
+    everyone = {s.id: s for s in overview.community_statuses(store)}
+    today = standing.standings_today(store)
+    for community_id in list(everyone)[::3]:
+        assert overview.community_statuses(store, community_ids=[community_id]) \
+            == [everyone[community_id]]
+        assert standing.standings_today(store, community_ids=[community_id]) \
+            == ({community_id: today[community_id]} if community_id in today else {})
+    decided = store.query("SELECT id, community_id FROM recognitions")[0]
+    assert overview.affected_communities(
+        store, Changes.of([("recognitions", decided["id"])])) == {decided["community_id"]}
+    assert overview.affected_communities(store, Changes.of([("photos", "x")])) == set()
+    assert overview.affected_communities(store, Changes.of([("findings", "gone")])) is None
+
+
+def test_a_listener_is_told_what_each_commit_changed(store: Store) -> None:
+    from inspector.core.changes import Changes
+
+    told: list[Changes] = []
+    store.on_commit(told.append)
+    with store.write():
+        communities.create(store, CommunityData(name="柳西社区", street="西门街道",
+                                             district="海曙区"))
+    assert len(told) == 1 and told[0].touches("communities")
+    try:
+        with store.write():
+            communities.create(store, CommunityData(name="白云社区", street="西门街道",
+                                                 district="海曙区"))
+            raise RuntimeError("rolled back")
+    except RuntimeError:
+        pass
+    assert len(told) == 1  # nothing committed, nothing told
+    store.remove_listener(told.append)
+    with store.write():
+        communities.create(store, CommunityData(name="白云社区", street="西门街道",
+                                             district="海曙区"))
+    assert len(told) == 1

@@ -30,3 +30,20 @@ def test_search_text_holds_names_initials_and_full_pinyin() -> None:
     # a polyphonic place name: the dictionary's reading and GB2312's order both find it
     keys = pinyin.search_keys("长丰社区")
     assert "cfsq" in keys and "zfsq" in keys
+
+
+def test_the_dictionaries_read_in_pieces_equal_pypinyin_s_own() -> None:
+    """pypinyin's dictionaries are read a piece at a time (no 100 ms GIL hold that would
+    stop the GUI): the same entries as one json.loads."""
+    import importlib.util
+    import json
+    from pathlib import Path
+
+    from inspector.domain import pinyin as module
+
+    spec = importlib.util.find_spec("pypinyin")
+    assert spec is not None and spec.origin is not None
+    folder = Path(spec.origin).parent
+    for name, boundary in (("phrases_dict.json", '],\n"'), ("pinyin_dict.json", '",\n"')):
+        whole = json.loads((folder / name).read_text(encoding="utf-8"))
+        assert module._in_pieces(folder / name, boundary) == whole  # noqa: SLF001

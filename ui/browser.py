@@ -24,6 +24,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFont, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QHeaderView, QLabel, QLineEdit, QTreeView, QVBoxLayout, QWidget
 
+from inspector.core.changes import Changes
 from inspector.core.store import Store
 from ui import ops
 from ui.i18n import language, tr
@@ -37,6 +38,7 @@ ID_ROLE = Qt.ItemDataRole.UserRole + 1
 SEARCH_ROLE = Qt.ItemDataRole.UserRole + 2
 STATE_ROLE = Qt.ItemDataRole.UserRole + 3
 BATCH = 150
+NARROW_MAX = 50  # more communities changed than this (a sync): read them all, off the GUI
 # overview.NEVER, MET, NOT_MET, IN_PROGRESS (tests/ui/test_workbench.py checks they agree)
 NEVER, MET, NOT_MET, IN_PROGRESS = "never", "met", "not_met", "in_progress"
 STATE_COLOURS = {
@@ -150,6 +152,33 @@ class CommunityBrowser(QWidget):
             on_failure=lambda exc: self._failed(job, exc))
         self._job = job
         return job.run()
+
+    def apply_changes(self, store: Store, changes: Changes) -> str:
+        """Follow what an operation wrote: only the badges of the communities it touched are
+        read again (their rows of the maintained standing, a few ms on the GUI thread's
+        store); the whole registry is read again (in the background) only when the changes
+        say something the badges cannot narrow — communities added, renamed or moved, rows
+        gone, or more communities than a narrow read is worth. Returns what it did:
+        "none", "badges" or "reload"."""
+        from inspector.domain import overview
+
+        if not changes.tables & overview.BADGE_TABLES:
+            return "none"
+        if self._job is not None or self._pending or not self._rows \
+                or changes.touches("communities"):
+            self.reload()  # a load under way may have read before this change
+            return "reload"
+        ids = overview.affected_communities(store, changes)
+        if ids is None or len(ids) > NARROW_MAX or not ids <= set(self._rows):
+            self.reload()
+            return "reload"
+        if not ids:
+            return "none"
+        for status in overview.community_statuses(store, community_ids=ids):
+            if self._statuses.get(status.id) != status:
+                self._set_status(status)
+        self._update_counts()
+        return "badges"
 
     def _failed(self, job: ops.QueryOp[Any], exc: BaseException) -> None:
         if job is not self._job:
@@ -283,7 +312,7 @@ class CommunityBrowser(QWidget):
     def _community_at(self, index: QModelIndex | QPersistentModelIndex) -> str | None:
         if not index.isValid():
             return None
-        first = index.siblingAtColumn(0)
+        first = index.sibling(index.row(), 0)
         value = first.data(ID_ROLE)
         return str(value) if value else None
 

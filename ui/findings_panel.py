@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from PySide6.QtCore import (
@@ -55,6 +56,11 @@ def _label(lookup: Callable[[str], Named], code: str | None) -> str:
         return code
 
 
+def _order(row: dict[str, Any]) -> tuple[str, str]:
+    """``list_findings``' order, descending: created_at, then short id."""
+    return str(row["created_at"] or ""), str(row["short_id"] or "")
+
+
 class FindingsModel(QAbstractTableModel):
     """Rows from ``findings.list_findings`` shown with the template's labels."""
 
@@ -74,6 +80,28 @@ class FindingsModel(QAbstractTableModel):
         self.template = template
         self.inspection_short_id = inspection_short_id
         self.endResetModel()
+
+    def put_row(self, row: dict[str, Any]) -> None:
+        """Show this finding's row again in its place (only its cells are repainted); a new
+        finding goes where ``list_findings`` would put it (newest first)."""
+        index = self.row_of(str(row["id"]))
+        if index < 0:
+            key = _order(row)
+            at = next((i for i, shown in enumerate(self.rows) if _order(shown) < key),
+                      len(self.rows))
+            self.beginInsertRows(QModelIndex(), at, at)
+            self.rows.insert(at, row)
+            self.endInsertRows()
+            return
+        self.rows[index] = row
+        self.dataChanged.emit(self.index(index, 0), self.index(index, len(self.COLUMNS) - 1))
+
+    def drop_row(self, finding_id: str) -> None:
+        index = self.row_of(finding_id)
+        if index >= 0:
+            self.beginRemoveRows(QModelIndex(), index, index)
+            del self.rows[index]
+            self.endRemoveRows()
 
     def finding_id(self, row: int) -> str:
         return str(self.rows[row]["id"])
@@ -308,10 +336,51 @@ class FindingsPanel(QWidget):
         selected = self.selected_finding_id()
         self.model.set_rows(rows, self.template,
                             self.inspection["short_id"] if self.inspection else None)
-        if selected is not None and (row := self.model.row_of(selected)) >= 0:
-            self.table.selectRow(row)
+        if selected is not None and (at := self.model.row_of(selected)) >= 0:
+            self.table.selectRow(at)
         self._fit_columns()
         self._update_state()
+
+    def refresh_findings(self, finding_ids: set[str] | frozenset[str]) -> None:
+        """Read only these findings again (one was saved, its status changed, photos were
+        added): each row is replaced in place, a new one is put first, one that was deleted
+        or that the filters now hide leaves — the other rows are not read."""
+        if self.inspection_id is None:
+            return
+        today = self.store.wall.today()
+        wanted = sorted(finding_ids)
+        rows = {str(row["id"]): row for row in self.store.query(
+            "SELECT * FROM findings WHERE inspection_id = ? AND id IN"
+            f" ({', '.join('?' * len(wanted))})", [self.inspection_id, *wanted])} \
+            if wanted else {}
+        counts = photos.finding_photo_counts(self.store, self.inspection_id, wanted)
+        for finding_id in wanted:
+            row = rows.get(finding_id)
+            if row is None or row["deleted"] is not None or not self._matches(row, today):
+                self.model.drop_row(finding_id)
+                continue
+            row["overdue"] = findings.is_overdue(row, today)
+            row["photo_count"] = counts.get(finding_id, 0)
+            self.model.put_row(row)
+        if self._filtering():
+            found = self.store.conn.execute(
+                "SELECT COUNT(*) FROM findings WHERE inspection_id = ? AND deleted IS NULL",
+                (self.inspection_id,)).fetchone()
+            self.total = int(found[0]) if found else 0
+        else:
+            self.total = self.model.rowCount()
+        self._fit_columns()
+        self._update_state()
+
+    def _matches(self, row: dict[str, Any], today: date) -> bool:
+        """Whether the filters let this finding row through (as ``list_findings`` would)."""
+        status = self.status_filter.currentData()
+        department = self.department_filter.currentData()
+        if department is not None and row["department"] != department:
+            return False
+        if status == "overdue":
+            return findings.is_overdue(row, today)
+        return status is None or row["status"] == status
 
     def _fit_columns(self) -> None:
         """Size columns to their contents, capped so the description keeps most of the room."""
@@ -374,7 +443,9 @@ class FindingsPanel(QWidget):
         if self.inspection_id is None:
             errors.show_error(self, tr("请先选择一次检查", "Choose an inspection first"))
             return None
-        self.refresh()
+        # Is it still a draft? (The rows need not be read again for that.)
+        self.inspection = inspections.get(self.store, self.inspection_id)
+        self._update_state()
         if self.submitted:
             errors.show_error(self, tr(
                 "检查 {sid} 已提交，不能再添加问题；请先重新打开。",
@@ -408,14 +479,14 @@ class FindingsPanel(QWidget):
         return dialog
 
     def _saved(self, finding_id: str) -> None:
-        self.refresh()
+        self.refresh_findings({finding_id})
         row = self.model.row_of(finding_id)
         if row >= 0:
             self.table.selectRow(row)
         self.changed.emit()
 
-    def _photos_changed(self, _finding_id: str) -> None:
-        self.refresh()
+    def _photos_changed(self, finding_id: str) -> None:
+        self.refresh_findings({finding_id})
         self.changed.emit()
 
     def _open_index(self, index: QModelIndex) -> None:

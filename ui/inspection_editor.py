@@ -137,10 +137,13 @@ class ChecklistTree(QTreeWidget):
         rows: list[QTreeWidgetItem] = []
         for index in range(self.topLevelItemCount()):
             section = self.topLevelItem(index)
-            rows.extend(section.child(child) for child in range(section.childCount()))
+            if section is None:
+                continue
+            rows.extend(item for child in range(section.childCount())
+                        if (item := section.child(child)) is not None)
         return rows
 
-    def move(self, step: int) -> None:
+    def move(self, step: int) -> None:  # type: ignore[override]  # the cursor, not the widget
         rows = self.item_rows()
         if not rows:
             return

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import shiboken6
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QThread, QTimer
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from inspector.core.changes import NONE, Changes
 from inspector.core.datadir import DataDirChoice
 from inspector.core.store import Store
 from ui.browser import CommunityBrowser
@@ -68,6 +70,11 @@ class MainWindow(QMainWindow):
         self.dashboard: DashboardDialog | None = None  # not modal: it stays open beside
         self.data_choice: DataDirChoice | None = None  # how the data directory was chosen
         self.undo_stack = QUndoStack(self)
+        # What this window's store committed and the browser does not show yet: noted by the
+        # store after each commit, shown after the operation ended (``_show_changes``).
+        self._unshown: Changes = NONE
+        self._show_pending = False
+        store.on_commit(self._committed)
 
         self.browser = CommunityBrowser(store.data_dir, self)
         self.browser.community_selected.connect(self.open_community)
@@ -121,17 +128,21 @@ class MainWindow(QMainWindow):
         self.resize(1400, 860)
         self.setAcceptDrops(True)  # a PDF dropped on the window is checked
         # Read the registry once the window is up: its worker (and the imports it needs)
-        # would otherwise compete with building and showing the window for the GIL.
+        # would otherwise compete with building and showing the window for the GIL. The
+        # warm-up imports wait for the registry too: on the city-year they held the GIL
+        # while the browser's batches were being put in (a stall of the first paint).
         QTimer.singleShot(0, self, self.browser.reload)
-        QTimer.singleShot(0, self, self._warm_up)
+        self.browser.loaded.connect(self._warm_up)
 
     # -- actions and menus --------------------------------------------------------------------
 
-    def _action(self, handler: object, shortcut: QKeySequence | str | None = None) -> QAction:
+    def _action(self, handler: Callable[[], object],
+                shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None
+                ) -> QAction:
         action = QAction(self)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
-        action.triggered.connect(handler)  # type: ignore[arg-type]
+        action.triggered.connect(handler)
         self.addAction(action)
         return action
 
@@ -288,9 +299,9 @@ class MainWindow(QMainWindow):
         if count and district:  # the inspector's own district first
             self.browser.expand_district(district)
 
-    def _warm_up(self) -> None:
+    def _warm_up(self, _count: int = 0) -> None:
         """Import the community page's domain modules and the editor's on a worker thread
-        once the window stands (they are left out of the start), so that showing the first
+        once the registry is shown (they are left out of the start), so that showing the first
         community and opening the first inspection do not stop the GUI for their imports
         (~0.1 s). Only imports: no widget or other Qt object is made there."""
         if self._warmed:
@@ -379,8 +390,37 @@ class MainWindow(QMainWindow):
         self.browser.search.selectAll()
 
     def _data_changed(self) -> None:
-        self.browser.reload()
+        self._show_changes()
         self.sync_status.refresh()
+
+    def _committed(self, changes: Changes) -> None:
+        """The store committed a transaction: note its changes; they are shown once the
+        operation that wrote them has ended (its signal, or the next event-loop turn)."""
+        if not shiboken6.isValid(self) or QThread.currentThread() is not self.thread():
+            return
+        self._unshown = self._unshown | changes
+        if not self._show_pending:
+            self._show_pending = True
+            QTimer.singleShot(0, self, self._show_changes)
+
+    def _show_changes(self) -> None:
+        """Hand what was written since the last time to the browser and the findings panel:
+        one badge, one row, not a rescan (a full read only when the changes cannot be
+        narrowed)."""
+        self._show_pending = False
+        changes, self._unshown = self._unshown, NONE
+        if not changes:
+            return
+        self.browser.apply_changes(self.store, changes)
+        if self._editor is not None and self._editor.inspection_id \
+                and changes.touches("findings"):
+            # A finding's row written elsewhere (a re-check, a dialog): just those rows.
+            self._editor.findings.refresh_findings(changes.rows("findings"))
+
+    def _reload_browser(self) -> None:
+        """Read the whole registry again (communities imported, another device's changes)."""
+        self._unshown = NONE
+        self.browser.reload()
 
     # -- dialogs (non-blocking: tests and users drive them the same way) ----------------------
 
@@ -420,7 +460,7 @@ class MainWindow(QMainWindow):
 
     def _inspection_started(self, inspection_id: str) -> None:
         self.open_inspection(inspection_id)
-        self.browser.reload()
+        self._show_changes()
 
     def add_finding(self) -> None:
         if self._editing():
@@ -444,7 +484,7 @@ class MainWindow(QMainWindow):
     def _submitted(self, inspection_id: str) -> None:
         self.undo_stack.clear()
         self.editor.load(inspection_id)
-        self.browser.reload()
+        self._show_changes()
 
     def reopen_current(self) -> None:
         if self._editing() and self.editor.inspection_id:
@@ -467,7 +507,7 @@ class MainWindow(QMainWindow):
 
         if guarded(self, lambda: inspections.reopen(self.store, inspection_id, reason) or True):
             self.editor.load(inspection_id)
-            self.browser.reload()
+            self._show_changes()
 
     def open_settings(self) -> SettingsDialog:
         from ui.settings_dialog import SettingsDialog
@@ -497,7 +537,7 @@ class MainWindow(QMainWindow):
     def _communities_imported(self, result: object) -> None:
         from inspector.domain.community_import import ImportResult
 
-        self.browser.reload()
+        self._reload_browser()
         if isinstance(result, ImportResult):
             self.statusBar().showMessage(tr(
                 "已导入社区名单：新增 {a}，更新 {u}，未变 {n}",
@@ -522,7 +562,7 @@ class MainWindow(QMainWindow):
                 worker.close()
 
         self.demo_action.setEnabled(False)
-        return ops.CollectionOp(self, work, on_success=lambda _n: self.browser.reload()) \
+        return ops.CollectionOp(self, work, on_success=lambda _n: self._reload_browser()) \
             .with_progress(tr("正在装入演示数据…", "Loading the demo data…")).run()
 
     def set_language(self, code: str) -> None:
@@ -536,7 +576,7 @@ class MainWindow(QMainWindow):
         from ui.sync_dialog import SyncDialog
 
         dialog = SyncDialog(self.store, self)
-        dialog.synced.connect(self._synced)
+        dialog.synced.connect(lambda: self._synced(dialog.applied))
         dialog.job_ended.connect(self.sync_status.refresh)
         self._show_dialog(dialog)
         return dialog
@@ -557,10 +597,16 @@ class MainWindow(QMainWindow):
         self._show_dialog(dialog)
         return dialog
 
-    def _synced(self) -> None:
-        """Other devices' changes arrived: show them; undo must not replay over them."""
+    def _synced(self, applied: Changes | None = None) -> None:
+        """Other devices' changes arrived: show them — the badges they touched when the
+        sync says which rows it applied, else the whole registry; undo must not replay over
+        them."""
         self.undo_stack.clear()
-        self.browser.reload()
+        if applied is None:
+            self._reload_browser()
+        else:
+            self._unshown = self._unshown | applied
+            self._show_changes()
         if self.community_page.community_id:
             self.community_page.refresh()
         if self._editing() and self.editor.inspection_id:
@@ -759,4 +805,5 @@ class MainWindow(QMainWindow):
         if self._editor is not None:
             self._editor._commit_note()
         self.sync_status.stop()  # its store may be closed right after: no more checks
+        self.store.remove_listener(self._committed)
         event.accept()

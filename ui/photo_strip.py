@@ -69,20 +69,30 @@ ICON_SIZE = QSize(112, 84)
 PHOTO_PATTERNS = "*.jpg *.jpeg *.png *.heic *.heif *.JPG *.JPEG *.PNG *.HEIC *.HEIF"
 
 
-_multimedia_missing = False
+# Whether a camera is attached: None until first asked. Asking loads Qt Multimedia and its
+# backend (~130 ms on the GUI thread, where Qt Multimedia must live), so it is asked when the
+# camera button is first pressed — not when a strip is shown, which would stop the GUI as the
+# first inspection opens. Until then the button is offered; a press that finds no camera
+# says so and hides it for the rest of the session.
+_camera: bool | None = None
+
+
+def camera_known() -> bool | None:
+    """What ``camera_available`` found, or None before it was first asked."""
+    return _camera
 
 
 def camera_available() -> bool:
     """Whether a camera is attached (False when Qt Multimedia cannot be loaded at all)."""
-    global _multimedia_missing
-    if _multimedia_missing:
-        return False
-    try:
-        from PySide6.QtMultimedia import QMediaDevices
-    except ImportError:  # e.g. no PulseAudio library on this machine: no camera either
-        _multimedia_missing = True
-        return False
-    return bool(QMediaDevices.videoInputs())
+    global _camera
+    if _camera is None:
+        try:
+            from PySide6.QtMultimedia import QMediaDevices
+        except ImportError:  # e.g. no PulseAudio library on this machine: no camera either
+            _camera = False
+        else:
+            _camera = bool(QMediaDevices.videoInputs())
+    return _camera
 
 
 def kind_name(kind: str | None) -> str:
@@ -275,7 +285,7 @@ class PhotoStrip(QWidget):
         self.camera_button.setObjectName("cameraButton")
         self.camera_button.setAutoDefault(False)
         self.camera_button.clicked.connect(self.open_camera)
-        self.camera_button.setVisible(camera_available())
+        self.camera_button.setVisible(camera_known() is not False)
 
         buttons = QVBoxLayout()
         buttons.setContentsMargins(0, 0, 0, 0)
@@ -322,8 +332,9 @@ class PhotoStrip(QWidget):
             self._thumb_relay = None
         if not self.draft:
             self.rows = photos.photos_of(self.store, self.target) if self.target else []
+            inspection_id = self.target.inspection_id if self.target else None
             self._where = errors.guarded(self, lambda: evidence.context(
-                self.store, self.target.inspection_id)) if self.target else None
+                self.store, inspection_id)) if inspection_id else None
         self.list.clear()
         placeholder = QIcon(placeholder_pixmap())
         for row in self.rows:
@@ -398,7 +409,7 @@ class PhotoStrip(QWidget):
         if self.read_only:
             self.camera_button.setVisible(False)
         else:
-            self.camera_button.setVisible(camera_available())
+            self.camera_button.setVisible(camera_known() is not False)
         self.paste_shortcut.setEnabled(can_add)
         self.list.setVisible(bool(self.rows))
         self.empty_label.setVisible(not self.rows)
@@ -459,7 +470,7 @@ class PhotoStrip(QWidget):
         folder = Path(tempfile.mkdtemp(prefix="inspector-paste-"))
         name = tr("粘贴的图片", "pasted-image") + datetime.now().strftime("-%Y%m%d-%H%M%S.png")
         path = folder / name
-        if not image.save(str(path), "PNG"):
+        if not image.save(str(path)):  # PNG, by the name
             shutil.rmtree(folder, ignore_errors=True)
             errors.show_error(self, tr("无法保存粘贴的图片。", "Cannot save the pasted image."))
             return None
@@ -697,7 +708,13 @@ class PhotoStrip(QWidget):
     # -- camera and viewer -----------------------------------------------------------------
 
     def open_camera(self) -> QDialog | None:
-        if not self._can_add() or not camera_available():
+        if not self._can_add():
+            return None
+        if not camera_available():
+            self.camera_button.setVisible(False)
+            errors.show_error(self, tr("没有找到相机。可以用“添加照片…”或粘贴（Ctrl+V）添加照片。",
+                                       "No camera was found. Add photos with “Add photos…” "
+                                       "or paste them (Ctrl+V)."))
             return None
         dialog = CameraDialog(self)
         dialog.captured.connect(self._captured)

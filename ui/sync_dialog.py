@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from inspector.core.changes import Changes
 from inspector.core.store import Store
 from sync import exchange, folder, roster
 from sync.folder import SyncReport
@@ -69,6 +70,9 @@ class SyncDialog(QDialog):
         self.relay: ops.Op[Any] | None = None
         self.action: str | None = None  # what the running (or last) job did
         self.report: SyncReport | None = None  # the last sync's or import's summary
+        # What the last ``synced`` brought: the rows applied (None: not known — a conflict
+        # resolved or a device trusted here; show everything again).
+        self.applied: Changes | None = None
         self.exported: list[Path] | None = None  # the last export's files
         self.export_folder: Path | None = None
         self.cancelled = False
@@ -404,6 +408,7 @@ class SyncDialog(QDialog):
         self._show_state()
         report = self.report if self.action in (SYNC, IMPORT) else None
         if report is not None and (report.changes_applied or report.photos_received):
+            self.applied = report.changed
             self.synced.emit()
         self.job_ended.emit()
 
@@ -542,6 +547,7 @@ class SyncDialog(QDialog):
         return self.roster_dialog
 
     def _data_changed(self) -> None:
+        self.applied = None
         self.synced.emit()
 
     # -- closing and language -----------------------------------------------------------------

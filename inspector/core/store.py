@@ -65,6 +65,8 @@ class Store:
         # The rows whose change-log entries the current write transaction wrote, in order
         # (see ``note_change``); a savepoint rolled back forgets its part.
         self._journal: list[tuple[str, str]] = []
+        # Told the Changes of each committed transaction of this connection (``on_commit``).
+        self._listeners: list[Callable[[Changes], None]] = []
         # Parsed templates by id: safe to keep, an installed template never changes.
         self.template_cache: dict[str, Any] = {}
         self.device_id = self._get_state("device_id") or ""
@@ -227,8 +229,29 @@ class Store:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise
+            if self._journal and self._listeners:
+                self._tell(Changes.of(self._journal))
         else:
             conn.execute(f"RELEASE {savepoint}")
+
+    def on_commit(self, listener: Callable[[Changes], None]) -> None:
+        """Have ``listener`` told the ``Changes`` of every transaction this connection commits
+        (after the commit, on the writing thread) — a window that shows the data follows
+        what any operation wrote, without a rescan. It must only note them (the operation
+        that wrote may still be running) and must not raise."""
+        if listener not in self._listeners:
+            self._listeners.append(listener)
+
+    def remove_listener(self, listener: Callable[[Changes], None]) -> None:
+        if listener in self._listeners:
+            self._listeners.remove(listener)
+
+    def _tell(self, changes: Changes) -> None:
+        for listener in list(self._listeners):
+            try:
+                listener(changes)
+            except Exception:  # the write is committed: a listener's fault must not undo it
+                log.exception("a commit listener failed")
 
     # -- the change log ------------------------------------------------------------------
 

@@ -210,13 +210,20 @@ def ensure(store: Store) -> None:
             rebuild(store)
 
 
-def read(store: Store) -> dict[str, CommunityStanding]:
-    """Every community's maintained standing (computed afresh, without writing, when the
-    table is stale and the store is read-only)."""
+def read(store: Store, community_ids: Iterable[str] | None = None
+         ) -> dict[str, CommunityStanding]:
+    """Every community's maintained standing, or these communities' (computed afresh,
+    without writing, when the table is stale and the store is read-only)."""
     ensure(store)
     if is_stale(store):
-        return compute(store)
+        return compute(store, community_ids)
+    if community_ids is None:
+        rows = store.query("SELECT * FROM community_standing")
+    else:
+        rows = store.query("SELECT * FROM community_standing WHERE community_id IN"
+                           " (SELECT value FROM json_each(?))",
+                           (json.dumps(sorted(set(community_ids))),))
     return {row["community_id"]: CommunityStanding(
         row["community_id"], row["inspection_id"], row["started_at"], row["score"],
         None if row["met"] is None else bool(row["met"]), int(row["open_findings"] or 0))
-        for row in store.query("SELECT * FROM community_standing")}
+        for row in rows}

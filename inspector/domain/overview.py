@@ -6,9 +6,11 @@ five thousand inspections load in a fraction of a second (off the GUI thread).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from inspector.core.changes import Changes
 from inspector.core.store import Store
 from inspector.domain import community_standing, pinyin, standing
 from inspector.domain.districts import NINGBO_DISTRICTS
@@ -34,23 +36,29 @@ def community_statuses(
     store: Store,
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    community_ids: Iterable[str] | None = None,
 ) -> list[CommunityStatus]:
-    """Every community with its badge data, ordered district → street → name."""
+    """Every community with its badge data, ordered district → street → name; only these
+    communities when ``community_ids`` is given (the badges an edit moved: a few ms)."""
+    wanted = None if community_ids is None else sorted(set(community_ids))
+    only = "" if wanted is None else " WHERE {} IN (SELECT value FROM json_each(?))"
+    params: tuple[str, ...] = () if wanted is None else (json.dumps(wanted),)
     communities = store.query(
         "SELECT id, district, street, name, address FROM communities"
-        " ORDER BY district, street, name")
+        + only.format("id") + " ORDER BY district, street, name", params)
     counts = {r["community_id"]: r["n"] for r in store.query(
-        "SELECT community_id, COUNT(*) AS n FROM inspections GROUP BY community_id")}
+        "SELECT community_id, COUNT(*) AS n FROM inspections" + only.format("community_id")
+        + " GROUP BY community_id", params)}
     # The badge is the community's standing today (standing.py): its latest submitted
     # inspection or recognition decision, so the browser and the summary agree. Both it and
     # the open findings come from the maintained summary (community_standing), not from
     # scoring every community's answers again.
-    standings = standing.standings_today(store, cancelled)
+    standings = standing.standings_today(store, cancelled, wanted)
     open_findings = {community_id: row.open_findings for community_id, row
-                     in community_standing.read(store).items()}
+                     in community_standing.read(store, wanted).items()}
     latest_any = {r["community_id"]: r["started_at"] for r in store.query(
         "SELECT community_id, MAX(started_at) AS started_at FROM inspections"
-        " GROUP BY community_id")}
+        + only.format("community_id") + " GROUP BY community_id", params)}
 
     result: list[CommunityStatus] = []
     total = len(communities)
@@ -81,6 +89,30 @@ def community_statuses(
     rank = {name: index for index, name in enumerate(NINGBO_DISTRICTS)}
     result.sort(key=lambda s: (rank.get(s.district, len(rank)), s.district, s.street, s.name))
     return result
+
+
+# The tables whose rows can move a badge (the standing, the open findings, the inspections).
+BADGE_TABLES = frozenset({"communities", "inspections", "responses", "findings",
+                          "recognitions"})
+
+
+def affected_communities(store: Store, changes: Changes) -> set[str] | None:
+    """The communities whose badges these changes can move (empty: none; None: cannot tell —
+    read them all again)."""
+    if not changes.tables & BADGE_TABLES:
+        return set()
+    ids = community_standing.affected(store, changes)
+    if ids is None:
+        return None
+    decided = changes.rows("recognitions")
+    if decided:
+        found = store.conn.execute(
+            "SELECT id, community_id FROM recognitions WHERE id IN"
+            " (SELECT value FROM json_each(?))", (json.dumps(sorted(decided)),)).fetchall()
+        if len(found) != len(decided):
+            return None
+        ids |= {row[1] for row in found}
+    return ids
 
 
 def search_text(*parts: str) -> str:

@@ -714,11 +714,23 @@ def photos_of(store: Store, target: Target) -> list[dict[str, Any]]:
         f" AND l.deleted IS NULL ORDER BY {ADDED_ORDER}", (target.kind, target.id))
 
 
-def finding_photo_counts(store: Store, inspection_id: str) -> dict[str, int]:
-    """How many photos each finding of the inspection has (findings without any are absent)."""
+def finding_photo_counts(store: Store, inspection_id: str,
+                         finding_ids: Iterable[str] | None = None) -> dict[str, int]:
+    """How many photos each finding of the inspection has (findings without any are absent);
+    only these findings when ``finding_ids`` is given (one row refreshed)."""
+    if finding_ids is not None:
+        wanted = sorted(set(finding_ids))
+        rows = store.query(
+            "SELECT target_id, COUNT(*) AS n FROM photo_links WHERE target_kind = 'finding'"
+            f" AND target_id IN ({', '.join('?' * len(wanted))}) AND deleted IS NULL"
+            " GROUP BY target_id", wanted) if wanted else []
+        return {row["target_id"]: int(row["n"]) for row in rows}
+    # CROSS JOIN keeps the order: the inspection's findings first (by their index), then
+    # each one's links. Left to itself SQLite walked every finding link of the city
+    # (target_kind = 'finding' alone) — 15–140 ms instead of 0.1 ms on the city-year.
     rows = store.query(
-        "SELECT l.target_id, COUNT(*) AS n FROM photo_links l JOIN findings f"
-        " ON f.id = l.target_id WHERE l.target_kind = 'finding' AND f.inspection_id = ?"
+        "SELECT l.target_id, COUNT(*) AS n FROM findings f CROSS JOIN photo_links l"
+        " ON l.target_kind = 'finding' AND l.target_id = f.id WHERE f.inspection_id = ?"
         " AND l.deleted IS NULL GROUP BY l.target_id", (inspection_id,))
     return {row["target_id"]: int(row["n"]) for row in rows}
 

@@ -10,7 +10,14 @@ dictionary says "zhang"), both initials are kept, so either finds it.
 
 from __future__ import annotations
 
+import gc
+import importlib.util
+import json
+import sys
+import threading
+import types
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 # First GB2312 code of each initial (letters i, u, v start no syllable): level-1 characters
@@ -49,7 +56,74 @@ def _one_by_one(characters: str) -> Any:
     return list(characters)
 
 
+# pypinyin reads its dictionaries with one ``json.loads`` each (2.5 MB of phrases): one C
+# call that holds the GIL ~100 ms, so the GUI thread stood still while the browser's worker
+# imported it. Read here in pieces of ~64 KB instead (the GIL changes hands between them) and
+# handed to pypinyin as its modules; a layout it does not have leaves pypinyin to itself.
+_PIECE = 64 * 1024
+_preloaded = threading.Lock()
+
+
+def _in_pieces(path: Path, boundary: str) -> dict[str, Any]:
+    """A JSON object written one entry after another, parsed a piece at a time; ``boundary``
+    is what stands between two entries at the top level (and nowhere else)."""
+    text = path.read_text(encoding="utf-8")
+    start, end = text.index("{") + 1, text.rindex("}")
+    result: dict[str, Any] = {}
+    while start < end:
+        cut = text.find(boundary, min(start + _PIECE, end))
+        stop = end if cut < 0 or cut >= end else cut + boundary.index("\n")
+        piece = text[start:stop].strip().rstrip(",")
+        if piece:
+            result.update(json.loads("{" + piece + "}"))
+        start = stop
+    return result
+
+
+def _load_pypinyin() -> None:
+    """Import pypinyin, its dictionaries read in pieces. The cyclic collector is held off
+    meanwhile and the ~250,000 objects of the dictionaries (kept to the end) are frozen out
+    of its reach after: else every full collection walks them, 50+ ms holding the GIL on
+    whichever thread it happens — the GUI's too."""
+    with _preloaded:
+        if "pypinyin" in sys.modules:
+            return
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            _preload_dictionaries()
+            import pypinyin  # noqa: F401 - imported here, with the dictionaries above
+        finally:
+            if collecting:
+                gc.enable()
+        gc.freeze()
+
+
+def _preload_dictionaries() -> None:
+    if "pypinyin.phrases_dict" in sys.modules or "pypinyin.pinyin_dict" in sys.modules:
+        return
+    spec = importlib.util.find_spec("pypinyin")
+    if spec is None or spec.origin is None:
+        return
+    folder = Path(spec.origin).parent
+    phrases_file, pinyin_file = folder / "phrases_dict.json", folder / "pinyin_dict.json"
+    if not (phrases_file.is_file() and pinyin_file.is_file()):
+        return
+    try:
+        phrases = _in_pieces(phrases_file, '],\n"')
+        readings = {int(k): v for k, v in _in_pieces(pinyin_file, '",\n"').items()}
+    except (OSError, ValueError):
+        return  # pypinyin reads them itself
+    for name, attribute, value in (("phrases_dict", "phrases_dict", phrases),
+                                   ("pinyin_dict", "pinyin_dict", readings)):
+        module = types.ModuleType(f"pypinyin.{name}")
+        setattr(module, attribute, value)
+        sys.modules[f"pypinyin.{name}"] = module
+
+
 def _syllables(text: str) -> list[str]:
+    if "pypinyin" not in sys.modules:
+        _load_pypinyin()
     from pypinyin import lazy_pinyin
 
     result: list[str] = []

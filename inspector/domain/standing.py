@@ -311,21 +311,32 @@ def _with_decisions(store: Store, as_of: date, standings: dict[str, Standing],
     return {k: v[1] for k, v in ranked.items()}
 
 
-def standings_today(store: Store,
-                    cancelled: Callable[[], bool] | None = None) -> dict[str, Standing]:
+def standings_today(store: Store, cancelled: Callable[[], bool] | None = None,
+                    community_ids: Iterable[str] | None = None) -> dict[str, Standing]:
     """Every community's standing today — ``gather(store, today).standings`` — read from the
-    maintained summary (``community_standing``) instead of scoring answers again. Falls back
-    to ``gather`` when a submitted inspection is dated after today (a laptop's clock ahead):
-    the summary holds the latest whatever its date."""
+    maintained summary (``community_standing``) instead of scoring answers again; only these
+    communities' when ``community_ids`` is given (a badge refreshed after an edit). Falls
+    back to ``gather`` when a submitted inspection is dated after today (a laptop's clock
+    ahead): the summary holds the latest whatever its date."""
     today = store.wall.today()
+    wanted = None if community_ids is None else set(community_ids)
     if store.conn.execute(
             "SELECT 1 FROM inspections WHERE status = ? AND substr(started_at, 1, 10) > ?"
             " LIMIT 1", (SUBMITTED, today.isoformat())).fetchone():
-        return gather(store, today, cancelled).standings
-    summary = community_standing.read(store)
-    facts = {row["id"]: row for row in store.query(
-        "SELECT i.id, i.short_id, i.template_id FROM community_standing s"
-        " JOIN inspections i ON i.id = s.inspection_id")}
+        gathered = gather(store, today, cancelled).standings
+        return gathered if wanted is None else \
+            {k: v for k, v in gathered.items() if k in wanted}
+    summary = community_standing.read(store, wanted)
+    if wanted is None:
+        fact_rows = store.query(
+            "SELECT i.id, i.short_id, i.template_id FROM community_standing s"
+            " JOIN inspections i ON i.id = s.inspection_id")
+    else:
+        fact_rows = store.query(
+            "SELECT id, short_id, template_id FROM inspections WHERE id IN"
+            " (SELECT value FROM json_each(?))",
+            (json.dumps(sorted(r.inspection_id for r in summary.values() if r.inspection_id)),))
+    facts = {row["id"]: row for row in fact_rows}
     standings: dict[str, Standing] = {}
     for community_id, row in summary.items():
         if row.inspection_id is None or row.met is None:
@@ -340,7 +351,8 @@ def standings_today(store: Store,
             community_id, row.met, INSPECTION, _local_day(row.started_at),
             fact["short_id"] or fact["id"][:8], fact["id"], row.score,
             templates.get(store, fact["template_id"]).uid)
-    return _with_decisions(store, today, standings, set())
+    ranked = _with_decisions(store, today, standings, set())
+    return ranked if wanted is None else {k: v for k, v in ranked.items() if k in wanted}
 
 
 def standing_of(store: Store, community: str, on: str | date) -> Standing | None:

@@ -125,6 +125,8 @@ def test_a_sync_through_the_dialog_exports_then_the_other_device_imports(
     assert not dialog_b.conflicts_button.isVisible()
     assert dialog_b.summary_lines() == []
     assert findings.get(b, made[0])["description"] == findings.get(a, made[0])["description"]
+    # The rows applied go to the main window, which refreshes just the badges they touch.
+    assert dialog_b.applied is not None and made[0] in dialog_b.applied.rows("findings")
 
     # back to the first device: it reads the second one's bundle and both hold the same data
     before = exchange.have(a, b.device_id)
