@@ -121,19 +121,26 @@ _TRANSPOSE = {2: "FLIP_LEFT_RIGHT", 3: "ROTATE_180", 4: "FLIP_TOP_BOTTOM", 5: "T
               6: "ROTATE_270", 7: "TRANSVERSE", 8: "ROTATE_90"}
 
 
-def import_thumbnail(data_dir: Path, sha256: str, image: Any, orientation: int | None, *,
-                     embedded: bool = True) -> str:
-    """The thumbnail, made by the import from what it has just decoded (bytes it has just
-    hashed): the camera's EXIF thumbnail when it is plausibly this photo, else ``image`` —
-    the import's 1/8-scale draft decode of a JPEG, or a PNG decoded whole. Returns where it
-    came from: ``exif``, ``draft`` or ``cached`` (it was there already)."""
+def import_thumbnail(data_dir: Path, sha256: str, image: Any, orientation: int | None,
+                     staged: Path, full_size: tuple[int, int], *, embedded: bool = True
+                     ) -> str:
+    """The thumbnail, made by the import from the bytes it has just hashed (``staged``) and
+    what it has just decoded of them: the camera's EXIF thumbnail when it is plausibly this
+    photo, else ``image`` — the import's 1/8-scale draft decode of a JPEG, or a PNG decoded
+    whole; a photo too small for that to fill the thumbnail is decoded again at the scale it
+    needs. Returns where it came from: ``exif``, ``draft`` or ``cached`` (already there)."""
     target = derived_path(data_dir, sha256, THUMBNAIL, None)
     if target.exists():
         return "cached"
     picture = embedded_thumbnail(image, orientation) if embedded else None
     source = "exif"
     if picture is None:
-        picture, source = _fit(image, SIZES[THUMBNAIL], None), "draft"
+        source = "draft"
+        wanted = SIZES[THUMBNAIL]
+        if max(image.size) < wanted and max(full_size) > max(image.size):
+            picture = _render(staged, wanted, None)  # a small photo: 1/8 is too small
+        else:
+            picture = _fit(image, wanted, None)
     _save(picture, target, QUALITY[THUMBNAIL])
     return source
 
@@ -186,7 +193,8 @@ def _resample() -> object:
 
 
 def _save(image: object, target: Path, quality: int) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.parent.is_dir():
+        target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
     # A copy in the cache is named by its original's SHA-256 (and annotations): it records
     # its kind and name (see the top), so that no other copy passes for it.

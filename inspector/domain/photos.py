@@ -17,6 +17,7 @@ import os
 import uuid
 import warnings
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -70,6 +71,7 @@ class ImportedPhoto:
     linked: str = "new"  # new / restored (had been removed) / unchanged (already linked)
     moved_from: tuple[str, ...] = ()  # card links elsewhere in the inspection it replaced
     changes: Changes = NONE  # the rows the import wrote
+    thumbnail: str | None = None  # made by the import from: exif / draft / decoded / cached
 
 
 @dataclass
@@ -434,7 +436,8 @@ def stage(data_dir: Path, source: Path, *, durable: bool = True) -> StagedPhoto:
 
     _stat_source(source)
     incoming = data_dir / FOLDER / INCOMING
-    incoming.mkdir(parents=True, exist_ok=True)
+    if not incoming.is_dir():
+        incoming.mkdir(parents=True, exist_ok=True)
     temporary = incoming / f"{uuid.uuid4().hex}.part"
     made: list[str] = []
 
@@ -444,8 +447,12 @@ def stage(data_dir: Path, source: Path, *, durable: bool = True) -> StagedPhoto:
 
     def thumbnail(image: Any, meta: exif.PhotoMeta, problem: str | None) -> None:
         # A damaged JPEG's thumbnail shows the damage, not the camera's picture of it.
-        made.append(derived.import_thumbnail(data_dir, sha256, image, meta.orientation,
-                                             embedded=problem is None))
+        try:
+            made.append(derived.import_thumbnail(data_dir, sha256, image, meta.orientation,
+                                                 temporary, (meta.width, meta.height),
+                                                 embedded=problem is None))
+        except Exception as exc:  # noqa: BLE001 - a cache file: the screen makes it later
+            log.warning("no thumbnail made at import for %s: %s", source, exc)
 
     try:
         sha256, _head = _copy_and_hash(source, temporary, durable=durable)
@@ -465,6 +472,26 @@ def _fsync_file(path: Path) -> None:
         os.close(descriptor)
 
 
+FLUSHERS = 4  # threads flushing a batch's files: fsync waits for the disk, not the processor
+
+
+def _flush_all(paths: list[Path], *, folders: bool = False) -> list[OSError | None]:
+    """Flush files (or folders) several at once — the file system commits flushes that meet
+    in one go; for each, the error or None."""
+    def flush(path: Path) -> OSError | None:
+        try:
+            (fsync_dir if folders else _fsync_file)(path)
+        except OSError as exc:
+            return exc
+        return None
+
+    if len(paths) <= 1:
+        return [flush(path) for path in paths]
+    with ThreadPoolExecutor(min(FLUSHERS, len(paths)),
+                            thread_name_prefix="photo-flush") as pool:
+        return list(pool.map(flush, paths))
+
+
 def place(data_dir: Path, staged: StagedPhoto, *, sync_folder: bool = True
           ) -> tuple[Path, bool]:
     """Rename the staged file into place, flushed first if it was not yet; return its path
@@ -477,7 +504,8 @@ def place(data_dir: Path, staged: StagedPhoto, *, sync_folder: bool = True
     if not staged.durable:
         _fsync_file(staged.temporary)
     made_folder = not final.parent.is_dir()
-    final.parent.mkdir(parents=True, exist_ok=True)
+    if made_folder:
+        final.parent.mkdir(parents=True, exist_ok=True)
     os.replace(staged.temporary, final)
     if sync_folder:
         fsync_dir(final.parent)
@@ -520,16 +548,32 @@ def import_photos(store: Store, sources: Iterable[Path], target: Target, *,
     failed: dict[int, str] = {}
     staged: list[tuple[int, StagedPhoto]] = []
     try:
-        for index, source in enumerate(paths):
-            if cancelled is not None and cancelled():
-                discard(one for _index, one in staged)
-                return BatchResult()
-            if progress is not None:
-                progress(index, len(paths))
-            try:
-                staged.append((index, stage(store.data_dir, source, durable=False)))
-            except PhotoError as exc:
-                failed[index] = exc.reason
+        # Each copy is flushed on a background thread while the next file is read and
+        # decoded: the disk's wait overlaps the processor's work.
+        with ThreadPoolExecutor(FLUSHERS, thread_name_prefix="photo-flush") as pool:
+            flushing: list[tuple[int, StagedPhoto, Future[None]]] = []
+            for index, source in enumerate(paths):
+                if cancelled is not None and cancelled():
+                    break
+                if progress is not None:
+                    progress(index, len(paths))
+                try:
+                    one = stage(store.data_dir, source, durable=False)
+                except PhotoError as exc:
+                    failed[index] = exc.reason
+                    continue
+                flushing.append((index, one, pool.submit(_fsync_file, one.temporary)))
+            for index, one, flushed in flushing:
+                try:
+                    flushed.result()
+                except OSError as exc:
+                    failed[index] = _write_reason(exc)
+                    discard([one])
+                    continue
+                staged.append((index, replace(one, durable=True)))
+        if cancelled is not None and cancelled():
+            discard(one for _index, one in staged)
+            return BatchResult()
         done = import_all(store, [Pending(one, target, kind) for _index, one in staged])
     except BaseException:
         discard(one for _index, one in staged)
@@ -587,15 +631,13 @@ def import_all(store: Store, pending: list[Pending]) -> list[ImportedPhoto | str
                 continue
             ready.append(index)
         flushed: list[int] = []
-        for index in ready:  # the data first, all files together ...
-            staged = pending[index].staged
-            try:
-                if not staged.durable:
-                    _fsync_file(staged.temporary)
-            except OSError as exc:
-                outcomes[index] = _write_reason(exc)
-                continue
-            flushed.append(index)
+        unflushed = [index for index in ready if not pending[index].staged.durable]
+        # the data first, all files together ...
+        for index, error in zip(unflushed, _flush_all(
+                [pending[index].staged.temporary for index in unflushed]), strict=True):
+            if error is not None:
+                outcomes[index] = _write_reason(error)
+        flushed = [index for index in ready if outcomes[index] is None]
         folders: set[Path] = set()
         for index in flushed:  # ... then the names ...
             staged = replace(pending[index].staged, durable=True)
@@ -608,8 +650,9 @@ def import_all(store: Store, pending: list[Pending]) -> list[ImportedPhoto | str
                 folders.add(placed[index][0].parent)
         if folders:
             folders.add(store.data_dir / FOLDER)  # a photos/ab folder may be new
-        for folder in sorted(folders):  # ... each folder once ...
-            fsync_dir(folder)
+        for error in _flush_all(sorted(folders), folders=True):  # ... each folder once ...
+            if error is not None:
+                raise error
     except OSError as exc:
         raise InspectorError(_write_reason(exc)) from exc
     finally:
@@ -658,7 +701,7 @@ def _rows(store: Store, item: Pending, path: Path, new_file: bool) -> ImportedPh
     log.info("imported %s as %s for %s (%s)", staged.source, staged.sha256[:12],
              target.label, linked)
     return ImportedPhoto(staged.sha256, path, link_id, new_file, staged.meta, staged.source,
-                         linked, moved, done.changes)
+                         linked, moved, done.changes, staged.thumbnail)
 
 
 def _link(store: Store, link_id: str, sha256: str, target: Target, kind: str | None,
