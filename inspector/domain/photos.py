@@ -545,39 +545,11 @@ def import_photos(store: Store, sources: Iterable[Path], target: Target, *,
         raise InspectorError(t("照片类型应为 before 或 after", "A photo kind is before or after"))
     _check_target_open(store, target, kind)  # before reading a byte of the files
     paths = [Path(source) for source in sources]
-    failed: dict[int, str] = {}
-    staged: list[tuple[int, StagedPhoto]] = []
-    try:
-        # Each copy is flushed on a background thread while the next file is read and
-        # decoded: the disk's wait overlaps the processor's work.
-        with ThreadPoolExecutor(FLUSHERS, thread_name_prefix="photo-flush") as pool:
-            flushing: list[tuple[int, StagedPhoto, Future[None]]] = []
-            for index, source in enumerate(paths):
-                if cancelled is not None and cancelled():
-                    break
-                if progress is not None:
-                    progress(index, len(paths))
-                try:
-                    one = stage(store.data_dir, source, durable=False)
-                except PhotoError as exc:
-                    failed[index] = exc.reason
-                    continue
-                flushing.append((index, one, pool.submit(_fsync_file, one.temporary)))
-            for index, one, flushed in flushing:
-                try:
-                    flushed.result()
-                except OSError as exc:
-                    failed[index] = _write_reason(exc)
-                    discard([one])
-                    continue
-                staged.append((index, replace(one, durable=True)))
-        if cancelled is not None and cancelled():
-            discard(one for _index, one in staged)
-            return BatchResult()
-        done = import_all(store, [Pending(one, target, kind) for _index, one in staged])
-    except BaseException:
+    staged, failed = stage_all(store.data_dir, paths, progress=progress, cancelled=cancelled)
+    if cancelled is not None and cancelled():
         discard(one for _index, one in staged)
-        raise
+        return BatchResult()
+    done = import_all(store, [Pending(one, target, kind) for _index, one in staged])
     by_index = dict(zip((index for index, _one in staged), done, strict=True))
     result = BatchResult()
     for index, source in enumerate(paths):
@@ -589,6 +561,45 @@ def import_photos(store: Store, sources: Iterable[Path], target: Target, *,
     if progress is not None:
         progress(len(paths), len(paths))
     return result
+
+
+def stage_all(data_dir: Path, sources: list[Path], *,
+              progress: Callable[[int, int], None] | None = None,
+              cancelled: Callable[[], bool] | None = None
+              ) -> tuple[list[tuple[int, StagedPhoto]], dict[int, str]]:
+    """Stage several files (``stage``), each copy flushed on a background thread while the
+    next file is read and decoded — the disk's wait overlaps the processor's work. Returns
+    the staged files (durable) and the reasons of those that failed, by their index in
+    ``sources``; stops early when ``cancelled`` says so. The caller imports or discards the
+    staged files (``import_all``, ``discard``)."""
+    failed: dict[int, str] = {}
+    staged: list[tuple[int, StagedPhoto]] = []
+    flushing: list[tuple[int, StagedPhoto, Future[None]]] = []
+    try:
+        with ThreadPoolExecutor(FLUSHERS, thread_name_prefix="photo-flush") as pool:
+            for index, source in enumerate(sources):
+                if cancelled is not None and cancelled():
+                    break
+                if progress is not None:
+                    progress(index, len(sources))
+                try:
+                    one = stage(data_dir, Path(source), durable=False)
+                except PhotoError as exc:
+                    failed[index] = exc.reason
+                    continue
+                flushing.append((index, one, pool.submit(_fsync_file, one.temporary)))
+    except BaseException:
+        discard(one for _index, one, _flushed in flushing)
+        raise
+    for index, one, flushed in flushing:
+        try:
+            flushed.result()
+        except OSError as exc:
+            failed[index] = _write_reason(exc)
+            discard([one])
+            continue
+        staged.append((index, replace(one, durable=True)))
+    return staged, failed
 
 
 @dataclass(frozen=True)
