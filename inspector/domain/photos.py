@@ -641,7 +641,6 @@ def import_all(store: Store, pending: list[Pending]) -> list[ImportedPhoto | str
                 outcomes[index] = exc.reason if isinstance(exc, PhotoError) else str(exc)
                 continue
             ready.append(index)
-        flushed: list[int] = []
         unflushed = [index for index in ready if not pending[index].staged.durable]
         # the data first, all files together ...
         for index, error in zip(unflushed, _flush_all(
