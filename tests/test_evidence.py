@@ -180,3 +180,21 @@ def test_a_copy_vouched_for_at_import_is_not_hashed_again(rich: Sample, tmp_path
     with pytest.raises(ValueError, match="does not record"):
         provenance.vouch(data_dir, str(road["id"]), str(road["ext"]),
                          jpeg(tmp_path / "plain.jpg"))
+
+
+def test_the_import_leaves_report_copies_to_the_report_which_proves_them(
+        rich: Sample, tmp_path: Path) -> None:
+    data_dir = rich.store.data_dir
+    jpegs = {str(row["id"]) for row in rich.store.query("SELECT id FROM photos WHERE ext = 'jpg'")}
+    assert jpegs and not [sha for sha in jpegs if derived.derived_path(
+        data_dir, sha, derived.REPORT, None).exists()]  # the import made none of them
+    result = findings_report.build(rich.store, rich.inspection, tmp_path / "report.pdf")
+    assert result.photos_placed == rich.placements - 1 and result.damaged == []
+    for sha in jpegs:
+        copy = derived.derived_path(data_dir, sha, derived.REPORT, None)
+        if copy.exists():  # placed: made by the report from the intact original, proven
+            assert derived.origin_of(copy) == derived.copy_key(copy)
+            assert provenance.proof_path(copy).exists()
+    placed = [sha for sha in jpegs
+              if derived.derived_path(data_dir, sha, derived.REPORT, None).exists()]
+    assert placed

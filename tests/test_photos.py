@@ -113,6 +113,10 @@ def test_thumbnails_use_draft_mode_and_are_rebuilt_when_deleted(
     source = big_jpeg(tmp_path / "12mp.jpg")
     imported = photos.import_photo(ready_store, source,
                                    photos.target_for_inspection(ready_store, inspection))
+    # The import made the thumbnail from its own draft decode; made again here from the file.
+    made = derived.derived_path(ready_store.data_dir, imported.sha256, derived.THUMBNAIL, None)
+    assert made.exists()
+    made.unlink()
     decoded_sizes: list[tuple[int, int]] = []
     real_draft = JpegImagePlugin.JpegImageFile.draft
 

@@ -401,32 +401,39 @@ class CardResult:
 def apply(store: Store, proposals: list[Proposal], *,
           progress: Callable[[int, int], None] | None = None) -> CardResult:
     """Import every proposal not left out, for its target, as a card link (moving the link an
-    earlier import made); a bad file is listed, the rest still import."""
+    earlier import made); a bad file is listed, the rest still import. One batch
+    (``photos.stage_all`` and ``photos.import_all``): the copies are flushed together and
+    every row is written in one transaction once they are durable."""
     result = CardResult(total=len(proposals))
-    for index, proposal in enumerate(proposals):
-        if progress is not None:
-            progress(index, len(proposals))
+    wanted: list[Proposal] = []
+    for proposal in proposals:
         if proposal.excluded == OTHER_DAY:
             result.other_day.append(proposal.source)
-            continue
-        if proposal.excluded == DUPLICATE:
+        elif proposal.excluded == DUPLICATE:
             result.duplicates.append(proposal.source)
-            continue
-        if proposal.sha256 and proposal.target in _card_links(
+        elif proposal.sha256 and proposal.target in _card_links(
                 store, proposal.target.inspection_id, proposal.sha256):
             result.unchanged.append(proposal.source)  # nothing to read or write
-            continue
-        try:
-            imported = photos.import_photo(store, proposal.source, proposal.target,
-                                           origin=photos.CARD)
-        except photos.PhotoError as exc:
-            result.failed.append((proposal.source, exc.reason))
-            continue
-        except InspectorError as exc:  # e.g. the inspection was submitted meanwhile
-            result.failed.append((proposal.source, str(exc)))
-            continue
-        result.imported.append(imported)
-        record(result, imported, proposal.source)
+        else:
+            wanted.append(proposal)
+    skipped = len(proposals) - len(wanted)
+
+    def staging(done: int, _total: int) -> None:
+        if progress is not None:
+            progress(skipped + done, len(proposals))
+
+    staged, failed = photos.stage_all(store.data_dir, [p.source for p in wanted],
+                                      progress=staging)
+    outcomes = photos.import_all(store, [
+        photos.Pending(one, wanted[index].target, origin=photos.CARD) for index, one in staged])
+    done = dict(zip((index for index, _one in staged), outcomes, strict=True))
+    for index, proposal in enumerate(wanted):
+        outcome = done.get(index, failed.get(index))
+        if isinstance(outcome, photos.ImportedPhoto):
+            result.imported.append(outcome)
+            record(result, outcome, proposal.source)
+        else:
+            result.failed.append((proposal.source, outcome or ""))
     if progress is not None:
         progress(len(proposals), len(proposals))
     return result

@@ -14,6 +14,7 @@ carrying the tag of the photo it stands for was made from that photo's intact or
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import re
 import uuid
@@ -114,6 +115,77 @@ def from_decoded(data_dir: Path, sha256: str, image: Any) -> dict[str, Path]:
     return targets
 
 
+EMBEDDED_MIN, EMBEDDED_MAX = 160, 1024  # a camera's EXIF thumbnail, long side in pixels
+EMBEDDED_LIKENESS = 16  # mean grey-level difference (of 255) at 16 x 12 that still matches
+_TRANSPOSE = {2: "FLIP_LEFT_RIGHT", 3: "ROTATE_180", 4: "FLIP_TOP_BOTTOM", 5: "TRANSPOSE",
+              6: "ROTATE_270", 7: "TRANSVERSE", 8: "ROTATE_90"}
+
+
+def import_thumbnail(data_dir: Path, sha256: str, image: Any, orientation: int | None,
+                     staged: Path, full_size: tuple[int, int], *, embedded: bool = True
+                     ) -> str:
+    """The thumbnail, made by the import from the bytes it has just hashed (``staged``) and
+    what it has just decoded of them: the camera's EXIF thumbnail when it is plausibly this
+    photo, else ``image`` — the import's 1/8-scale draft decode of a JPEG, or a PNG decoded
+    whole; a photo too small for that to fill the thumbnail is decoded again at the scale it
+    needs. Returns where it came from: ``exif``, ``draft`` or ``cached`` (already there)."""
+    target = derived_path(data_dir, sha256, THUMBNAIL, None)
+    if target.exists():
+        return "cached"
+    picture = embedded_thumbnail(image, orientation) if embedded else None
+    source = "exif"
+    if picture is None:
+        source = "draft"
+        wanted = SIZES[THUMBNAIL]
+        if max(image.size) < wanted and max(full_size) > max(image.size):
+            picture = _render(staged, wanted, None)  # a small photo: 1/8 is too small
+        else:
+            picture = _fit(image, wanted, None)
+    _save(picture, target, QUALITY[THUMBNAIL])
+    return source
+
+
+def embedded_thumbnail(image: Any, orientation: int | None) -> Any | None:
+    """The thumbnail a camera embedded in a JPEG's EXIF (IFD1), upright and at most the
+    thumbnail size, when it is plausibly this photo: a JPEG 160 to 1024 pixels long, of the
+    picture's proportions (cameras letterbox 3:2 photos into 4:3 thumbnails), that looks like
+    ``image`` (the picture as decoded, compared in grey at 16 x 12: a photo edited after it
+    was taken may keep the camera's thumbnail of what it was before). Else None."""
+    from PIL import ExifTags, Image, ImageChops, ImageStat
+
+    raw = image.info.get("exif")
+    if not isinstance(raw, bytes) or not raw.startswith(b"Exif\x00\x00"):
+        return None
+    try:
+        ifd1 = image.getexif().get_ifd(ExifTags.IFD.IFD1)
+        offset, length = int(ifd1[0x0201]), int(ifd1[0x0202])
+        data = raw[6 + offset:6 + offset + length]
+        if offset <= 0 or length <= 0 or len(data) != length or not data.startswith(b"\xff\xd8"):
+            return None
+        with Image.open(io.BytesIO(data)) as embedded:
+            width, height = embedded.size
+            if embedded.format != "JPEG" or not EMBEDDED_MIN <= max(width, height) \
+                    <= EMBEDDED_MAX or min(width, height) < 1:
+                return None
+            if abs(width / height - image.width / image.height) > 0.02 * image.width \
+                    / image.height:
+                return None
+            embedded.load()
+            thumbnail = embedded.convert("RGB")
+    except Exception:  # noqa: BLE001 - a damaged or odd EXIF thumbnail: decode instead
+        return None
+    difference = ImageChops.difference(
+        thumbnail.convert("L").resize((16, 12), Image.Resampling.BOX),
+        image.convert("L").resize((16, 12), Image.Resampling.BOX))
+    if ImageStat.Stat(difference).mean[0] > EMBEDDED_LIKENESS:
+        return None
+    if orientation in _TRANSPOSE:
+        thumbnail = thumbnail.transpose(getattr(Image.Transpose, _TRANSPOSE[orientation]))
+    if max(thumbnail.size) > SIZES[THUMBNAIL]:
+        thumbnail.thumbnail((SIZES[THUMBNAIL], SIZES[THUMBNAIL]), Image.Resampling.LANCZOS)
+    return thumbnail
+
+
 def _resample() -> object:
     from PIL import Image
 
@@ -121,7 +193,8 @@ def _resample() -> object:
 
 
 def _save(image: object, target: Path, quality: int) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.parent.is_dir():
+        target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
     # A copy in the cache is named by its original's SHA-256 (and annotations): it records
     # its kind and name (see the top), so that no other copy passes for it.
@@ -175,10 +248,11 @@ def _fit(image: Any, size: int, annotations_json: str | None) -> Any:
     from inspector.domain import annotations
 
     oriented = ImageOps.exif_transpose(image).convert("RGB")
-    # After a draft decode the report copy shrinks by less than half: bicubic is as sharp
-    # there and twice as fast; thumbnails shrink a lot and get Lanczos.
-    oriented.thumbnail((size, size), Image.Resampling.BICUBIC if size >= 1000
-                       else Image.Resampling.LANCZOS)
+    # After a draft decode a copy shrinks by less than half (the report copy from the 1/2
+    # decode, a thumbnail from the 1/8 one): bicubic is as sharp there and faster; what
+    # shrinks more (a PNG, a small photo decoded whole) gets Lanczos.
+    oriented.thumbnail((size, size), Image.Resampling.BICUBIC
+                       if max(oriented.size) < 2 * size else Image.Resampling.LANCZOS)
     items = annotations.parse(annotations_json)
     if items:
         oriented = annotations.render(oriented, items)

@@ -17,7 +17,8 @@ import os
 import uuid
 import warnings
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -70,6 +71,7 @@ class ImportedPhoto:
     linked: str = "new"  # new / restored (had been removed) / unchanged (already linked)
     moved_from: tuple[str, ...] = ()  # card links elsewhere in the inspection it replaced
     changes: Changes = NONE  # the rows the import wrote
+    thumbnail: str | None = None  # made by the import from: exif / draft / decoded / cached
 
 
 @dataclass
@@ -240,9 +242,12 @@ def _write_reason(exc: OSError) -> str:
     return t("无法保存：{e}", "cannot store it: {e}", e=exc.strerror or exc)
 
 
-def _copy_and_hash(source: Path, temporary: Path) -> tuple[str, bytes]:
-    """Copy to the temporary file while hashing; return the hash and the first bytes. A
-    failure reading ``source`` is the photo's; a failure writing is the data directory's."""
+def _copy_and_hash(source: Path, temporary: Path, *, durable: bool = True
+                   ) -> tuple[str, bytes]:
+    """Copy to the temporary file while hashing (one read of ``source``); return the hash
+    and the first bytes. A failure reading ``source`` is the photo's; a failure writing is
+    the data directory's. ``durable=False`` leaves the flush to the caller (a batch flushes
+    its files together, before any row refers to them)."""
     digest = hashlib.sha256()
     head = b""
     copied = 0
@@ -275,7 +280,8 @@ def _copy_and_hash(source: Path, temporary: Path) -> tuple[str, bytes]:
                     raise PhotoError(source, _write_reason(exc)) from exc
             try:
                 writer.flush()
-                os.fsync(writer.fileno())
+                if durable:
+                    os.fsync(writer.fileno())
             except OSError as exc:
                 raise PhotoError(source, _write_reason(exc)) from exc
     if copied == 0:
@@ -303,11 +309,15 @@ class Inspected:
 
 
 def inspect_file(path: Path, source: Path | None = None, *,
-                 decoded: Callable[[Any], object] | None = None) -> Inspected:
+                 decoded: Callable[[Any], object] | None = None,
+                 scaled: Callable[[Any, exif.PhotoMeta, str | None], object] | None = None
+                 ) -> Inspected:
     """Decode a staged file to prove it is a whole photo; return its format and metadata.
 
     ``decoded`` is handed the decoded image of a HEIC (decoded whole, as HEVC has no scaled
     decoding), so the derived copies can be made from it instead of decoding it again.
+    ``scaled`` is handed, with the metadata and the damage found, the 1/8-scale draft decode
+    of a JPEG (or a PNG decoded whole), so the thumbnail can be made from it.
     """
     from PIL import Image, UnidentifiedImageError
 
@@ -340,6 +350,8 @@ def inspect_file(path: Path, source: Path | None = None, *,
                     problem = jpeg_damage(image)
                 else:
                     image.load()
+                if scaled is not None and image.format in ("JPEG", "PNG"):
+                    scaled(image, meta, problem)
                 if image.format == "HEIF":
                     _heif_as_coded(image, meta)
                     if decoded is not None:
@@ -406,38 +418,99 @@ class StagedPhoto:
     format: str
     meta: exif.PhotoMeta
     decode_problem: str | None = None
+    durable: bool = True  # the temporary file is flushed (else ``place`` flushes it first)
+    thumbnail: str | None = None  # made by the import from: exif / draft / decoded / cached
 
 
-def stage(data_dir: Path, source: Path) -> StagedPhoto:
+def stage(data_dir: Path, source: Path, *, durable: bool = True) -> StagedPhoto:
     """Everything that can fail about a file, done before the database is touched.
 
-    A HEIC's derived copies (cache, keyed by content) are made here from the one decode."""
+    The file is read once (copied while hashing) and decoded once, at 1/8 scale for a JPEG;
+    only what the screen needs at once is made from that (cache, keyed by content): the
+    thumbnail, from the camera's EXIF thumbnail when it is plausibly this photo, else from the
+    draft decode. The report-size copy is left to the first report that needs it (or to
+    ``provenance.prepare_report_copies`` in the background) — except for a HEIC, decoded
+    whole anyway, whose copies are both made here from the one decode. ``durable=False``
+    leaves the temporary file unflushed: ``place`` (or a batch) flushes it."""
     from inspector.domain import derived
 
     _stat_source(source)
     incoming = data_dir / FOLDER / INCOMING
-    incoming.mkdir(parents=True, exist_ok=True)
+    if not incoming.is_dir():
+        incoming.mkdir(parents=True, exist_ok=True)
     temporary = incoming / f"{uuid.uuid4().hex}.part"
+    made: list[str] = []
+
+    def heic(image: Any) -> None:
+        derived.from_decoded(data_dir, sha256, image)
+        made.append("decoded")
+
+    def thumbnail(image: Any, meta: exif.PhotoMeta, problem: str | None) -> None:
+        # A damaged JPEG's thumbnail shows the damage, not the camera's picture of it.
+        try:
+            made.append(derived.import_thumbnail(data_dir, sha256, image, meta.orientation,
+                                                 temporary, (meta.width, meta.height),
+                                                 embedded=problem is None))
+        except Exception as exc:  # noqa: BLE001 - a cache file: the screen makes it later
+            log.warning("no thumbnail made at import for %s: %s", source, exc)
+
     try:
-        sha256, _head = _copy_and_hash(source, temporary)
-        found = inspect_file(temporary, source,
-                             decoded=lambda image: derived.from_decoded(data_dir, sha256, image))
+        sha256, _head = _copy_and_hash(source, temporary, durable=durable)
+        found = inspect_file(temporary, source, decoded=heic, scaled=thumbnail)
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
     return StagedPhoto(source, temporary, sha256, found.format, found.meta,
-                       found.decode_problem)
+                       found.decode_problem, durable, made[0] if made else None)
 
 
-def place(data_dir: Path, staged: StagedPhoto) -> tuple[Path, bool]:
-    """Rename the staged file into place (flushed); return its path and whether it is new."""
+def _fsync_file(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+FLUSHERS = 4  # threads flushing a batch's files: fsync waits for the disk, not the processor
+
+
+def _flush_all(paths: list[Path], *, folders: bool = False) -> list[OSError | None]:
+    """Flush files (or folders) several at once — the file system commits flushes that meet
+    in one go; for each, the error or None."""
+    def flush(path: Path) -> OSError | None:
+        try:
+            (fsync_dir if folders else _fsync_file)(path)
+        except OSError as exc:
+            return exc
+        return None
+
+    if len(paths) <= 1:
+        return [flush(path) for path in paths]
+    with ThreadPoolExecutor(min(FLUSHERS, len(paths)),
+                            thread_name_prefix="photo-flush") as pool:
+        return list(pool.map(flush, paths))
+
+
+def place(data_dir: Path, staged: StagedPhoto, *, sync_folder: bool = True
+          ) -> tuple[Path, bool]:
+    """Rename the staged file into place, flushed first if it was not yet; return its path
+    and whether it is new. ``sync_folder=False`` leaves flushing the folder entry (and a new
+    folder's) to the caller: a batch flushes each folder once, before any row refers to it."""
     final = original_path(data_dir, staged.sha256, EXTENSIONS[staged.format])
     if final.exists() and _hash_file(final) == staged.sha256:
         staged.temporary.unlink(missing_ok=True)
         return final, False
-    final.parent.mkdir(parents=True, exist_ok=True)
+    if not staged.durable:
+        _fsync_file(staged.temporary)
+    made_folder = not final.parent.is_dir()
+    if made_folder:
+        final.parent.mkdir(parents=True, exist_ok=True)
     os.replace(staged.temporary, final)
-    fsync_dir(final.parent)
+    if sync_folder:
+        fsync_dir(final.parent)
+        if made_folder:
+            fsync_dir(final.parent.parent)
     return final, True
 
 
@@ -463,23 +536,141 @@ def import_photos(store: Store, sources: Iterable[Path], target: Target, *,
                   kind: str | None = None,
                   progress: Callable[[int, int], None] | None = None,
                   cancelled: Callable[[], bool] | None = None) -> BatchResult:
-    """Import several files; a bad one is listed with its reason and the rest still import."""
-    paths = list(sources)
+    """Import several files as one batch; a bad one is listed with its reason and the rest
+    still import. Each file is read once (copied while hashing) and decoded once at 1/8
+    scale; the copies are flushed together, then renamed into place and their folders flushed
+    once each, and only then are all the rows written, in one transaction (``import_all``).
+    A cancelled batch stores nothing."""
+    if kind is not None and kind not in PHOTO_KINDS:
+        raise InspectorError(t("照片类型应为 before 或 after", "A photo kind is before or after"))
+    _check_target_open(store, target, kind)  # before reading a byte of the files
+    paths = [Path(source) for source in sources]
+    staged, failed = stage_all(store.data_dir, paths, progress=progress, cancelled=cancelled)
+    if cancelled is not None and cancelled():
+        discard(one for _index, one in staged)
+        return BatchResult()
+    done = import_all(store, [Pending(one, target, kind) for _index, one in staged])
+    by_index = dict(zip((index for index, _one in staged), done, strict=True))
     result = BatchResult()
     for index, source in enumerate(paths):
-        if cancelled is not None and cancelled():
-            break
-        if progress is not None:
-            progress(index, len(paths))
-        try:
-            result.imported.append(import_photo(store, Path(source), target, kind=kind))
-        except PhotoError as exc:
-            result.failed.append((Path(source), exc.reason))
-        except ReadOnlyError:
-            raise
+        outcome = by_index.get(index)
+        if isinstance(outcome, ImportedPhoto):
+            result.imported.append(outcome)
+        else:
+            result.failed.append((source, outcome if outcome is not None else failed[index]))
     if progress is not None:
         progress(len(paths), len(paths))
     return result
+
+
+def stage_all(data_dir: Path, sources: list[Path], *,
+              progress: Callable[[int, int], None] | None = None,
+              cancelled: Callable[[], bool] | None = None
+              ) -> tuple[list[tuple[int, StagedPhoto]], dict[int, str]]:
+    """Stage several files (``stage``), each copy flushed on a background thread while the
+    next file is read and decoded — the disk's wait overlaps the processor's work. Returns
+    the staged files (durable) and the reasons of those that failed, by their index in
+    ``sources``; stops early when ``cancelled`` says so. The caller imports or discards the
+    staged files (``import_all``, ``discard``)."""
+    failed: dict[int, str] = {}
+    staged: list[tuple[int, StagedPhoto]] = []
+    flushing: list[tuple[int, StagedPhoto, Future[None]]] = []
+    try:
+        with ThreadPoolExecutor(FLUSHERS, thread_name_prefix="photo-flush") as pool:
+            for index, source in enumerate(sources):
+                if cancelled is not None and cancelled():
+                    break
+                if progress is not None:
+                    progress(index, len(sources))
+                try:
+                    one = stage(data_dir, Path(source), durable=False)
+                except PhotoError as exc:
+                    failed[index] = exc.reason
+                    continue
+                flushing.append((index, one, pool.submit(_fsync_file, one.temporary)))
+    except BaseException:
+        discard(one for _index, one, _flushed in flushing)
+        raise
+    for index, one, flushed in flushing:
+        try:
+            flushed.result()
+        except OSError as exc:
+            failed[index] = _write_reason(exc)
+            discard([one])
+            continue
+        staged.append((index, replace(one, durable=True)))
+    return staged, failed
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A staged file and where it goes, for ``import_all``."""
+    staged: StagedPhoto
+    target: Target
+    kind: str | None = None
+    caption: str | None = None
+    origin: str | None = None
+
+
+def discard(staged: Iterable[StagedPhoto]) -> None:
+    """Remove staged temporary files that will not be imported."""
+    for one in staged:
+        one.temporary.unlink(missing_ok=True)
+
+
+def import_all(store: Store, pending: list[Pending]) -> list[ImportedPhoto | str]:
+    """Finish the imports of several staged files together: for each, the photo imported or
+    why not (a target locked meanwhile, a file that cannot be stored).
+
+    Nothing refers to an original before it is durable: every staged file is flushed (those
+    staged with ``durable=False``), then renamed into place, then each folder that received
+    one is flushed once, and only then are the rows of all of them written, in one write
+    transaction (one change-log entry per row, as one by one). The staged temporary files
+    are moved into place or removed, never left behind."""
+    outcomes: list[ImportedPhoto | str | None] = [None] * len(pending)
+    placed: dict[int, tuple[Path, bool]] = {}
+    try:
+        ready: list[int] = []
+        for index, item in enumerate(pending):
+            try:
+                if item.kind is not None and item.kind not in PHOTO_KINDS:
+                    raise InspectorError(t("照片类型应为 before 或 after",
+                                           "A photo kind is before or after"))
+                _check_target_open(store, item.target, item.kind)
+            except InspectorError as exc:
+                outcomes[index] = exc.reason if isinstance(exc, PhotoError) else str(exc)
+                continue
+            ready.append(index)
+        unflushed = [index for index in ready if not pending[index].staged.durable]
+        # the data first, all files together ...
+        for index, error in zip(unflushed, _flush_all(
+                [pending[index].staged.temporary for index in unflushed]), strict=True):
+            if error is not None:
+                outcomes[index] = _write_reason(error)
+        flushed = [index for index in ready if outcomes[index] is None]
+        folders: set[Path] = set()
+        for index in flushed:  # ... then the names ...
+            staged = replace(pending[index].staged, durable=True)
+            try:
+                placed[index] = place(store.data_dir, staged, sync_folder=False)
+            except OSError as exc:
+                outcomes[index] = _write_reason(exc)
+                continue
+            if placed[index][1]:
+                folders.add(placed[index][0].parent)
+        if folders:
+            folders.add(store.data_dir / FOLDER)  # a photos/ab folder may be new
+        for error in _flush_all(sorted(folders), folders=True):  # ... each folder once ...
+            if error is not None:
+                raise error
+    except OSError as exc:
+        raise InspectorError(_write_reason(exc)) from exc
+    finally:
+        discard(item.staged for item in pending)
+    with store.write():  # ... and only then the rows, all in one transaction
+        for index, (path, new_file) in placed.items():
+            outcomes[index] = _rows(store, pending[index], path, new_file)
+    return [outcome if outcome is not None else "" for outcome in outcomes]
 
 
 def import_staged(store: Store, staged: StagedPhoto, target: Target, *,
@@ -504,16 +695,23 @@ def import_staged(store: Store, staged: StagedPhoto, target: Target, *,
             raise PhotoError(source, _write_reason(exc)) from exc
     finally:
         staged.temporary.unlink(missing_ok=True)
-    meta = staged.meta
-    link_id = _link_id(target, staged.sha256, kind)
+    return _rows(store, Pending(staged, target, kind, caption, origin), path, new_file)
+
+
+def _rows(store: Store, item: Pending, path: Path, new_file: bool) -> ImportedPhoto:
+    """The photo's row and its link, for an original already durable in place."""
+    staged, target = item.staged, item.target
+    link_id = _link_id(target, staged.sha256, item.kind)
     with records.changing(store) as done:
         _photo_row(store, staged, path)
-        linked = _link(store, link_id, staged.sha256, target, kind, caption, origin)
+        linked = _link(store, link_id, staged.sha256, target, item.kind, item.caption,
+                       item.origin)
         moved = _retire_card_links(store, staged.sha256, target, link_id) \
-            if origin == CARD else ()
-    log.info("imported %s as %s for %s (%s)", source, staged.sha256[:12], target.label, linked)
-    return ImportedPhoto(staged.sha256, path, link_id, new_file, meta, source, linked, moved,
-                         done.changes)
+            if item.origin == CARD else ()
+    log.info("imported %s as %s for %s (%s)", staged.source, staged.sha256[:12],
+             target.label, linked)
+    return ImportedPhoto(staged.sha256, path, link_id, new_file, staged.meta, staged.source,
+                         linked, moved, done.changes, staged.thumbnail)
 
 
 def _link(store: Store, link_id: str, sha256: str, target: Target, kind: str | None,

@@ -22,6 +22,7 @@ import json
 import logging
 import os
 import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -175,3 +176,22 @@ def vouch(data_dir: Path, sha256: str, ext: str, copy: Path) -> None:
         raise ValueError(f"{copy} does not record the photo it was made from")
     original = original_path(data_dir, sha256, ext)
     _write_proof(proof_path(copy), sha256, _Stamp.of(original), copy, _sha_of(copy))
+
+
+def prepare_report_copies(data_dir: Path, photos: Iterable[tuple[str, str]], *,
+                          cancelled: Callable[[], bool] | None = None) -> dict[str, str]:
+    """Make (and prove) the report copies of ``(sha256, ext)`` photos that lack one — what
+    the import leaves out so as not to wait for it: the GUI schedules this in the background
+    after an import, and a report makes whatever is still missing itself. Returns, for the
+    photos that could not be done, why (missing, altered, unreadable); plain file work, so it
+    runs on any thread."""
+    problems: dict[str, str] = {}
+    for sha256, ext in photos:
+        if cancelled is not None and cancelled():
+            break
+        try:
+            checked_copy(data_dir, sha256, ext, sha256[:12])
+        except EvidenceProblem as problem:
+            log.warning("%s", problem)
+            problems[sha256] = problem.kind
+    return problems
