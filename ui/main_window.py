@@ -57,6 +57,10 @@ if TYPE_CHECKING:  # the editor and dialogs are imported when first opened: a qu
 
 log = logging.getLogger(__name__)
 
+# Imported on a worker once the registry is shown; Qt-free only (tests/ui/test_warm_up.py).
+WARM_UP_OFF_THREAD = ("inspector.domain.inspections", "inspector.domain.places",
+                      "inspector.domain.communities", "inspector.domain.geo")
+
 
 class MainWindow(QMainWindow):
     def __init__(self, store: Store, settings: Settings, parent: QWidget | None = None) -> None:
@@ -300,10 +304,11 @@ class MainWindow(QMainWindow):
             self.browser.expand_district(district)
 
     def _warm_up(self, _count: int = 0) -> None:
-        """Import the community page's domain modules and the editor's on a worker thread
-        once the registry is shown (they are left out of the start), so that showing the first
-        community and opening the first inspection do not stop the GUI for their imports
-        (~0.1 s). Only imports: no widget or other Qt object is made there."""
+        """Import the community page's domain modules on a worker thread once the registry
+        is shown (they are left out of the start), then the editor's module on the GUI thread,
+        so that showing the first community and opening the first inspection do not stop the
+        GUI for their imports. Only Qt-free modules may be imported off the GUI thread:
+        shiboken creating Qt subclasses on two threads at once crashes the process."""
         if self._warmed:
             return
         self._warmed = True
@@ -312,12 +317,15 @@ class MainWindow(QMainWindow):
         def work(_token: ops.CancelToken, _progress: ops.Progress) -> None:
             import importlib
 
-            for name in ("inspector.domain.inspections", "inspector.domain.places",
-                         "inspector.domain.communities", "inspector.domain.geo",
-                         "ui.inspection_editor"):
+            for name in WARM_UP_OFF_THREAD:
                 importlib.import_module(name)
 
-        ops.QueryOp(self, work, on_failure=lambda exc: log.warning(
+        def then(_result: None) -> None:
+            import importlib
+
+            importlib.import_module("ui.inspection_editor")
+
+        ops.QueryOp(self, work, on_success=then, on_failure=lambda exc: log.warning(
             "warming up failed: %s", exc)).run()
 
     def _undo_text_changed(self, _text: str) -> None:
