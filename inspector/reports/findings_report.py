@@ -559,11 +559,11 @@ class _Builder:
         title = t("问题 {n}　{sid}　{cat}", "Finding {n}  {sid}  {cat}", n=number,
                   sid=row.get("short_id") or "", cat=category_label(self.template,
                                                                    row.get("category")))
-        # The heading, its table and its photos keep together (keepWithNext chains them;
-        # a grid taller than a page still splits).
+        # Findings flow: only the heading keeps with its table (the heading's keepWithNext);
+        # the photos follow where they fit, their captions carry the finding's P numbers.
+        # Keeping each finding whole put one finding on a page (issue 13).
         facts_table = layout.kv_table(rows, widths, label_columns=(0, 2), spans=spans)
         pictures = self.finding_photos(data)
-        facts_table.keepWithNext = bool(pictures)
         story: list[Any] = [layout.heading(title, self.s.h2), facts_table, *pictures]
         story.append(Spacer(1, 4 * MM))
         return story
