@@ -46,7 +46,7 @@ from inspector.domain import (
     templates,
 )
 from inspector.domain.templates import HazardCategory, Template
-from ui import errors
+from ui import errors, photo_jobs
 from ui.i18n import language, tr
 from ui.photo_strip import PhotoStrip
 from ui.undo import RemovePhotoCommand
@@ -517,12 +517,19 @@ class FindingDialog(QDialog):
                     photos.link_stored(self.store, sha, target)
                 self._store_place(finding_id, position)
             failures = []
-            for one in staged:  # the file work was done; each is placed and linked
+            if staged:  # the file work was done: placed together, rows in one transaction
+                self.photo_strip.staged.clear()
                 try:
-                    photos.import_staged(self.store, one, target)
+                    outcomes = photos.import_all(self.store,
+                                                 [photos.Pending(one, target) for one in staged])
                 except InspectorError as exc:
-                    failures.append(f"{one.source.name}: {exc}")
-            self.photo_strip.staged.clear()
+                    outcomes = [str(exc)] * len(staged)
+                failures = [f"{one.source.name}: {outcome}"
+                            for one, outcome in zip(staged, outcomes, strict=True)
+                            if not isinstance(outcome, photos.ImportedPhoto)]
+                photo_jobs.prepare_copies(self.store.data_dir, [
+                    outcome for outcome in outcomes
+                    if isinstance(outcome, photos.ImportedPhoto)])
             if failures:
                 errors.show_error(self.parentWidget(), "\n".join(failures),
                                   tr("部分照片未能保存", "Some photos were not stored"))
