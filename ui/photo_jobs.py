@@ -103,6 +103,13 @@ class PhotoImport:
                               on_failure=ops.told(self._failed), on_cancelled=self._cancelled)
         return self.op.with_progress(title).run()
 
+    def store_staged(self, staged: list[StagedPhoto]) -> None:
+        """Write files staged earlier (a new finding's draft photos, one per item, in order):
+        the writer's part only."""
+        assert len(staged) == len(self.items)
+        self._staged = list(enumerate(staged))
+        self._write({})
+
     def cancel(self) -> None:
         """Stop the batch while it is being read: nothing is stored."""
         if self.op is not None:
