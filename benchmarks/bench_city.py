@@ -10,7 +10,13 @@ answer) while:
 - an inspection (a new draft, started on the domain beforehand) opens,
 - 20 answers are keyed into its checklist,
 - a finding is added through the finding dialog,
-- a search is typed into the browser.
+- a search is typed into the browser,
+- a sync of 10 changes runs: the sync dialog (opened from the main window) syncs with a
+  folder holding a bundle of 10 changes from a second device (this device's own changes were
+  exported to it beforehand, unmeasured), and the window shows what it applied,
+- a photo batch of 20 finishes: 20 generated 12 MP camera-like JPEGs imported through the
+  inspection's photo strip (staged, written on the writer thread, thumbnails shown, report
+  copies made in the background).
 
 Then the peak RSS of the process (``resource.getrusage``). The last line is exactly
 ``city-year: longest GUI stall N ms, peak RSS M MB``.
@@ -169,6 +175,49 @@ def type_keys(widget: Callable[[], object], text: str) -> list[Callable[[], obje
     return [lambda c=character: press(c) for character in text]
 
 
+def make_photos(folder: Path, count: int) -> list[Path]:
+    """``count`` camera-like 12 MP JPEGs (``bench_photos.make_photos``)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from bench_photos import make_photos as camera_photos
+
+    folder.mkdir(parents=True, exist_ok=True)
+    return camera_photos(folder, count, variants=4)
+
+
+def prepare_sync(store: object, scratch: Path, changes: int = 10) -> Path:
+    """A sync folder holding this device's changes (exported now, so the measured sync does
+    not write the whole city) and a bundle of ``changes`` changes from a second device that
+    this one trusts."""
+    from inspector.core.store import Store
+    from inspector.domain import communities
+    from inspector.domain.communities import CommunityData
+    from sync import exchange, folder, roster
+
+    assert isinstance(store, Store)
+    shared = scratch / "shared"
+    shared.mkdir()
+    started = time.perf_counter()
+    folder.sync(store, shared)
+    log.info("exported this device's changes in %.0f s", time.perf_counter() - started)
+    other = Store.open(scratch / "device-b", actor="陈晓燕")
+    try:
+        roster.ensure_self(other)
+        number = 0
+        while exchange.have(other, other.device_id) < changes:
+            number += 1
+            communities.create(other, CommunityData("海曙区", "南门街道", f"同步测试社区{number}"))
+        outgoing = scratch / "device-b-out"
+        outgoing.mkdir()
+        folder.sync(other, outgoing)
+        shutil.copytree(outgoing / folder.ROOT / other.device_id,
+                        shared / folder.ROOT / other.device_id)
+        with store.write():
+            roster.trust_key(store, other.device_id, roster.device_key(other).public_hex())
+    finally:
+        other.close()
+    return shared
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", choices=("city", "district"), default="city")
@@ -176,6 +225,7 @@ def main() -> None:
                         / "inspector-bench-city")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    logging.getLogger("inspector.domain.photos").setLevel(logging.WARNING)  # a line a photo
     cached = build(args.cache, args.scale)
 
     from PySide6.QtCore import Qt
@@ -202,6 +252,8 @@ def main() -> None:
         assert counts is not None
         log.info("%s: %d communities, %d inspections, %d findings, %d photos", args.scale,
                  counts["c"], counts["i"], counts["f"], counts["p"])
+        shared = prepare_sync(store, Path(scratch))
+        photo_files = make_photos(Path(scratch) / "camera", 20)
         probe = Probe()
         gaps: dict[str, float] = {}
         made: dict[str, MainWindow] = {}
@@ -221,7 +273,7 @@ def main() -> None:
         window = made["window"]
 
         community = store.query_one("SELECT id, name FROM communities ORDER BY name LIMIT 1 "
-                                    "OFFSET 700")
+                                    "OFFSET ?", [min(700, counts["c"] // 2)])
         assert community is not None
         draft = inspections.start(store, str(community["id"]), ["王建国", "陈晓燕"])
         gaps["open an inspection"] = run_step(
@@ -272,6 +324,46 @@ def main() -> None:
                            lambda: state.update(searched=True)])
         gaps["search"] = run_step(probe, search, lambda: state.get("searched", False))
         log.info("search %r shows %d rows", query, window.browser.proxy.rowCount())
+
+        synced: dict[str, object] = {}
+
+        def sync() -> None:
+            dialog = window.open_sync()
+            synced["dialog"] = dialog
+            assert dialog.set_folder(shared)
+            synced["op"] = dialog.sync_now()
+
+        def sync_done() -> bool:
+            dialog = synced.get("dialog")
+            return dialog is not None and not dialog.running \
+                and not window.browser.is_loading  # type: ignore[attr-defined]
+
+        gaps["sync of 10 changes"] = run_step(probe, sync, sync_done, settle_s=1.0)
+        dialog = synced["dialog"]
+        report = dialog.report  # type: ignore[attr-defined]
+        assert report is not None and report.changes_applied == 10, report
+        log.info("sync applied %d changes from %d bundles", report.changes_applied,
+                 report.bundles_read)
+        dialog.close()  # type: ignore[attr-defined]
+
+        strip = editor.photo_strip
+        batches: list[object] = []
+
+        def photo_batch() -> None:
+            batches.append(strip.import_files(photo_files))
+
+        def batch_done() -> bool:
+            batch = batches[0] if batches else None
+            copies = getattr(batch, "copies_op", None)
+            return batch is not None and batch.result is not None \
+                and strip.thumbnails_loaded() and (copies is None or copies.finished)
+
+        started = time.perf_counter()
+        gaps["photo batch of 20"] = run_step(probe, photo_batch, batch_done, settle_s=1.0)
+        result = batches[0].result  # type: ignore[attr-defined]
+        log.info("photo batch: %d imported, %d failed, %.1f s with report copies",
+                 len(result.imported), len(result.failed), time.perf_counter() - started - 1.0)
+        assert len(result.imported) == 20 and strip.list.count() >= 20
 
         window.close()
         ops.stop_all()

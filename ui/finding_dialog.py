@@ -45,8 +45,9 @@ from inspector.domain import (
     places,
     templates,
 )
+from inspector.domain.photos import BatchResult
 from inspector.domain.templates import HazardCategory, Template
-from ui import errors
+from ui import errors, photo_jobs
 from ui.i18n import language, tr
 from ui.photo_strip import PhotoStrip
 from ui.undo import RemovePhotoCommand
@@ -148,6 +149,7 @@ class FindingDialog(QDialog):
         # Photos: a new finding's are staged (starting from the item's) and stored with it; a
         # stored finding's are its own; after submission only after-photos (整改后) are taken.
         self.photo_strip: PhotoStrip = named(PhotoStrip(store), "findingPhotos")
+        self.photo_import: photo_jobs.PhotoImport | None = None  # a new finding's, being stored
         self.photo_strip.undo_stack = undo_stack
         if self.row is not None:
             self.photo_strip.set_target(photos.target_for_finding(store, str(self.row["id"])),
@@ -516,16 +518,13 @@ class FindingDialog(QDialog):
                 for sha in kept:
                     photos.link_stored(self.store, sha, target)
                 self._store_place(finding_id, position)
-            failures = []
-            for one in staged:  # the file work was done; each is placed and linked
-                try:
-                    photos.import_staged(self.store, one, target)
-                except InspectorError as exc:
-                    failures.append(f"{one.source.name}: {exc}")
-            self.photo_strip.staged.clear()
-            if failures:
-                errors.show_error(self.parentWidget(), "\n".join(failures),
-                                  tr("部分照片未能保存", "Some photos were not stored"))
+            if staged:  # the file work was done: the writer thread stores them together
+                self.photo_strip.staged.clear()
+                batch = photo_jobs.PhotoImport(
+                    self.store, [photo_jobs.ImportItem(one.source, target) for one in staged],
+                    self, on_done=lambda result: self._draft_photos_stored(finding_id, result))
+                self.photo_import = batch
+                batch.store_staged(staged)
             return finding_id
         finding_id = str(self.row["id"])
         changes = self.changed_fields()
@@ -538,6 +537,15 @@ class FindingDialog(QDialog):
             if not self.locked:
                 self._store_place(finding_id, position)
         return finding_id
+
+    def _draft_photos_stored(self, finding_id: str, result: BatchResult) -> None:
+        """A new finding's photos were written (on the writer thread): the panel counts them."""
+        if result.failed:
+            errors.show_error(self.parentWidget(), "\n".join(
+                f"{path.name}: {reason}" for path, reason in result.failed),
+                tr("部分照片未能保存", "Some photos were not stored"))
+        if result.changes:
+            self.photos_changed.emit(finding_id)
 
     def _store_place(self, finding_id: str, position: tuple[float, float] | None) -> None:
         if self.coordinates_touched:

@@ -618,7 +618,12 @@ class MainWindow(QMainWindow):
         if self.community_page.community_id:
             self.community_page.refresh()
         if self._editing() and self.editor.inspection_id:
-            self.editor.load(self.editor.inspection_id)
+            from inspector.domain import inspections
+
+            # the open inspection is read again only when what arrived can change it
+            if applied is None or inspections.bears_on(self.store, self.editor.inspection_id,
+                                                       applied):
+                self.editor.load(self.editor.inspection_id)
         self.sync_status.refresh()
 
     # -- reports ------------------------------------------------------------------------

@@ -7,10 +7,10 @@ while the answer or finding can still be edited; the removal is undoable (the ow
 stack) and the original stays in the store. A photo with evidence hints (taken long before
 the inspection, far from the community, damaged) carries a red mark and says why. In *draft*
 mode (a finding not saved yet) photos are only staged, and stored when the owner saves. Every
-import is staged in a background job (copy, hash, decode) and stored on the GUI thread, so a
-big batch never freezes the window; a batch with bad files shows one message naming each of
-them while the good ones are kept. Thumbnails are made off the GUI thread too and appear as
-they are ready. Double-click (or Enter on) a thumbnail to open the viewer.
+import is staged in a background job (copy, hash, decode) and stored on the writer thread
+(``photo_jobs``), so a big batch never freezes the window; a batch with bad files shows one
+message naming each of them while the good ones are kept. Thumbnails are made off the GUI
+thread too and appear as they are ready. Double-click (or Enter on) a thumbnail to open the viewer.
 """
 
 from __future__ import annotations
@@ -603,31 +603,20 @@ class PhotoStrip(QWidget):
 
         def work(cancelled: ops.CancelToken,
                  progress: ops.Progress) -> tuple[list[StagedPhoto], BatchResult]:
-            done: list[StagedPhoto] = []
-            failed = BatchResult()
+            # stage_all makes each photo's thumbnail from the one decode it does anyway
             try:
-                for index, source in enumerate(sources):
-                    if cancelled():
-                        for staged in done:
-                            staged.temporary.unlink(missing_ok=True)
-                        raise ops.Cancelled
-                    progress(index, len(sources))
-                    try:
-                        staged = photos.stage(data_dir, source)
-                    except photos.PhotoError as exc:
-                        failed.failed.append((source, exc.reason))
-                        continue
-                    thumb = derived.derived_path(data_dir, staged.sha256, derived.THUMBNAIL,
-                                                 None)
-                    if not thumb.exists():
-                        derived.build(staged.temporary, thumb, derived.SIZES[derived.THUMBNAIL],
-                                      derived.QUALITY[derived.THUMBNAIL])
-                    done.append(staged)
+                staged, reasons = photos.stage_all(data_dir, sources, progress=progress,
+                                                   cancelled=cancelled)
             finally:
                 for path in cleanup:
                     if path.is_dir():
                         shutil.rmtree(path, ignore_errors=True)
-            return done, failed
+            if cancelled():
+                photos.discard(one for _index, one in staged)
+                raise ops.Cancelled
+            failed = BatchResult(failed=[(sources[index], reason)
+                                         for index, reason in sorted(reasons.items())])
+            return [one for _index, one in staged], failed
 
         self._stage_relay = ops.QueryOp(self, work, on_success=self._staged_files,
                                         on_failure=ops.told(self._stage_failed))
@@ -671,7 +660,7 @@ class PhotoStrip(QWidget):
         if result.failed:
             errors.show_error(self, failure_message(result),
                               tr("部分照片未能导入", "Some photos were not imported"))
-        if result.imported:
+        if result.changes:  # the rows the import wrote (none: the photos were linked already)
             self.refresh()
             self.changed.emit()
 

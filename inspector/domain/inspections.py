@@ -536,3 +536,34 @@ def departments_of(row: dict[str, Any]) -> list[str]:
 
 def signers_of(row: dict[str, Any]) -> list[str]:
     return _loads(row.get("signed_by"))
+
+
+# Tables whose rows never show in an inspection's view (the team's devices).
+UNSHOWN_TABLES = frozenset({"devices"})
+
+
+def bears_on(store: Store, inspection_id: str, changes: Changes) -> bool:
+    """Whether ``changes`` (say, the rows a sync applied) can alter what the inspection's
+    view shows: its row, its answers, its findings, its community's row — or rows of any
+    other table this cannot narrow (photos, follow-ups, templates …: assumed to)."""
+    tables = changes.tables - UNSHOWN_TABLES
+    if tables - {"communities", "inspections", "responses", "findings"}:
+        return True
+    if inspection_id in changes.rows("inspections"):
+        return True
+    if any(row.split(":", 1)[0] == inspection_id for row in changes.rows("responses")):
+        return True
+    finding_ids = changes.rows("findings")
+    if finding_ids:
+        found = store.conn.execute(
+            "SELECT inspection_id FROM findings WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps(sorted(finding_ids)),)).fetchall()
+        if len(found) != len(finding_ids) or any(row[0] == inspection_id for row in found):
+            return True
+    community_ids = changes.rows("communities")
+    if community_ids:
+        row = store.query_one("SELECT community_id FROM inspections WHERE id = ?",
+                              (inspection_id,))
+        if row is None or str(row["community_id"]) in community_ids:
+            return True
+    return False

@@ -141,7 +141,8 @@ def test_a_new_finding_starts_from_the_item_and_takes_photos(qtbot: QtBot, demo_
     assert dialog.coordinates_from_photo()
     assert dialog.coordinates.text() == "43.467448, 11.885127"
     assert "GCJ-02" not in dialog.coordinates_note.text()  # Tuscany: no Chinese datum
-    dialog.save()
+    with qtbot.waitSignal(dialog.photos_changed, timeout=20_000):
+        dialog.save()  # the staged photo is stored on the writer thread
     finding = next(f for f in findings.list_findings(demo_store, inspection_id=inspection_id)
                    if f["description"] == "西侧垃圾堆放三袋")
     stored = photos.photos_of(demo_store, photos.target_for_finding(demo_store,
