@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import multiprocessing
 import os
 import resource
 import shutil
@@ -218,6 +219,20 @@ def prepare_sync(store: object, scratch: Path, changes: int = 10) -> Path:
     return shared
 
 
+def prepare(data_dir: Path, scratch: Path) -> None:
+    """In a child process: the sync folder (``scratch/shared``) and 20 camera files
+    (``scratch/camera``)."""
+    from inspector.core.store import Store
+
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    store = Store.open(data_dir, actor="王建国")
+    try:
+        prepare_sync(store, scratch)
+    finally:
+        store.close()
+    make_photos(scratch / "camera", 20)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", choices=("city", "district"), default="city")
@@ -244,6 +259,14 @@ def main() -> None:
         from ui.main_window import MainWindow
         from ui.settings import Settings
 
+        # The sync folder and the camera files are made in a child process, so the peak RSS
+        # below is the GUI's, not that of exporting the city or painting 12 MP pictures.
+        child = multiprocessing.get_context("spawn").Process(
+            target=prepare, args=(data_dir, Path(scratch)))
+        child.start()
+        child.join()
+        if child.exitcode != 0:
+            raise RuntimeError("preparing the sync folder and photos failed")
         store = Store.open(data_dir, actor="王建国")
         counts = store.query_one("SELECT (SELECT COUNT(*) FROM communities) AS c, "
                                  "(SELECT COUNT(*) FROM inspections) AS i, "
@@ -252,8 +275,8 @@ def main() -> None:
         assert counts is not None
         log.info("%s: %d communities, %d inspections, %d findings, %d photos", args.scale,
                  counts["c"], counts["i"], counts["f"], counts["p"])
-        shared = prepare_sync(store, Path(scratch))
-        photo_files = make_photos(Path(scratch) / "camera", 20)
+        shared = Path(scratch) / "shared"
+        photo_files = sorted((Path(scratch) / "camera").glob("IMG_*.JPG"))
         probe = Probe()
         gaps: dict[str, float] = {}
         made: dict[str, MainWindow] = {}
