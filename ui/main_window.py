@@ -19,12 +19,9 @@ from PySide6.QtGui import (
     QUndoStack,
 )
 from PySide6.QtWidgets import (
-    QDialog,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QPushButton,
     QSplitter,
     QStackedWidget,
@@ -43,6 +40,8 @@ from ui.settings import Settings
 from ui.sync_status import SyncStatus
 
 if TYPE_CHECKING:  # the editor and dialogs are imported when first opened: a quicker start
+    from PySide6.QtWidgets import QDialog, QInputDialog
+
     from ui.community_import_dialog import CommunityImportDialog
     from ui.conflicts_dialog import ConflictsDialog
     from ui.dashboard import DashboardDialog
@@ -491,6 +490,8 @@ class MainWindow(QMainWindow):
             self.reopen_inspection(self.editor.inspection_id)
 
     def reopen_inspection(self, inspection_id: str) -> QInputDialog:
+        from PySide6.QtWidgets import QInputDialog
+
         dialog = QInputDialog(self)
         dialog.setObjectName("reopenDialog")
         dialog.setWindowTitle(tr("重新打开检查", "Reopen inspection"))
@@ -698,6 +699,8 @@ class MainWindow(QMainWindow):
         from ui import report_actions
 
         if year is None:
+            from PySide6.QtWidgets import QInputDialog
+
             chosen_year, ok = QInputDialog.getInt(
                 self, tr("区县汇总表", "District summary"), tr("年份：", "Year:"),
                 self.store.wall.today().year, 2020, 2100)
@@ -784,6 +787,8 @@ class MainWindow(QMainWindow):
             self.check_document(path)
 
     def show_keys(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         box = QMessageBox(QMessageBox.Icon.Information, tr("键盘快捷键", "Keyboard shortcuts"),
                           self.editor.hint.text().replace("　", "\n").replace("  ", "\n"),
                           QMessageBox.StandardButton.Ok, self)
@@ -795,6 +800,8 @@ class MainWindow(QMainWindow):
         box.open()
 
     def show_about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         QMessageBox.about(self, tr("关于", "About"), tr(
             "绿色社区巡查：依据《宁波市绿色社区建设行动实施方案》的离线检查工具。",
             "Green Community Inspector: offline inspections against the Ningbo Green "
