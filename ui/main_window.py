@@ -33,7 +33,6 @@ from inspector.core.changes import NONE, Changes
 from inspector.core.datadir import DataDirChoice
 from inspector.core.store import Store
 from ui.browser import CommunityBrowser
-from ui.community_page import CommunityPage
 from ui.errors import guarded, show_error
 from ui.i18n import language, tr
 from ui.settings import Settings
@@ -43,6 +42,7 @@ if TYPE_CHECKING:  # the editor and dialogs are imported when first opened: a qu
     from PySide6.QtWidgets import QDialog, QInputDialog
 
     from ui.community_import_dialog import CommunityImportDialog
+    from ui.community_page import CommunityPage
     from ui.conflicts_dialog import ConflictsDialog
     from ui.dashboard import DashboardDialog
     from ui.document_check import DocumentCheck
@@ -101,14 +101,12 @@ class MainWindow(QMainWindow):
         welcome_layout.addLayout(welcome_buttons)
         welcome_layout.addStretch(2)
         self.browser.loaded.connect(self._registry_loaded)
-        self.community_page = CommunityPage(store, self)
-        self.community_page.open_inspection.connect(self.open_inspection)
-        self.community_page.new_inspection_requested.connect(self.new_inspection)
+        # The community page is made when a community is first opened: not for the first window.
+        self._community_page: CommunityPage | None = None
         self._editor: InspectionEditor | None = None
         self._warmed = False  # the editor's modules imported in the background
         self.stack = QStackedWidget(self)
-        for page in (self.welcome, self.community_page):
-            self.stack.addWidget(page)
+        self.stack.addWidget(self.welcome)
         splitter = QSplitter(self)
         splitter.addWidget(self.browser)
         splitter.addWidget(self.stack)
@@ -357,6 +355,22 @@ class MainWindow(QMainWindow):
             self._editor = editor
         return self._editor
 
+    @property
+    def community_page(self) -> CommunityPage:
+        if self._community_page is None:
+            from ui.community_page import CommunityPage
+
+            page = CommunityPage(self.store, self)
+            page.open_inspection.connect(self.open_inspection)
+            page.new_inspection_requested.connect(self.new_inspection)
+            self.stack.addWidget(page)
+            self._community_page = page
+        return self._community_page
+
+    def _open_community_id(self) -> str | None:
+        """The community the community page shows (None before one was opened)."""
+        return self._community_page.community_id if self._community_page is not None else None
+
     def _editing(self) -> bool:
         return self._editor is not None and self.stack.currentWidget() is self._editor and \
             self._editor.inspection_id is not None
@@ -379,7 +393,7 @@ class MainWindow(QMainWindow):
 
     def back_to_community(self) -> None:
         self.finding_action.setEnabled(True)  # says "open an inspection" if used here
-        if self.community_page.community_id:
+        if self._open_community_id():
             self.community_page.refresh()
             self.stack.setCurrentWidget(self.community_page)
             self.community_page.table.setFocus()
@@ -434,8 +448,9 @@ class MainWindow(QMainWindow):
             self.dialog = None
 
     def new_inspection_for_current(self) -> None:
-        if self.community_page.community_id:
-            self.new_inspection(self.community_page.community_id)
+        community_id = self._open_community_id()
+        if community_id:
+            self.new_inspection(community_id)
             return
         # Ctrl+N with no community open: say what is missing, and go where it is chosen.
         self.statusBar().showMessage(tr("请先在左侧选择一个社区（Ctrl+L 搜索），再新建检查。",
@@ -608,7 +623,7 @@ class MainWindow(QMainWindow):
         else:
             self._unshown = self._unshown | applied
             self._show_changes()
-        if self.community_page.community_id:
+        if self._open_community_id():
             self.community_page.refresh()
         if self._editing() and self.editor.inspection_id:
             self.editor.load(self.editor.inspection_id)
@@ -649,8 +664,9 @@ class MainWindow(QMainWindow):
     def _current_inspection(self) -> str | None:
         if self._editing() and self.editor.inspection_id:
             return self.editor.inspection_id
-        selected = self.community_page.selected_inspection()
-        if self.stack.currentWidget() is self.community_page and selected:
+        page = self._community_page
+        selected = page.selected_inspection() if page is not None else None
+        if page is not None and self.stack.currentWidget() is page and selected:
             return selected
         show_error(self, tr("请先打开或选中一次检查。", "Open or select an inspection first."))
         return None

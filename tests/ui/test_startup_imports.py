@@ -58,7 +58,7 @@ NOT_AT_START = (
     "cryptography", "PySide6.QtMultimedia", "PySide6.QtMultimediaWidgets", "PySide6.QtSvg",
     "PySide6.QtPrintSupport", "PySide6.QtPdf", "sync", "inspector.domain", "inspector.ops",
     "inspector.reports", "ui.inspection_editor", "ui.photo_strip", "ui.photo_jobs",
-    "ui.report_actions", "ui.first_run", "ui.dashboard", "ui.sync_dialog",
+    "ui.report_actions", "ui.first_run", "ui.dashboard", "ui.sync_dialog", "ui.community_page",
 )
 
 
