@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, QTimer
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QProgressDialog
+from PySide6.QtWidgets import QApplication
 
 from inspector.core.datadir import DataDirChoice, choose_data_dir
 from inspector.core.errors import InspectorError
@@ -88,6 +88,8 @@ def load_demo(data_dir: Path, show_progress: bool) -> None:
                           on_cancelled=loop.quit)
     dialog = None
     if show_progress:
+        from PySide6.QtWidgets import QProgressDialog
+
         dialog = QProgressDialog(tr("正在装入演示数据…", "Loading the demo data…"), "", 0, 0)
         dialog.setCancelButton(None)
         dialog.setMinimumDuration(0)
@@ -105,6 +107,8 @@ def first_run(store: Store, settings: Settings,
               choice: DataDirChoice) -> tuple[Store, DataDirChoice, str]:
     """The first-run assistant (blocking, before the main window): returns the store to use
     (another one if the data directory was changed), how it was chosen, and how to start."""
+    from PySide6.QtWidgets import QDialog
+
     from ui.first_run import DEMO, FirstRunWizard
 
     wizard = FirstRunWizard(settings, choice, empty=is_empty(store))
@@ -161,6 +165,8 @@ def run(argv: Sequence[str]) -> int:
         if headless:
             sys.stderr.write(f"{exc}\n")
         else:
+            from PySide6.QtWidgets import QMessageBox
+
             QMessageBox.critical(None, tr("无法打开数据", "Cannot open the data"), str(exc))
         return 2
     data_dir = choice.path

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
@@ -117,6 +115,8 @@ class CommunityPage(QWidget):
     def refresh(self) -> None:
         if self.community_id is None:
             return
+        import json
+
         from inspector.domain import communities, geo, inspections
 
         community = communities.get(self.store, self.community_id)

@@ -14,12 +14,15 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QWidget
 
 from inspector.core.errors import InspectorError
 from ui.i18n import tr
+
+if TYPE_CHECKING:  # message boxes are made when needed, not for the first window
+    from PySide6.QtWidgets import QMessageBox
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -29,6 +32,8 @@ shown_messages: list[str] = []
 
 
 def show_error(parent: QWidget | None, message: str, title: str | None = None) -> QMessageBox:
+    from PySide6.QtWidgets import QMessageBox
+
     shown_messages.append(message)
     box = QMessageBox(QMessageBox.Icon.Warning, title or tr("无法完成", "Could not do that"),
                       message, QMessageBox.StandardButton.Ok, parent)

@@ -19,12 +19,9 @@ from PySide6.QtGui import (
     QUndoStack,
 )
 from PySide6.QtWidgets import (
-    QDialog,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QPushButton,
     QSplitter,
     QStackedWidget,
@@ -36,14 +33,16 @@ from inspector.core.changes import NONE, Changes
 from inspector.core.datadir import DataDirChoice
 from inspector.core.store import Store
 from ui.browser import CommunityBrowser
-from ui.community_page import CommunityPage
 from ui.errors import guarded, show_error
 from ui.i18n import language, tr
 from ui.settings import Settings
 from ui.sync_status import SyncStatus
 
 if TYPE_CHECKING:  # the editor and dialogs are imported when first opened: a quicker start
+    from PySide6.QtWidgets import QDialog, QInputDialog
+
     from ui.community_import_dialog import CommunityImportDialog
+    from ui.community_page import CommunityPage
     from ui.conflicts_dialog import ConflictsDialog
     from ui.dashboard import DashboardDialog
     from ui.document_check import DocumentCheck
@@ -106,14 +105,12 @@ class MainWindow(QMainWindow):
         welcome_layout.addLayout(welcome_buttons)
         welcome_layout.addStretch(2)
         self.browser.loaded.connect(self._registry_loaded)
-        self.community_page = CommunityPage(store, self)
-        self.community_page.open_inspection.connect(self.open_inspection)
-        self.community_page.new_inspection_requested.connect(self.new_inspection)
+        # The community page is made when a community is first opened: not for the first window.
+        self._community_page: CommunityPage | None = None
         self._editor: InspectionEditor | None = None
         self._warmed = False  # the editor's modules imported in the background
         self.stack = QStackedWidget(self)
-        for page in (self.welcome, self.community_page):
-            self.stack.addWidget(page)
+        self.stack.addWidget(self.welcome)
         splitter = QSplitter(self)
         splitter.addWidget(self.browser)
         splitter.addWidget(self.stack)
@@ -366,6 +363,22 @@ class MainWindow(QMainWindow):
             self._editor = editor
         return self._editor
 
+    @property
+    def community_page(self) -> CommunityPage:
+        if self._community_page is None:
+            from ui.community_page import CommunityPage
+
+            page = CommunityPage(self.store, self)
+            page.open_inspection.connect(self.open_inspection)
+            page.new_inspection_requested.connect(self.new_inspection)
+            self.stack.addWidget(page)
+            self._community_page = page
+        return self._community_page
+
+    def _open_community_id(self) -> str | None:
+        """The community the community page shows (None before one was opened)."""
+        return self._community_page.community_id if self._community_page is not None else None
+
     def _editing(self) -> bool:
         return self._editor is not None and self.stack.currentWidget() is self._editor and \
             self._editor.inspection_id is not None
@@ -388,7 +401,7 @@ class MainWindow(QMainWindow):
 
     def back_to_community(self) -> None:
         self.finding_action.setEnabled(True)  # says "open an inspection" if used here
-        if self.community_page.community_id:
+        if self._open_community_id():
             self.community_page.refresh()
             self.stack.setCurrentWidget(self.community_page)
             self.community_page.table.setFocus()
@@ -443,8 +456,9 @@ class MainWindow(QMainWindow):
             self.dialog = None
 
     def new_inspection_for_current(self) -> None:
-        if self.community_page.community_id:
-            self.new_inspection(self.community_page.community_id)
+        community_id = self._open_community_id()
+        if community_id:
+            self.new_inspection(community_id)
             return
         # Ctrl+N with no community open: say what is missing, and go where it is chosen.
         self.statusBar().showMessage(tr("请先在左侧选择一个社区（Ctrl+L 搜索），再新建检查。",
@@ -499,6 +513,8 @@ class MainWindow(QMainWindow):
             self.reopen_inspection(self.editor.inspection_id)
 
     def reopen_inspection(self, inspection_id: str) -> QInputDialog:
+        from PySide6.QtWidgets import QInputDialog
+
         dialog = QInputDialog(self)
         dialog.setObjectName("reopenDialog")
         dialog.setWindowTitle(tr("重新打开检查", "Reopen inspection"))
@@ -615,7 +631,7 @@ class MainWindow(QMainWindow):
         else:
             self._unshown = self._unshown | applied
             self._show_changes()
-        if self.community_page.community_id:
+        if self._open_community_id():
             self.community_page.refresh()
         if self._editing() and self.editor.inspection_id:
             from inspector.domain import inspections
@@ -661,8 +677,9 @@ class MainWindow(QMainWindow):
     def _current_inspection(self) -> str | None:
         if self._editing() and self.editor.inspection_id:
             return self.editor.inspection_id
-        selected = self.community_page.selected_inspection()
-        if self.stack.currentWidget() is self.community_page and selected:
+        page = self._community_page
+        selected = page.selected_inspection() if page is not None else None
+        if page is not None and self.stack.currentWidget() is page and selected:
             return selected
         show_error(self, tr("请先打开或选中一次检查。", "Open or select an inspection first."))
         return None
@@ -711,6 +728,8 @@ class MainWindow(QMainWindow):
         from ui import report_actions
 
         if year is None:
+            from PySide6.QtWidgets import QInputDialog
+
             chosen_year, ok = QInputDialog.getInt(
                 self, tr("区县汇总表", "District summary"), tr("年份：", "Year:"),
                 self.store.wall.today().year, 2020, 2100)
@@ -797,6 +816,8 @@ class MainWindow(QMainWindow):
             self.check_document(path)
 
     def show_keys(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         box = QMessageBox(QMessageBox.Icon.Information, tr("键盘快捷键", "Keyboard shortcuts"),
                           self.editor.hint.text().replace("　", "\n").replace("  ", "\n"),
                           QMessageBox.StandardButton.Ok, self)
@@ -808,6 +829,8 @@ class MainWindow(QMainWindow):
         box.open()
 
     def show_about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         QMessageBox.about(self, tr("关于", "About"), tr(
             "绿色社区巡查：依据《宁波市绿色社区建设行动实施方案》的离线检查工具。",
             "Green Community Inspector: offline inspections against the Ningbo Green "

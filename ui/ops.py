@@ -29,15 +29,18 @@ import logging
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Generic, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 
 import shiboken6
 from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal, Slot
-from PySide6.QtWidgets import QProgressDialog, QWidget
+from PySide6.QtWidgets import QWidget
 
 from inspector.core import faults
 from inspector.core.errors import InspectorError
 from ui.i18n import tr
+
+if TYPE_CHECKING:  # the progress dialog is made when a job asks for one
+    from PySide6.QtWidgets import QProgressDialog
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -245,6 +248,8 @@ class Op(Generic[T]):
         if isinstance(self.parent, QObject):
             self.parent.destroyed.connect(relay.parent_gone)
         if self._title is not None:
+            from PySide6.QtWidgets import QProgressDialog
+
             widget = self.parent if isinstance(self.parent, QWidget) else None
             dialog = QProgressDialog(self._title, tr("取消", "Cancel"), 0, 0, widget)
             dialog.setWindowTitle(self._title)

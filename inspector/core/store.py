@@ -10,12 +10,10 @@ Rules kept here so no caller can forget them:
 from __future__ import annotations
 
 import contextlib
-import getpass
 import logging
 import os
 import sqlite3
 import sys
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -37,6 +35,8 @@ def default_actor() -> str:
     name = os.environ.get("INSPECTOR_USER")
     if name:
         return name
+    import getpass  # only without a name: kept out of the start
+
     try:
         return getpass.getuser()
     except (KeyError, OSError):
@@ -490,6 +490,8 @@ def _state(conn: sqlite3.Connection, key: str) -> str | None:
 def _ensure_device_id(conn: sqlite3.Connection) -> None:
     if _state(conn, "device_id"):
         return
+    import uuid  # once per data directory: kept out of the start
+
     with conn:
         conn.execute(
             "INSERT INTO local_state (key, value) VALUES ('device_id', ?)", (uuid.uuid4().hex,)
