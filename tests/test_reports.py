@@ -451,10 +451,10 @@ def test_cli_refuses_an_unknown_inspection(store: Store, tmp_path: Path,
     demo.fill(store, with_photos=False)
     data_dir = str(store.data_dir)
     store.close()  # issuing writes: the CLI takes the data directory's lock
-    assert cli.main(["--data-dir", data_dir, "report", "XX-20990101-001", "-o",
+    assert cli.main(["--data-dir", data_dir, "report", "XX-NOSUCH-001", "-o",
                      str(tmp_path / "r.pdf")]) == 2
-    assert "找不到检查 XX-20990101-001" in capsys.readouterr().err
-    assert cli.main(["--data-dir", data_dir, "notices", "XX-20990101-001", "-o",
+    assert "找不到检查 XX-NOSUCH-001" in capsys.readouterr().err
+    assert cli.main(["--data-dir", data_dir, "notices", "XX-NOSUCH-001", "-o",
                      str(tmp_path / "n")]) == 2
     assert "找不到检查" in capsys.readouterr().err
     assert not (tmp_path / "r.pdf").exists() and not (tmp_path / "n").exists()

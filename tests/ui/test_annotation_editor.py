@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from PIL import Image, ImageDraw, ImageOps
+from PIL import Image, ImageOps
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QColor, QMouseEvent
 from PySide6.QtTest import QTest
@@ -22,13 +22,12 @@ from pytestqt.qtbot import QtBot
 from inspector.core.errors import InspectorError
 from inspector.domain import annotations as anno
 from inspector.domain.annotations import AnnotationError
+from tests.photo_helpers import real
 from tests.ui.conftest import type_text
 from ui.annotation_editor import AnnotationEditor, AnnotationGraphic
 from ui.i18n import language
 
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
-PHOTO = (Path(__file__).resolve().parents[3] / "shared" / "testdata" / "photos"
-         / "gps_DSCN0010.jpg")
 LEFT, NO_BUTTON = Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton
 TOOL_BUTTONS = ("toolArrow", "toolEllipse", "toolRect", "toolText", "toolBlur", "toolSelect",
                 "colourButton", "undoButton", "redoButton")
@@ -38,17 +37,10 @@ TOOL_BUTTONS = ("toolArrow", "toolEllipse", "toolRect", "toolText", "toolBlur", 
 def photo(tmp_path: Path) -> Path:
     """The report-size derived copy the caller passes: upright, JPEG, in a temp folder."""
     target = tmp_path / "derived.jpg"
-    if PHOTO.exists():
-        with Image.open(PHOTO) as original:
-            upright = ImageOps.exif_transpose(original)
-            upright.thumbnail((1600, 1600))
-            upright.save(target, quality=90)
-    else:  # a stand-in with some structure to look at
-        image = Image.new("RGB", (640, 480), (90, 140, 90))
-        draw = ImageDraw.Draw(image)
-        for step in range(0, 640, 40):
-            draw.rectangle((step, 300, step + 20, 480), fill=(160, 120, 80))
-        image.save(target, quality=90)
+    with Image.open(real("gps_DSCN0010.jpg")) as original:  # a camera file in the checkout
+        upright = ImageOps.exif_transpose(original)
+        upright.thumbnail((1600, 1600))
+        upright.save(target, quality=90)
     return target
 
 
