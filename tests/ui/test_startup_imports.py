@@ -49,7 +49,7 @@ from ui.app import run
 
 code = run(["--data-dir", sys.argv[1], "--exit-when-shown"])
 sys.stdout = real_stdout
-print(json.dumps({"code": code, "shown": bool(shown), "imported": imported}))
+real_stdout.write(json.dumps({"code": code, "shown": bool(shown), "imported": imported}))
 """
 
 # Not for the first window: reports, photos, sync, the domain, the editor and dialogs.

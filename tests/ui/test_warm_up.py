@@ -20,7 +20,7 @@ def test_the_modules_warmed_up_off_the_gui_thread_import_no_qt() -> None:
              "    importlib.import_module(name)\n"
              "qt = sorted(m for m in sys.modules\n"
              "            if m.split('.')[0] in ('PySide6', 'shiboken6', 'ui'))\n"
-             "print(','.join(qt))\n")
+             "sys.stdout.write(','.join(qt))\n")
     result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True,
                             text=True, check=True, timeout=60)
     assert result.stdout.strip() == ""
