@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -369,7 +368,6 @@ def _render(pdf: Path, page: int, dpi: int, out: Path) -> Path:
     return out.with_suffix(".png")
 
 
-@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="needs poppler's pdftoppm")
 @pytest.mark.parametrize("kind", ["report", "notice"])
 def test_the_qr_code_decodes_from_a_rendered_page_and_keeps_its_quiet_zone(
         issued: Issued, tmp_path: Path, kind: str) -> None:
