@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 from PySide6.QtCore import (
@@ -326,8 +325,7 @@ class FindingsPanel(QWidget):
                                           status=self.status_filter.currentData(),
                                           department=self.department_filter.currentData())
             if self._filtering():
-                self.total = len(findings.list_findings(self.store,
-                                                        inspection_id=self.inspection_id))
+                self.total = findings.count(self.store, self.inspection_id)
             else:
                 self.total = len(rows)
             counts = photos.finding_photo_counts(self.store, self.inspection_id)
@@ -347,40 +345,25 @@ class FindingsPanel(QWidget):
         or that the filters now hide leaves — the other rows are not read."""
         if self.inspection_id is None:
             return
-        today = self.store.wall.today()
         wanted = sorted(finding_ids)
-        rows = {str(row["id"]): row for row in self.store.query(
-            "SELECT * FROM findings WHERE inspection_id = ? AND id IN"
-            f" ({', '.join('?' * len(wanted))})", [self.inspection_id, *wanted])} \
-            if wanted else {}
+        shown = {str(row["id"]): row for row in findings.list_among(
+            self.store, wanted, inspection_id=self.inspection_id,
+            status=self.status_filter.currentData(),
+            department=self.department_filter.currentData())}
         counts = photos.finding_photo_counts(self.store, self.inspection_id, wanted)
         for finding_id in wanted:
-            row = rows.get(finding_id)
-            if row is None or row["deleted"] is not None or not self._matches(row, today):
+            row = shown.get(finding_id)
+            if row is None:  # deleted, or the filters now hide it
                 self.model.drop_row(finding_id)
                 continue
-            row["overdue"] = findings.is_overdue(row, today)
             row["photo_count"] = counts.get(finding_id, 0)
             self.model.put_row(row)
         if self._filtering():
-            found = self.store.conn.execute(
-                "SELECT COUNT(*) FROM findings WHERE inspection_id = ? AND deleted IS NULL",
-                (self.inspection_id,)).fetchone()
-            self.total = int(found[0]) if found else 0
+            self.total = findings.count(self.store, self.inspection_id)
         else:
             self.total = self.model.rowCount()
         self._fit_columns()
         self._update_state()
-
-    def _matches(self, row: dict[str, Any], today: date) -> bool:
-        """Whether the filters let this finding row through (as ``list_findings`` would)."""
-        status = self.status_filter.currentData()
-        department = self.department_filter.currentData()
-        if department is not None and row["department"] != department:
-            return False
-        if status == "overdue":
-            return findings.is_overdue(row, today)
-        return status is None or row["status"] == status
 
     def _fit_columns(self) -> None:
         """Size columns to their contents, capped so the description keeps most of the room."""

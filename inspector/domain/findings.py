@@ -12,6 +12,7 @@ status) keep changing as the departments act on it.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -388,8 +389,24 @@ def is_overdue(row: dict[str, Any], on: date) -> bool:
 def list_findings(store: Store, *, status: str | None = None, department: str | None = None,
                   inspection_id: str | None = None) -> list[dict[str, Any]]:
     """Findings, newest first; status may be 'overdue' (derived)."""
+    return _select(store, status, department, inspection_id, None)
+
+
+def list_among(store: Store, ids: Sequence[str], *, status: str | None = None,
+               department: str | None = None,
+               inspection_id: str | None = None) -> list[dict[str, Any]]:
+    """Those of ``ids`` that ``list_findings`` with the same filters would list: a widget
+    refreshing a few rows reads just them."""
+    return _select(store, status, department, inspection_id, ids)
+
+
+def _select(store: Store, status: str | None, department: str | None,
+            inspection_id: str | None, ids: Sequence[str] | None) -> list[dict[str, Any]]:
     sql = "SELECT * FROM findings WHERE deleted IS NULL"
     params: list[Any] = []
+    if ids is not None:
+        sql += f" AND id IN ({', '.join('?' * len(ids))})" if ids else " AND 0"
+        params += list(ids)
     wanted = status.strip().lower() if status else None
     if wanted and wanted not in ("overdue", STATUS_NAMES["overdue"]):
         sql += " AND status = ?"
@@ -408,3 +425,10 @@ def list_findings(store: Store, *, status: str | None = None, department: str | 
     if wanted in ("overdue", STATUS_NAMES["overdue"]):
         rows = [row for row in rows if row["overdue"]]
     return rows
+
+
+def count(store: Store, inspection_id: str) -> int:
+    """How many findings an inspection has (deleted ones left out)."""
+    found = store.query_one("SELECT COUNT(*) AS n FROM findings WHERE inspection_id = ?"
+                            " AND deleted IS NULL", (inspection_id,))
+    return int(found["n"]) if found else 0
