@@ -25,6 +25,7 @@ from typing import Any
 
 from inspector.core import changelog, identity, records
 from inspector.core.changes import NONE, Changes
+from inspector.core.filehash import file_sha256
 from inspector.core.i18n import t
 from inspector.core.store import Store
 from inspector.domain import photos
@@ -201,19 +202,11 @@ def _damaged_photo(exc: BundleError, photo_files: dict[str, Path]) -> str | None
                  or name in str(exc)), None)
 
 
-def _file_sha(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(1024 * 1024):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _record_export(store: Store, path: Path, first: int, last: int) -> None:
     with store.write():
         store.conn.execute(
             "INSERT OR REPLACE INTO exported (name, first_seq, last_seq, sha256, size)"
-            " VALUES (?, ?, ?, ?, ?)", (path.name.lower(), first, last, _file_sha(path),
+            " VALUES (?, ?, ?, ?, ?)", (path.name.lower(), first, last, file_sha256(path),
                                         path.stat().st_size))
 
 
@@ -224,7 +217,7 @@ def _keep(store: Store, bundle: Bundle, state: str, reason: str) -> Path:
     """Keep a copy of the bundle in the inbox to apply later (the stick may be gone)."""
     folder = store.data_dir / INBOX
     folder.mkdir(parents=True, exist_ok=True)
-    file_id = _file_sha(bundle.path)
+    file_id = file_sha256(bundle.path)
     kept = folder / f"{file_id}.zip"
     if not kept.exists():
         temporary = folder / f".{file_id}.tmp"

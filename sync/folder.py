@@ -19,6 +19,7 @@ from pathlib import Path
 
 from inspector.core.changes import NONE, Changes
 from inspector.core.errors import InspectorError
+from inspector.core.filehash import file_sha256
 from inspector.core.i18n import t
 from inspector.core.store import Store
 from sync import exchange, roster
@@ -278,7 +279,7 @@ def _check_identity(store: Store, own: Path) -> str:
                 store.conn.execute(
                     "INSERT OR REPLACE INTO exported VALUES (?, ?, ?, ?, ?)",
                     (path.name.lower(), bundle.first_seq, bundle.last_seq,
-                     exchange._file_sha(path), path.stat().st_size))  # noqa: SLF001
+                     file_sha256(path), path.stat().st_size))
             continue
         old = exchange.take_new_identity(store, exchange.fork_point(store, bundle.changes))
         log.warning("data directory copied: continuing as a new device (was %s)", old)

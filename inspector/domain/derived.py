@@ -13,13 +13,14 @@ carrying the tag of the photo it stands for was made from that photo's intact or
 
 from __future__ import annotations
 
-import hashlib
 import io
 import os
 import re
 import uuid
 from pathlib import Path
 from typing import Any
+
+from inspector.core.filehash import file_sha256
 
 THUMBNAIL = "thumbs"
 REPORT = "report"
@@ -34,12 +35,9 @@ class AlteredOriginal(ValueError):
 
 
 def check_original(original: Path, sha256: str) -> None:
-    digest = hashlib.sha256()
-    with open(original, "rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    if digest.hexdigest() != sha256:
-        raise AlteredOriginal(f"{original}: its SHA-256 is {digest.hexdigest()}, not {sha256}")
+    actual = file_sha256(original)
+    if actual != sha256:
+        raise AlteredOriginal(f"{original}: its SHA-256 is {actual}, not {sha256}")
 
 
 def copy_key(copy: Path) -> str:

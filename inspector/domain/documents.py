@@ -31,6 +31,7 @@ from typing import Any
 
 from inspector.core import identity, keys, records
 from inspector.core.errors import InspectorError
+from inspector.core.filehash import file_sha256
 from inspector.core.i18n import t
 from inspector.core.store import Store
 from inspector.domain import config
@@ -295,14 +296,6 @@ def record_file(store: Store, document: Document, path: Path, pages: list[str],
             "pages": json.dumps(pages), "written_at": store.wall.iso(),
             "written_by": store.actor})
     return sha
-
-
-def file_sha256(path: Path) -> str:
-    digest_ = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest_.update(chunk)
-    return digest_.hexdigest()
 
 
 def of_inspection(store: Store, inspection_id: str) -> list[dict[str, Any]]:

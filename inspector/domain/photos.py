@@ -27,6 +27,7 @@ from inspector.core import records
 from inspector.core.changes import NONE, Changes, union
 from inspector.core.durable import fsync_dir
 from inspector.core.errors import InspectorError, NotFoundError, ReadOnlyError
+from inspector.core.filehash import file_sha256
 from inspector.core.i18n import t
 from inspector.core.store import Store
 from inspector.domain import exif, findings, inspections
@@ -402,14 +403,6 @@ def original_path(data_dir: Path, sha256: str, ext: str) -> Path:
     return data_dir / FOLDER / sha256[:2] / f"{sha256}.{ext}"
 
 
-def _hash_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 @dataclass(frozen=True)
 class StagedPhoto:
     source: Path
@@ -498,7 +491,7 @@ def place(data_dir: Path, staged: StagedPhoto, *, sync_folder: bool = True
     and whether it is new. ``sync_folder=False`` leaves flushing the folder entry (and a new
     folder's) to the caller: a batch flushes each folder once, before any row refers to it."""
     final = original_path(data_dir, staged.sha256, EXTENSIONS[staged.format])
-    if final.exists() and _hash_file(final) == staged.sha256:
+    if final.exists() and file_sha256(final) == staged.sha256:
         staged.temporary.unlink(missing_ok=True)
         return final, False
     if not staged.durable:
@@ -1003,7 +996,7 @@ def verify(store: Store, progress: Callable[[int, int], None] | None = None) -> 
         report.checked += 1
         if not path.exists():
             report.missing.append(f"{path} ({row['original_name']})")
-        elif _hash_file(path) != row["id"]:
+        elif file_sha256(path) != row["id"]:
             report.altered.append(f"{path} ({row['original_name']})")
     for link in store.query(
             "SELECT l.id, l.photo_id, l.target_kind, l.target_id FROM photo_links l"
@@ -1106,7 +1099,7 @@ def clean(store: Store, retention_days: int = RETENTION_DAYS) -> CleanReport:
             continue
         path = original_path(store.data_dir, row["id"], row["ext"])
         if path.exists():
-            if _hash_file(path) != row["id"]:
+            if file_sha256(path) != row["id"]:
                 continue  # altered: verify reports it; evidence of tampering is kept
             report.freed += path.stat().st_size
             path.unlink()
