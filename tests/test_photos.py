@@ -293,10 +293,10 @@ def test_verify_finds_missing_altered_and_dangling(ready_store: Store, inspectio
     assert photos.verify(ready_store).ok
     first.path.write_bytes(first.path.read_bytes() + b"tampered")
     second.path.unlink()
-    ready_store.conn.execute(  # a reference to a finding that does not exist
-        "INSERT INTO photo_links (id, photo_id, target_kind, target_id) VALUES (?, ?, ?, ?)",
-        ("x" * 32, first.sha256, "finding", "no-such-finding"))
-    ready_store.conn.commit()
+    with ready_store.write():  # tampering: a reference to a finding that does not exist
+        ready_store.conn.execute(
+            "INSERT INTO photo_links (id, photo_id, target_kind, target_id) VALUES (?, ?, ?, ?)",
+            ("x" * 32, first.sha256, "finding", "no-such-finding"))
     report = photos.verify(ready_store)
     assert not report.ok
     assert [str(first.path) in line for line in report.altered] == [True]

@@ -6,11 +6,13 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
 
 from inspector.core import schema
+from inspector.core import store as store_module
 from inspector.core.datadir import resolve_data_dir
 from inspector.core.errors import DataDirError, SchemaError
 from inspector.core.store import DB_NAME, Store
@@ -162,3 +164,59 @@ def test_uncreatable_data_dir_is_a_clear_message(tmp_path: Path) -> None:
     with pytest.raises(DataDirError, match="无法创建数据目录") as info:
         Store.open(blocker / "data")
     assert str(blocker / "data") in str(info.value)
+
+
+# -- one writer, many readers (issue 11) ---------------------------------------------------
+
+
+def test_outside_a_write_the_connection_only_reads(store: Store) -> None:
+    """A change made past ``store.write()`` would miss its change-log entry: it is refused."""
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        store.conn.execute("INSERT INTO local_state (key, value) VALUES ('stray', '1')")
+    store.set_setting("kept", "1")  # through write(): fine
+    assert store.get_setting("kept") == "1"
+    assert store.get_setting("stray") is None
+
+
+def test_a_worker_writes_through_the_stores_one_writer(store: Store) -> None:
+    seen: dict[str, object] = {}
+
+    def work() -> None:
+        with store.open_worker() as worker, worker.write():
+            seen["writer"] = worker.conn
+            worker.conn.execute("INSERT INTO local_state (key, value) VALUES ('w', '1')")
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join()
+    with store.write():
+        assert store.conn is seen["writer"]
+    assert store.get_setting("w") == "1"  # and the store's own reader sees it at once
+
+
+def test_a_second_thread_waits_its_turn_instead_of_failing(
+        data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A background batch and a GUI edit take turns on the writer: with two writing
+    connections the second would fail with "database is locked" once SQLite's busy timeout
+    (shortened here to 1 ms) ran out while the first held its transaction."""
+    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_MS", 1)
+    outcome: list[object] = []
+
+    def second_edit(store: Store) -> None:
+        try:
+            with store.open_worker() as worker:
+                worker.set_setting("second", "2")
+            outcome.append("saved")
+        except Exception as exc:  # noqa: BLE001 - what the test looks at
+            outcome.append(exc)
+
+    with Store.open(data_dir) as store:
+        with store.write():
+            store.conn.execute("INSERT INTO local_state (key, value) VALUES ('first', '1')")
+            thread = threading.Thread(target=second_edit, args=(store,))
+            thread.start()
+            thread.join(0.3)
+            assert thread.is_alive() and outcome == []  # waiting, not failed
+        thread.join()
+        assert outcome == ["saved"]
+        assert (store.get_setting("first"), store.get_setting("second")) == ("1", "2")

@@ -80,8 +80,8 @@ def fork(store: Store, keep_upto: int) -> str:
     """Move this device's changes after ``keep_upto`` to a new device id; return the old id."""
     old = store.device_id
     new = uuid.uuid4().hex
-    conn = store.conn
     with store.write():
+        conn = store.conn  # the writer, inside the transaction
         moved = [int(row[0]) for row in conn.execute(
             "SELECT seq FROM changes WHERE device = ? AND seq > ? ORDER BY seq",
             (old, keep_upto))]

@@ -4,7 +4,12 @@ Rules kept here so no caller can forget them:
 - a write is ``with store.write():`` — ``BEGIN IMMEDIATE`` … ``COMMIT``; nested writes join the
   outer transaction through a savepoint;
 - every change to user data goes through ``log_change`` inside that transaction;
-- the connection belongs to the thread that opened it (sqlite3 enforces this).
+- one writer, many readers: a process holds exactly one writing connection per data directory
+  (``_Writer``), shared by the store and its workers (``open_worker``) and used by one thread
+  at a time — a ``write()`` waits for the writer lock, so a background job's batch and a GUI
+  edit take turns instead of failing with "database is locked". Outside ``write()`` every
+  store reads through its own connection, which is read-only (``PRAGMA query_only``) and
+  belongs to the thread that opened it.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import logging
 import os
 import sqlite3
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -29,6 +35,28 @@ log = logging.getLogger(__name__)
 
 DB_NAME = "inspector.db"
 BUSY_TIMEOUT_MS = 5000
+# How long a write waits for another thread's transaction (a sync or import batch) before it
+# gives up with a message: batches are short, so this is a hung job, not a busy one.
+WRITER_WAIT_S = 60.0
+
+
+class _Writer:
+    """The one writing connection of a data directory in this process, and the lock its users
+    take turns by. Made by the store that holds the data-directory lock; its workers share it.
+    The connection may be used from any thread, but only by the holder of ``lock``."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.lock = threading.RLock()
+        self.closed = False
+
+    def acquire(self) -> None:
+        if not self.lock.acquire(timeout=WRITER_WAIT_S):
+            raise InspectorError(t(
+                "数据正被另一项工作（同步或导入）写入，等待超时；刚才的修改没有保存。"
+                "请等它结束后重试。",
+                "The data is being written by another job (a sync or an import) and the wait "
+                "timed out; the last change was not saved. Try again when it has finished."))
 
 
 def default_actor() -> str:
@@ -49,16 +77,18 @@ class Store:
     def __init__(
         self,
         data_dir: Path,
-        conn: sqlite3.Connection,
+        reader: sqlite3.Connection,
+        writer: _Writer | None,
         lock: DataDirLock | _BorrowedLock | None,
         *,
         actor: str,
         wall: WallClock,
     ) -> None:
         self.data_dir = data_dir
-        self.conn = conn
+        self._reader = reader
+        self._writer = writer
         self._db: Any = None
-        self.readonly = lock is None
+        self.readonly = writer is None
         self.actor = actor
         self._lock = lock
         self._write_depth = 0
@@ -107,7 +137,8 @@ class Store:
                 conn.close()
                 raise
             if not pending:
-                return cls(data_dir, conn, None, actor=actor or default_actor(), wall=wall)
+                return cls(data_dir, conn, None, None, actor=actor or default_actor(),
+                           wall=wall)
             conn.close()  # needs migrating: fall through to a writing open
         if db_path.exists() and not (os.access(db_path, os.W_OK)
                                      and os.access(data_dir, os.W_OK)):
@@ -122,7 +153,8 @@ class Store:
         lock = DataDirLock(data_dir)
         lock.acquire()
         try:
-            conn = _connect(db_path, readonly=False)
+            conn = _connect(db_path, readonly=False, shared=True)
+            reader: sqlite3.Connection | None = None
             try:
                 pending = _check_schema(conn, db_path)  # before WAL: a foreign file stays as is
                 _execute(conn, "PRAGMA journal_mode = WAL")
@@ -133,34 +165,52 @@ class Store:
                 _ensure_device_id(conn)
                 sync_folder = _state(conn, "sync_folder")
                 check_not_synced(data_dir, Path(sync_folder) if sync_folder else None)
+                reader = _connect(db_path, readonly=False, query_only=True)
             except BaseException:
                 conn.close()
+                if reader is not None:
+                    reader.close()
                 raise
         except BaseException:
             lock.release()
             raise
-        return cls(data_dir, conn, lock, actor=actor or default_actor(), wall=wall)
+        return cls(data_dir, reader, _Writer(conn), lock, actor=actor or default_actor(),
+                   wall=wall)
 
     def open_worker(self) -> Store:
-        """A second connection for a background thread of this process, under this store's
-        lock (a connection belongs to the thread that made it). Writes on either connection
-        serialise through BEGIN IMMEDIATE; closing it leaves the lock to this store."""
+        """A store for a background thread of this process: its own read-only connection (a
+        connection belongs to the thread that made it) and this store's writer, under this
+        store's lock. Closing it leaves the writer and the lock to this store."""
         if self.readonly:
             return Store.open(self.data_dir, readonly=True, actor=self.actor, wall=self.wall)
-        conn = _connect(self.data_dir / DB_NAME, readonly=False)
-        return Store(self.data_dir, conn, _BorrowedLock(), actor=self.actor, wall=self.wall)
+        reader = _connect(self.data_dir / DB_NAME, readonly=False, query_only=True)
+        return Store(self.data_dir, reader, self._writer, _BorrowedLock(), actor=self.actor,
+                     wall=self.wall)
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """The connection to use now: the writer inside ``write()``, else this store's
+        read-only connection."""
+        if self._write_depth > 0 and self._writer is not None:
+            return self._writer.conn
+        return self._reader
 
     @property
     def db(self) -> Any:
-        """The connection as a sqlite-utils Database, for schema work and tests."""
+        """The writing connection (the reading one for a read-only store) as a sqlite-utils
+        Database, for schema work and tests."""
         if self._db is None:
             from sqlite_utils import Database
 
-            self._db = Database(self.conn, execute_plugins=False, strict=True)
+            conn = self._writer.conn if self._writer is not None else self._reader
+            self._db = Database(conn, execute_plugins=False, strict=True)
         return self._db
 
     def close(self) -> None:
-        self.conn.close()
+        self._reader.close()
+        if isinstance(self._lock, DataDirLock) and self._writer is not None:
+            self._writer.closed = True
+            self._writer.conn.close()
         if self._lock is not None:
             self._lock.release()
 
@@ -183,24 +233,32 @@ class Store:
             raise InspectorError(
                 t("数据目录以只读方式打开，不能修改。", "The data directory is open read-only.")
             )
-        conn = self.conn
+        writer = self._writer
+        assert writer is not None  # not read-only
+        conn = writer.conn
         saved_seq = self._seq
         savepoint = f"w{self._write_depth}"
         journal_mark = len(self._journal)
         if self._write_depth == 0:
-            _execute(conn, "BEGIN IMMEDIATE")
+            writer.acquire()
+            try:
+                _execute(conn, "BEGIN IMMEDIATE")
+            except BaseException:
+                writer.lock.release()
+                raise
             self._journal = []
             journal_mark = 0
-            # Another connection of this process (a worker) may have written meanwhile — or
-            # given this data directory a new identity (a fork after a copy was found).
-            self.device_id = self._get_state("device_id") or self.device_id
-            self._seq = self._max_own_seq()
-            self.clock.observe(self._own_last_stamp())
-            saved_seq = self._seq
         else:
             conn.execute(f"SAVEPOINT {savepoint}")
         self._write_depth += 1
         try:
+            if self._write_depth == 1:
+                # Another store of this process (a worker) may have written meanwhile — or
+                # given this data directory a new identity (a fork after a copy was found).
+                self.device_id = self._get_state("device_id") or self.device_id
+                self._seq = self._max_own_seq()
+                self.clock.observe(self._own_last_stamp())
+                saved_seq = self._seq
             yield self
             if self._write_depth == 1 and self._journal and _DERIVERS:
                 # Derived tables follow the facts in the same transaction.
@@ -212,8 +270,11 @@ class Store:
             self._seq = saved_seq
             del self._journal[journal_mark:]
             if self._write_depth == 0:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
+                try:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                finally:
+                    writer.lock.release()
             elif conn.in_transaction:
                 conn.execute(f"ROLLBACK TO {savepoint}")
                 conn.execute(f"RELEASE {savepoint}")
@@ -229,6 +290,8 @@ class Store:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise
+            finally:
+                writer.lock.release()
             if self._journal and self._listeners:
                 self._tell(Changes.of(self._journal))
         else:
@@ -411,13 +474,19 @@ def _check_file(db_path: Path) -> None:
                             "left as it is.", p=db_path))
 
 
-def _connect(db_path: Path, *, readonly: bool, immutable: bool = False) -> sqlite3.Connection:
+def _connect(db_path: Path, *, readonly: bool, immutable: bool = False, shared: bool = False,
+             query_only: bool = False) -> sqlite3.Connection:
+    """``shared``: the writer, used by whichever thread holds its lock; ``query_only``: a
+    reading connection of a writable data directory, refusing any write made past
+    ``Store.write()``."""
     try:
         if readonly:
             flags = "mode=ro&immutable=1" if immutable else "mode=ro"
             conn = sqlite3.connect(f"file:{db_path}?{flags}", uri=True, timeout=5)
         else:
-            conn = sqlite3.connect(str(db_path), timeout=5)
+            conn = sqlite3.connect(str(db_path), timeout=5, check_same_thread=not shared)
+        if query_only:
+            conn.execute("PRAGMA query_only = ON")
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA synchronous = FULL")

@@ -191,8 +191,8 @@ def recover(source_dir: Path, target_dir: Path) -> Recovery:
         contexts = []
     old.close()
     with Store.open(target_dir) as store:
-        conn = store.conn
         with store.write():
+            conn = store.conn  # the writer, inside the transaction
             conn.executemany("INSERT OR IGNORE INTO changes (device, seq, hlc, tbl, row_id, reg,"
                              " value, replaces, actor, masked) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?,"
                              " ?)", [r for r in salvaged if r[3] in TABLES])
