@@ -220,3 +220,12 @@ def test_a_second_thread_waits_its_turn_instead_of_failing(
         thread.join()
         assert outcome == ["saved"]
         assert (store.get_setting("first"), store.get_setting("second")) == ("1", "2")
+
+
+def test_a_read_stops_mid_statement_when_asked(store: Store) -> None:
+    endless = ("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"
+               " WHERE i < 1000000000000) SELECT count(*) FROM n")
+    with store.interrupted_by(lambda: True), \
+            pytest.raises(sqlite3.OperationalError, match="interrupted"):
+        store.conn.execute(endless).fetchone()
+    assert store.query_one("SELECT 1 AS one") == {"one": 1}  # and the handler is gone after

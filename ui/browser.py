@@ -71,7 +71,7 @@ def load_statuses(data_dir: Path) -> Callable[[ops.CancelToken, ops.Progress],
              progress: ops.Progress) -> list[tuple[CommunityStatus, str]]:
         from inspector.domain import overview  # on the worker: kept out of the start
 
-        with Store.open(data_dir, readonly=True) as store:
+        with Store.open(data_dir, readonly=True) as store, store.interrupted_by(token):
             statuses = overview.community_statuses(store, progress, token)
         token.check()
         return [(s, overview.search_text(s.name, s.street, s.district, s.address))

@@ -424,12 +424,9 @@ class DashboardDialog(QDialog):
         store, as_of, district = self.store, self.as_of(), self.chosen_district()
 
         def work(token: ops.CancelToken, progress: ops.Progress) -> Dashboard:
-            worker = store.open_worker()
-            try:
+            with store.open_worker() as worker, worker.interrupted_by(token):
                 return dashboard.compute(worker, as_of, district, progress=progress,
                                          cancelled=token)
-            finally:
-                worker.close()
 
         job: ops.QueryOp[Dashboard] = ops.QueryOp(
             self, work, on_success=lambda result: self._computed(job, result),

@@ -193,7 +193,10 @@ class _WorkerSide:
         except Cancelled:
             pass
         except Exception as exc:  # noqa: BLE001 - told on the GUI thread, by the policy
-            how, value = FAILED, exc
+            # A cancelled read stopped by SQLite mid-statement (``Store.interrupted_by``)
+            # fails with "interrupted": that is the cancel, not a fault.
+            if not (self.token.cancelled and _interrupted(exc)):
+                how, value = FAILED, exc
         else:
             if not self.token.cancelled:
                 how, value = SUCCEEDED, result
@@ -206,6 +209,12 @@ class _WorkerSide:
             del relay, value
             left.set()
             self.done.set()
+
+
+def _interrupted(exc: BaseException) -> bool:
+    import sqlite3  # loaded by then (the work used it); kept out of the start
+
+    return isinstance(exc, sqlite3.OperationalError) and "interrupted" in str(exc)
 
 
 class Op(Generic[T]):

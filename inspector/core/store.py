@@ -38,6 +38,9 @@ BUSY_TIMEOUT_MS = 5000
 # How long a write waits for another thread's transaction (a sync or import batch) before it
 # gives up with a message: batches are short, so this is a hung job, not a busy one.
 WRITER_WAIT_S = 60.0
+# SQLite virtual-machine steps between two looks at a cancel flag (``interrupted_by``): about
+# a millisecond of work.
+PROGRESS_STEPS = 10_000
 
 
 class _Writer:
@@ -385,6 +388,19 @@ class Store:
         return Stamp.parse(row[0]) if row else Stamp(0, 0)
 
     # -- reading helpers -----------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def interrupted_by(self, should_stop: Callable[[], bool]) -> Iterator[None]:
+        """Let a long read stop in the middle of a statement once ``should_stop()`` says so:
+        SQLite asks it every few thousand steps and the statement then fails with
+        ``sqlite3.OperationalError('interrupted')``. For background reads that a newer one
+        replaces (a cancelled flag checked only between statements lets them pile up)."""
+        conn = self._reader
+        conn.set_progress_handler(lambda: 1 if should_stop() else 0, PROGRESS_STEPS)
+        try:
+            yield
+        finally:
+            conn.set_progress_handler(None, 0)
 
     def query(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> list[dict[str, Any]]:
         cursor = self.conn.execute(sql, params)

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from inspector.core.errors import InspectorError
+from inspector.core.store import Store
 from ui import errors, ops
 
 TIMEOUT = 10_000
@@ -188,3 +189,27 @@ def test_a_stopped_job_tells_nothing_more(qtbot: QtBot) -> None:
     release.set()
     qtbot.waitUntil(lambda: op.finished, timeout=TIMEOUT)
     assert op.is_cancelled() and called == [] and errors.shown_messages == []
+
+
+def test_cancel_stops_a_read_in_the_middle_of_its_sql(qtbot: QtBot, store: Store) -> None:
+    """A replaced background read must not run on to its end (they would pile up at typing
+    speed): the statement below counts to 10^12, so only SQLite's interruption ends it."""
+    started = threading.Event()
+    cancelled: list[bool] = []
+    failed: list[BaseException] = []
+
+    def work(token: ops.CancelToken, progress: ops.Progress) -> int:
+        with Store.open(store.data_dir, readonly=True) as reader, \
+                reader.interrupted_by(token):
+            started.set()
+            row = reader.query_one(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"
+                " WHERE i < 1000000000000) SELECT count(*) AS c FROM n")
+            return int(row["c"]) if row else 0
+
+    op = ops.QueryOp(None, work, on_failure=failed.append,
+                     on_cancelled=lambda: cancelled.append(True)).run()
+    assert started.wait(TIMEOUT / 1000)
+    op.cancel()
+    qtbot.waitUntil(lambda: bool(cancelled or failed), timeout=TIMEOUT)
+    assert cancelled == [True] and failed == []
