@@ -43,7 +43,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -59,7 +58,7 @@ from PySide6.QtWidgets import (
 from inspector.core.store import Store
 from inspector.domain import derived, evidence, photos
 from inspector.domain.photos import BatchResult, StagedPhoto, Target
-from ui import errors, ops
+from ui import camera, errors, ops
 from ui.i18n import language, tr
 from ui.photo_jobs import ImportItem, PhotoImport, failure_message
 from ui.undo import RemovePhotoCommand
@@ -67,32 +66,6 @@ from ui.undo import RemovePhotoCommand
 SHA_ROLE = Qt.ItemDataRole.UserRole + 1
 ICON_SIZE = QSize(112, 84)
 PHOTO_PATTERNS = "*.jpg *.jpeg *.png *.heic *.heif *.JPG *.JPEG *.PNG *.HEIC *.HEIF"
-
-
-# Whether a camera is attached: None until first asked. Asking loads Qt Multimedia and its
-# backend (~130 ms on the GUI thread, where Qt Multimedia must live), so it is asked when the
-# camera button is first pressed — not when a strip is shown, which would stop the GUI as the
-# first inspection opens. Until then the button is offered; a press that finds no camera
-# says so and hides it for the rest of the session.
-_camera: bool | None = None
-
-
-def camera_known() -> bool | None:
-    """What ``camera_available`` found, or None before it was first asked."""
-    return _camera
-
-
-def camera_available() -> bool:
-    """Whether a camera is attached (False when Qt Multimedia cannot be loaded at all)."""
-    global _camera
-    if _camera is None:
-        try:
-            from PySide6.QtMultimedia import QMediaDevices
-        except ImportError:  # e.g. no PulseAudio library on this machine: no camera either
-            _camera = False
-        else:
-            _camera = bool(QMediaDevices.videoInputs())
-    return _camera
 
 
 def kind_name(kind: str | None) -> str:
@@ -285,7 +258,7 @@ class PhotoStrip(QWidget):
         self.camera_button.setObjectName("cameraButton")
         self.camera_button.setAutoDefault(False)
         self.camera_button.clicked.connect(self.open_camera)
-        self.camera_button.setVisible(camera_known() is not False)
+        self.camera_button.setVisible(camera.camera_known() is not False)
 
         buttons = QVBoxLayout()
         buttons.setContentsMargins(0, 0, 0, 0)
@@ -409,7 +382,7 @@ class PhotoStrip(QWidget):
         if self.read_only:
             self.camera_button.setVisible(False)
         else:
-            self.camera_button.setVisible(camera_known() is not False)
+            self.camera_button.setVisible(camera.camera_known() is not False)
         self.paste_shortcut.setEnabled(can_add)
         self.list.setVisible(bool(self.rows))
         self.empty_label.setVisible(not self.rows)
@@ -699,13 +672,13 @@ class PhotoStrip(QWidget):
     def open_camera(self) -> QDialog | None:
         if not self._can_add():
             return None
-        if not camera_available():
+        if not camera.camera_available():
             self.camera_button.setVisible(False)
             errors.show_error(self, tr("没有找到相机。可以用“添加照片…”或粘贴（Ctrl+V）添加照片。",
                                        "No camera was found. Add photos with “Add photos…” "
                                        "or paste them (Ctrl+V)."))
             return None
-        dialog = CameraDialog(self)
+        dialog = camera.CameraDialog(self)
         dialog.captured.connect(self._captured)
         self.camera_dialog = dialog
         dialog.open()
@@ -777,85 +750,3 @@ class PhotoStrip(QWidget):
                 item.setToolTip(tooltip_for(row, self.hints_of(row)))
             self._set_icon(index)
         self._retranslate_state()
-
-
-class CameraDialog(QDialog):
-    """Take photos with an attached camera; each saved picture is announced by ``captured``."""
-
-    captured = Signal(str)
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        from PySide6.QtMultimedia import (
-            QCamera,
-            QImageCapture,
-            QMediaCaptureSession,
-            QMediaDevices,
-        )
-        from PySide6.QtMultimediaWidgets import QVideoWidget
-
-        super().__init__(parent)
-        self.setObjectName("cameraDialog")
-        self.folder = Path(tempfile.mkdtemp(prefix="inspector-camera-"))
-        self.camera = QCamera(QMediaDevices.defaultVideoInput(), self)
-        self.session = QMediaCaptureSession(self)
-        self.capture = QImageCapture(self)
-        self.video = QVideoWidget(self)
-        self.video.setMinimumSize(480, 360)
-        self.session.setCamera(self.camera)
-        self.session.setImageCapture(self.capture)
-        self.session.setVideoOutput(self.video)
-        self.status = QLabel(self)
-        self.shoot_button = QPushButton(self)
-        self.shoot_button.setObjectName("shootButton")
-        self.shoot_button.setDefault(True)
-        self.shoot_button.clicked.connect(self.shoot)
-        self.shoot_button.setEnabled(self.capture.isReadyForCapture())
-        self.capture.readyForCaptureChanged.connect(self.shoot_button.setEnabled)
-        self.capture.imageSaved.connect(self._saved)
-        self.capture.errorOccurred.connect(self._capture_error)
-        self.camera.errorOccurred.connect(self._camera_error)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        self.buttons.addButton(self.shoot_button, QDialogButtonBox.ButtonRole.ActionRole)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.video, 1)
-        layout.addWidget(self.status)
-        layout.addWidget(self.buttons)
-        self.taken = 0
-        self.retranslate()
-        language.changed.connect(self.retranslate)
-        self.camera.start()
-
-    def shoot(self) -> None:
-        name = datetime.now().strftime("camera-%Y%m%d-%H%M%S-%f.jpg")
-        self.capture.captureToFile(str(self.folder / name))
-
-    def _saved(self, _id: int, file_name: str) -> None:
-        self.taken += 1
-        self.status.setText(tr("已拍 {n} 张，正在导入…", "{n} taken, importing…", n=self.taken))
-        self.captured.emit(file_name)
-
-    def _capture_error(self, _id: int, _error: object, message: str) -> None:
-        errors.show_error(self, tr("拍照失败：{e}", "Could not take the photo: {e}", e=message))
-
-    def _camera_error(self, _error: object, message: str) -> None:
-        errors.show_error(self, tr("相机出错：{e}", "Camera error: {e}", e=message))
-
-    def done(self, result: int) -> None:
-        self.camera.stop()
-        try:
-            self.folder.rmdir()  # empty once every picture was imported (and deleted)
-        except OSError:
-            pass
-        super().done(result)
-
-    def retranslate(self) -> None:
-        self.setWindowTitle(tr("拍照", "Camera"))
-        self.shoot_button.setText(tr("拍照", "Take photo"))
-        close = self.buttons.button(QDialogButtonBox.StandardButton.Close)
-        if close is not None:
-            close.setText(tr("关闭", "Close"))
-        if not self.taken:
-            self.status.setText(tr("拍下的照片会立即导入到这里。",
-                                   "Each photo taken is imported here at once."))
-

@@ -17,12 +17,12 @@ from inspector.core.store import Store
 from inspector.domain import annotations, derived, findings, inspections, photos
 from tests.photo_helpers import jpeg, real
 from tests.ui.test_workbench import a_draft, make_window
+from ui import camera as camera_module
 from ui import errors
-from ui import photo_strip as photo_strip_module
 from ui.annotation_editor import AnnotationEditor
+from ui.checklist_tree import COL_PHOTO
 from ui.folder_import_dialog import COL_TARGET, FolderImportDialog
 from ui.i18n import language
-from ui.inspection_editor import COL_PHOTO
 from ui.photo_strip import PhotoStrip
 from ui.photo_viewer import PhotoViewer
 
@@ -283,32 +283,31 @@ def test_calibrating_from_a_general_photo_is_refused(
 
 def test_the_camera_is_looked_for_when_the_button_is_first_pressed(
         qtbot: QtBot, demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(photo_strip_module, "_camera", None)  # not asked yet this session
+    monkeypatch.setattr(camera_module, "_camera", None)  # not asked yet this session
     target = photos.target_for_inspection(demo_store, a_draft(demo_store))
     strip = strip_for(qtbot, demo_store, target)
     # Showing a strip does not load Qt Multimedia (~130 ms on the GUI thread): the button
     # is offered until a press finds no camera.
-    assert photo_strip_module.camera_known() is None
+    assert camera_module.camera_known() is None
     assert not strip.camera_button.isHidden()
     read_only = strip_for(qtbot, demo_store, target, read_only=True)
     assert read_only.camera_button.isHidden() and read_only.add_button.isHidden()
     assert strip.open_camera() is None  # offscreen: no camera
-    assert photo_strip_module.camera_known() is False
+    assert camera_module.camera_known() is False
     assert strip.camera_button.isHidden()
     assert "没有找到相机" in errors.shown_messages[-1]
     assert strip_for(qtbot, demo_store, target).camera_button.isHidden()  # known from now on
-    monkeypatch.setattr(photo_strip_module, "_camera", True)
+    monkeypatch.setattr(camera_module, "_camera", True)
     assert not strip_for(qtbot, demo_store, target).camera_button.isHidden()
 
 
 def test_a_camera_picture_is_imported_like_any_other(
         qtbot: QtBot, demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    pytest.importorskip("PySide6.QtMultimedia", exc_type=ImportError)  # needs libpulse
-    monkeypatch.setattr(photo_strip_module, "camera_available", lambda: True)
+    monkeypatch.setattr(camera_module, "camera_available", lambda: True)
     target = photos.target_for_inspection(demo_store, a_draft(demo_store))
     strip = strip_for(qtbot, demo_store, target)
     dialog = strip.open_camera()
-    assert isinstance(dialog, photo_strip_module.CameraDialog)
+    assert isinstance(dialog, camera_module.CameraDialog)
     shot = jpeg(dialog.folder / "camera-1.jpg", seed=8)
     expected = sha(shot)
     with qtbot.waitSignal(strip.changed, timeout=10_000):
