@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import secrets
 import stat
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
@@ -32,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from inspector.core import faults
-from inspector.core.durable import fsync_dir
+from inspector.core.durable import atomic_file
 from inspector.core.errors import InspectorError
 from inspector.core.i18n import t
 from inspector.core.keys import SIGNATURE_BYTES, DeviceKey, verify
@@ -107,38 +105,31 @@ class Bundle:
             raise BundleError(self.path, "missing_entry", t(
                 "没有照片条目 {name}", "there is no photo entry {name}", name=_show(name)))
         listed = self.manifest["entries"][name]
-        temporary = dest.with_name(f".{dest.name}.tmp-{secrets.token_hex(6)}")
-        try:
-            with _open(self.path) as handle:
-                archive = _Archive(handle, self.path, self.limits)
-                entry = archive.entries.get(name)
-                if entry is None:
-                    raise archive.fail("missing_entry", t(
-                        "条目 {name} 已不在文件中（文件在读取后被改动）",
-                        "the entry {name} is no longer in the file (it changed after it was "
-                        "read)", name=_show(name)))
-                if entry.size != listed["size"]:
-                    raise archive.fail("hash_mismatch", t(
-                        "条目 {name} 的大小与清单不符（文件在读取后被改动）",
-                        "the size of {name} differs from the manifest (the file changed after "
-                        "it was read)", name=_show(name)))
-                try:
-                    with open(temporary, "xb") as out:
-                        archive.read_entry(entry, _Writer(out.write),
-                                           expected_sha=listed["sha256"])
-                        out.flush()
-                        os.fsync(out.fileno())
-                    os.replace(temporary, dest)
-                    fsync_dir(dest.parent)
-                except (OSError, _WriteFailed) as exc:
-                    # this laptop's disk, not the bundle: say so (a full disk, read-only …)
-                    cause = exc.__cause__ if isinstance(exc, _WriteFailed) else exc
-                    fault = faults.known(cause, dest) if isinstance(cause, OSError) else None
-                    raise fault or InspectorError(t(
-                        "无法写出照片 {dest}：{e}", "cannot write the photo {dest}: {e}",
-                        dest=dest, e=cause)) from exc
-        finally:
-            temporary.unlink(missing_ok=True)
+        with _open(self.path) as handle:
+            archive = _Archive(handle, self.path, self.limits)
+            entry = archive.entries.get(name)
+            if entry is None:
+                raise archive.fail("missing_entry", t(
+                    "条目 {name} 已不在文件中（文件在读取后被改动）",
+                    "the entry {name} is no longer in the file (it changed after it was "
+                    "read)", name=_show(name)))
+            if entry.size != listed["size"]:
+                raise archive.fail("hash_mismatch", t(
+                    "条目 {name} 的大小与清单不符（文件在读取后被改动）",
+                    "the size of {name} differs from the manifest (the file changed after "
+                    "it was read)", name=_show(name)))
+            try:
+                with atomic_file(dest, map_errors=False) as temporary, \
+                        open(temporary, "xb") as out:
+                    archive.read_entry(entry, _Writer(out.write),
+                                       expected_sha=listed["sha256"])
+            except (OSError, _WriteFailed) as exc:
+                # this laptop's disk, not the bundle: say so (a full disk, read-only …)
+                cause = exc.__cause__ if isinstance(exc, _WriteFailed) else exc
+                fault = faults.known(cause, dest) if isinstance(cause, OSError) else None
+                raise fault or InspectorError(t(
+                    "无法写出照片 {dest}：{e}", "cannot write the photo {dest}: {e}",
+                    dest=dest, e=cause)) from exc
         return dest
 
 
@@ -333,25 +324,19 @@ def write_bundle(path: Path, manifest_fields: Mapping[str, Any],
     _check_photos_named(parsed, set(photos), fail, checked["missing_photos"])
     signature = key.sign(manifest_bytes)
 
-    temporary = path.with_name(f"{path.name}.tmp-{secrets.token_hex(6)}")
     stamp = datetime.now().timetuple()[:6]
     try:
-        with open(temporary, "xb") as raw:
-            with zipfile.ZipFile(raw, "w") as archive:
-                archive.writestr(_info(MANIFEST, DEFLATED, stamp), manifest_bytes)
-                archive.writestr(_info(SIGNATURE, STORED, stamp), signature)
-                archive.writestr(_info(CHANGES, DEFLATED, stamp), changes_bytes)
-                for name, source in photos.items():
-                    _copy_photo(archive, _info(name, STORED, stamp), source, entries[name],
-                                fail)
-            raw.flush()
-            os.fsync(raw.fileno())
-        os.replace(temporary, path)
-        fsync_dir(path.parent)
+        # Written as ``.<name>.zip.tmp-<random>``: no other laptop takes it for a bundle
+        # (sync.folder's TEMPORARY_PATTERNS), and one left by a crash is cleaned.
+        with atomic_file(path, map_errors=False) as temporary, open(temporary, "xb") as raw, \
+                zipfile.ZipFile(raw, "w") as archive:
+            archive.writestr(_info(MANIFEST, DEFLATED, stamp), manifest_bytes)
+            archive.writestr(_info(SIGNATURE, STORED, stamp), signature)
+            archive.writestr(_info(CHANGES, DEFLATED, stamp), changes_bytes)
+            for name, source in photos.items():
+                _copy_photo(archive, _info(name, STORED, stamp), source, entries[name], fail)
     except OSError as exc:
         raise fail("write_failed", t("写入失败：{e}", "writing failed: {e}", e=exc)) from exc
-    finally:
-        temporary.unlink(missing_ok=True)
     return path
 
 

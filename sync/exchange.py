@@ -25,6 +25,7 @@ from typing import Any
 
 from inspector.core import changelog, identity, records
 from inspector.core.changes import NONE, Changes
+from inspector.core.durable import atomic_file
 from inspector.core.filehash import file_sha256
 from inspector.core.i18n import t
 from inspector.core.store import Store
@@ -220,12 +221,8 @@ def _keep(store: Store, bundle: Bundle, state: str, reason: str) -> Path:
     file_id = file_sha256(bundle.path)
     kept = folder / f"{file_id}.zip"
     if not kept.exists():
-        temporary = folder / f".{file_id}.tmp"
-        try:
+        with atomic_file(kept, map_errors=False) as temporary:
             shutil.copyfile(bundle.path, temporary)
-            temporary.replace(kept)
-        finally:
-            temporary.unlink(missing_ok=True)
     with store.write():
         store.conn.execute(
             "INSERT INTO inbox (id, path, device, device_name, public_key, first_seq, last_seq,"

@@ -65,7 +65,8 @@ def remember_folder(store: Store, folder: Path) -> None:
     store.set_setting("sync_folder", str(folder.resolve()))
 
 
-# A half-written bundle (sync.bundle writes ``<name>.zip.tmp-<random>`` and renames it) older
+# A half-written bundle (sync.bundle writes ``.<name>.zip.tmp-<random>``, durable's temporary
+# name, and renames it; versions before wrote ``<name>.zip.tmp-<random>``) older
 # than this was abandoned by a crash; a younger one may be another laptop writing right now.
 STALE_AFTER_SECONDS = 3600
 BUNDLE_LEFTOVER = "*.zip.tmp-*"

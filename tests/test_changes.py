@@ -206,11 +206,83 @@ def test_places_and_pins_name_the_rows_they_logged(ready_store: Store,
         store, community, 29.87, 121.55))
     assert changes == logged == NONE
     Image.new("RGB", (80, 50), (230, 235, 225)).save(tmp_path / "plan.png")
-    places.set_site_plan(store, community, tmp_path / "plan.png")
+    loaded, logged = _logged_by(store, lambda: places.set_site_plan(store, community,
+                                                                    tmp_path / "plan.png"))
+    assert loaded.changes == logged == Changes.of([("photos", loaded.sha256),
+                                                   ("communities", community)])
+    # the same plan again writes nothing; another plan writes its row and the register
+    loaded, logged = _logged_by(store, lambda: places.set_site_plan(store, community,
+                                                                    tmp_path / "plan.png"))
+    assert loaded.changes == logged == NONE
+    Image.new("RGB", (80, 50), (20, 35, 225)).save(tmp_path / "other.png")
+    other, logged = _logged_by(store, lambda: places.set_site_plan(store, community,
+                                                                   tmp_path / "other.png"))
+    assert other.changes == logged == Changes.of([("photos", other.sha256),
+                                                  ("communities", community)])
     changes, logged = _logged_by(store, lambda: places.set_pin(store, finding, 0.4, 0.6))
     assert changes == logged == Changes.of([("findings", finding)])
     changes, logged = _logged_by(store, lambda: places.clear_pin(store, finding))
     assert changes == logged == Changes.of([("findings", finding)])
+
+
+def test_a_site_plan_that_fails_after_the_file_step_writes_nothing(
+        ready_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from PIL import Image
+
+    from inspector.core.filehash import file_sha256
+    from inspector.domain import places
+
+    store = ready_store
+    community = inspections.get(store, inspections.start(store, "柳西社区",
+                                                         ["王建国"]))["community_id"]
+    Image.new("RGB", (80, 50), (230, 235, 225)).save(tmp_path / "plan.png")
+    sha = file_sha256(tmp_path / "plan.png")
+    put = records.put
+
+    def failing_put(store: Store, table: str, row_id: str, values: dict[str, Any],
+                    **kwargs: Any) -> dict[str, Any]:
+        if table == "communities":
+            raise OSError("disk went away")
+        return put(store, table, row_id, values, **kwargs)
+
+    monkeypatch.setattr(records, "put", failing_put)
+    before = _log(store)
+    with pytest.raises(OSError, match="disk went away"):
+        places.set_site_plan(store, community, tmp_path / "plan.png")
+    # the photo row and the register are one transaction: neither was written
+    assert store.query_one("SELECT id FROM photos WHERE id = ?", (sha,)) is None
+    assert _log(store) == before
+    assert places.site_plan_of(store, community) is None
+    monkeypatch.setattr(records, "put", put)
+    loaded = places.set_site_plan(store, community, tmp_path / "plan.png")
+    assert loaded.sha256 == sha and loaded.changes.rows("photos") == {sha}
+
+
+def test_coordinates_from_a_photo_and_annotations_name_the_rows_they_logged(
+        ready_store: Store) -> None:
+    from inspector.domain import places
+    from tests.photo_helpers import real
+
+    store = ready_store
+    inspection = inspections.start(store, "柳西社区", ["王建国"])
+    finding = findings.add(store, inspection, category="corridor_clutter",
+                           description="楼道堆物")
+    gps = photos.import_photo(store, real("gps_DSCN0010.jpg"),
+                              photos.target_for_finding(store, finding))
+    placed, logged = _logged_by(store, lambda: places.coordinates_from_photo(store, finding))
+    assert placed.changes == logged == Changes.of([("findings", finding)])
+    assert placed.position.photo == gps.sha256
+    arrow = ('{"version": 1, "items": [{"type": "arrow", "x1": 0.1, "y1": 0.1, "x2": 0.6,'
+             ' "y2": 0.6, "color": "#d32f2f", "width": 0.01}]}')
+    changes, logged = _logged_by(store, lambda: photos.set_annotations(store, gps.sha256,
+                                                                       arrow))
+    assert changes == logged == Changes.of([("photos", gps.sha256)])
+    changes, logged = _logged_by(store, lambda: photos.set_annotations(store, gps.sha256,
+                                                                       arrow))
+    assert changes == logged == NONE
+    changes, logged = _logged_by(store, lambda: photos.set_annotations(store, gps.sha256,
+                                                                       None))
+    assert changes == logged == Changes.of([("photos", gps.sha256)])
 
 
 def test_each_recheck_operation_names_the_rows_it_logged(ready_store: Store) -> None:

@@ -89,7 +89,7 @@ def test_a_finding_placed_by_its_photo_typed_or_not_at_all(ready_store: Store,
     assert shown is not None and not shown.stored and shown.photo == gps.sha256
     assert "按照片 GPS 显示" in shown.describe()
     recorded = places.coordinates_from_photo(ready_store, finding)
-    assert recorded.latitude == pytest.approx(43.4674483)
+    assert recorded.position.latitude == pytest.approx(43.4674483)
     row = findings.get(ready_store, finding)
     assert row["coord_source"] == f"photo:{gps.sha256}" and row["coord_by"] == "测试员"
     assert "取自照片 GPS" in places.finding_position(ready_store, row).describe()  # type: ignore[union-attr]
@@ -116,7 +116,7 @@ def test_coordinates_and_pins_are_locked_with_the_inspection(ready_store: Store,
         places.set_pin(ready_store, finding, 0.5, 0.5)
     plan = Image.new("RGB", (800, 500), (230, 235, 225))
     plan.save(tmp_path / "plan.png")
-    sha = places.set_site_plan(ready_store, community_id, tmp_path / "plan.png")
+    sha = places.set_site_plan(ready_store, community_id, tmp_path / "plan.png").sha256
     for x, y in ((1.2, 0.5), (0.5, -0.1)):
         with pytest.raises(InspectorError, match="应在 0 到 1 之间"):
             places.set_pin(ready_store, finding, x, y)

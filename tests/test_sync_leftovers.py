@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from inspector import cli
+from inspector.core import durable
 from inspector.core.store import Store
 from sync import folder as sync_folder
 
@@ -53,10 +54,13 @@ def test_old_half_written_bundles_are_reported_and_cleaned_young_ones_kept(
     assert young.exists() and bundle.exists()
 
 
-def test_the_hour_is_the_line(tmp_path: Path) -> None:
+@pytest.mark.parametrize("current", [True, False], ids=["as written now", "older versions"])
+def test_the_hour_is_the_line(tmp_path: Path, current: bool) -> None:
     device = tmp_path / sync_folder.ROOT / ("ab" * 16)
     device.mkdir(parents=True)
-    path = device / "000000000001-000000000001.zip.tmp-aa"
+    name = "000000000001-000000000001.zip"
+    # the name sync.bundle writes under now (durable's, hidden), and the one it used before
+    path = durable.temporary_for(device / name) if current else device / f"{name}.tmp-aa"
     path.write_bytes(b"x")
     written = 1_000_000.0
     os.utime(path, (written, written))

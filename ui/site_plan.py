@@ -317,10 +317,11 @@ class SitePlanDialog(QDialog):
 
     def load_plan(self, path: Path) -> bool:
         """Store ``path`` as the community's site plan and show it."""
-        sha = errors.guarded(self, lambda: places.set_site_plan(
+        loaded = errors.guarded(self, lambda: places.set_site_plan(
             self.store, str(self.community["id"]), path))
-        if sha is None:
+        if loaded is None:
             return False
+        sha = loaded.sha256
         self.plan = places.site_plan_of(self.store, str(self.community["id"]))
         self.pins = []  # pins on the old plan stay with it, not on this one
         self.plan_loaded.emit(sha)

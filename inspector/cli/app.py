@@ -335,7 +335,7 @@ def cmd_communities_plan(args: argparse.Namespace) -> int:
 
     with _open(args) as store:
         community = communities.resolve(store, args.community)
-        sha = places.set_site_plan(store, community["id"], Path(args.image))
+        sha = places.set_site_plan(store, community["id"], Path(args.image)).sha256
     out(t("已载入 {c} 的总平面图（{sha}）", "Loaded the site plan of {c} ({sha})",
           c=community["name"], sha=sha[:12]))
     return EXIT_OK

@@ -4,6 +4,7 @@ and the folder entry flushed too."""
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import shutil
 import uuid
@@ -25,29 +26,69 @@ def fsync_dir(folder: Path) -> None:
         os.close(descriptor)
 
 
+TEMPORARY_MARK = ".tmp-"  # in every temporary name: ``.<name>.tmp-<random>``
+
+
+def temporary_for(path: Path) -> Path:
+    """The temporary name a file is written under before it is renamed to ``path``: hidden,
+    beside it, and recognisable by name (``inspector verify`` reports such leftovers of a
+    crash, ``*.zip.tmp-*`` in a sync folder is never taken for a bundle)."""
+    return path.with_name(f".{path.name}{TEMPORARY_MARK}{uuid.uuid4().hex[:12]}")
+
+
 @contextlib.contextmanager
-def atomic_file(path: Path) -> Iterator[Path]:
-    """A temporary path beside ``path``; renamed over it when the block succeeds, removed
-    when it fails (a full disk leaves neither a half file nor a temporary one)."""
+def atomic_file(path: Path, *, flush: bool = True, exclusive: bool = False,
+                map_errors: bool = True) -> Iterator[Path]:
+    """A temporary path beside ``path`` (``temporary_for``) for the block to write; renamed
+    over ``path`` when the block succeeds, removed when it fails (a full disk leaves neither
+    a half file nor a temporary one).
+
+    ``flush=False`` skips flushing the file and its folder (cache files that can be made
+    again). ``exclusive`` never replaces a file already at ``path`` (another process may
+    have just made it): it raises ``FileExistsError`` instead, never mapped. With
+    ``map_errors`` an ``OSError`` becomes an ``InspectorError`` naming ``path`` (a known
+    fault said plainly: ``faults.known``); without it the ``OSError`` is raised as it is, for
+    a caller that names what it was writing."""
     path = Path(path)
-    if path.is_dir():
-        raise InspectorError(t("{p} 是一个文件夹，请给出文件名",
-                               "{p} is a folder; give a file name", p=path))
     parent = path.parent
-    if not parent.is_dir():
-        raise InspectorError(t("文件夹 {p} 不存在", "The folder {p} does not exist", p=parent))
-    temporary = parent / f".{path.stem}.{uuid.uuid4().hex[:8]}.tmp{path.suffix}"
+    if map_errors:
+        if path.is_dir():
+            raise InspectorError(t("{p} 是一个文件夹，请给出文件名",
+                                   "{p} is a folder; give a file name", p=path))
+        if not parent.is_dir():
+            raise InspectorError(t("文件夹 {p} 不存在", "The folder {p} does not exist",
+                                   p=parent))
+    temporary = temporary_for(path)
     try:
         yield temporary
-        with open(temporary, "rb+") as handle:
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-        fsync_dir(parent)
+        if flush:
+            with open(temporary, "rb+") as handle:
+                os.fsync(handle.fileno())
+        if exclusive:
+            _link(temporary, path)
+        else:
+            os.replace(temporary, path)
+        if flush:
+            fsync_dir(parent)
     except OSError as exc:
+        if not map_errors or (exclusive and isinstance(exc, FileExistsError)):
+            raise
         raise _fault(exc, path) from exc
     finally:
         with contextlib.suppress(FileNotFoundError):
             temporary.unlink()
+
+
+def _link(temporary: Path, path: Path) -> None:
+    """Give the written file its name unless the name is taken (FileExistsError)."""
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        raise
+    except OSError:  # a file system without hard links: the name is checked, then taken
+        if path.exists():
+            raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(path)) from None
+        os.replace(temporary, path)
 
 
 @contextlib.contextmanager
@@ -60,7 +101,7 @@ def files_together(folder: Path) -> Iterator[Path]:
     made = [p for p in (folder.parent, *folder.parent.parents) if not p.exists()]
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)
-        staging = folder.parent / f".{folder.name}.{uuid.uuid4().hex[:8]}.tmp-files"
+        staging = temporary_for(folder)
         staging.mkdir()
     except OSError as exc:
         _remove_empty(made)

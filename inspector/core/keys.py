@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import secrets
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
@@ -20,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 
-from inspector.core.durable import fsync_dir
+from inspector.core.durable import atomic_file
 from inspector.core.errors import InspectorError
 from inspector.core.i18n import t
 
@@ -62,22 +61,16 @@ class DeviceKey:
         pem = private.private_bytes(serialization.Encoding.PEM,
                                     serialization.PrivateFormat.PKCS8,
                                     serialization.NoEncryption())
-        temporary = path.with_name(f".{KEY_FILE}.tmp-{secrets.token_hex(6)}")
         try:
-            _write_private(temporary, pem)
-            try:
-                os.link(temporary, path)  # never replaces a key another process just made
-            except FileExistsError:
-                return cls._load(path)
-            except OSError:  # a file system without hard links
-                os.replace(temporary, path)
-            fsync_dir(path.parent)
+            # exclusive: never replaces a key another process just made
+            with atomic_file(path, exclusive=True, map_errors=False) as temporary:
+                _write_private(temporary, pem)
+        except FileExistsError:
+            return cls._load(path)
         except OSError as exc:
             raise KeyFileError(t("无法写入设备密钥 {file}：{e}",
                                  "Cannot write the device key {file}: {e}",
                                  file=path, e=exc)) from exc
-        finally:
-            temporary.unlink(missing_ok=True)
         return cls(private, path)
 
     @classmethod
@@ -144,6 +137,7 @@ def fingerprint(public_hex: str) -> str:
 
 
 def _write_private(path: Path, data: bytes) -> None:
+    """A new file only this user can read (``atomic_file`` flushes it)."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     descriptor = os.open(path, flags, 0o600)
     try:
@@ -151,7 +145,6 @@ def _write_private(path: Path, data: bytes) -> None:
         while view:
             written = os.write(descriptor, view)
             view = view[written:]
-        os.fsync(descriptor)
     finally:
         os.close(descriptor)
 

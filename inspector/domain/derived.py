@@ -14,12 +14,11 @@ carrying the tag of the photo it stands for was made from that photo's intact or
 from __future__ import annotations
 
 import io
-import os
 import re
-import uuid
 from pathlib import Path
 from typing import Any
 
+from inspector.core.durable import atomic_file
 from inspector.core.filehash import file_sha256
 
 THUMBNAIL = "thumbs"
@@ -193,17 +192,14 @@ def _resample() -> object:
 def _save(image: object, target: Path, quality: int) -> None:
     if not target.parent.is_dir():
         target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
     # A copy in the cache is named by its original's SHA-256 (and annotations): it records
     # its kind and name (see the top), so that no other copy passes for it.
     named = _COPY_NAME.match(target.name) if target.parent.parent.parent.name == "cache" \
         else None
     extra = {"comment": (ORIGIN_TAG + copy_key(target)).encode("ascii")} if named else {}
-    try:
+    # A cache file, made again if lost: not flushed (a photo import makes one per photo).
+    with atomic_file(target, flush=False, map_errors=False) as temporary:
         image.save(temporary, "JPEG", quality=quality, **extra)  # type: ignore[attr-defined]
-        os.replace(temporary, target)
-    finally:
-        temporary.unlink(missing_ok=True)
 
 
 def open_upright(original: Path, size: int) -> Any:

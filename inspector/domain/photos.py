@@ -729,19 +729,35 @@ def _link(store: Store, link_id: str, sha256: str, target: Target, kind: str | N
     return "unchanged"
 
 
-def store_original(store: Store, source: Path) -> str:
-    """Keep a file in the store without linking it to anything (a site plan image); returns
-    its SHA-256. The same checks as a photo import."""
-    staged = stage(store.data_dir, Path(source))
+@dataclass(frozen=True)
+class Kept:
+    """A file durable in the store (``keep_original``), its row not yet written."""
+
+    staged: StagedPhoto
+    path: Path
+
+    @property
+    def sha256(self) -> str:
+        return self.staged.sha256
+
+
+def keep_original(data_dir: Path, source: Path) -> Kept:
+    """The file work of keeping a file unlinked to anything (a site plan image): the same
+    checks as a photo import, the original durable in place. Its row is written by
+    ``record_original`` in the caller's transaction, with whatever refers to it."""
+    staged = stage(data_dir, Path(source))
     try:
-        path, _new = place(store.data_dir, staged)
+        path, _new = place(data_dir, staged)
     except OSError as exc:
         raise PhotoError(source, _write_reason(exc)) from exc
     finally:
         staged.temporary.unlink(missing_ok=True)
-    with store.write():
-        _photo_row(store, staged, path)
-    return staged.sha256
+    return Kept(staged, path)
+
+
+def record_original(store: Store, kept: Kept) -> None:
+    """The row of a kept file (nothing if it is already there); inside ``store.write()``."""
+    _photo_row(store, kept.staged, kept.path)
 
 
 def _photo_row(store: Store, staged: StagedPhoto, path: Path) -> None:
@@ -937,15 +953,18 @@ def path_of(store: Store, row: dict[str, Any]) -> Path:
     return original_path(store.data_dir, row["id"], row["ext"])
 
 
-def set_annotations(store: Store, sha256: str, annotations_json: str | None) -> None:
-    """Store a photo's annotations (validated); the original file is never touched."""
+def set_annotations(store: Store, sha256: str, annotations_json: str | None) -> Changes:
+    """Store a photo's annotations (validated); the original file is never touched. Returns
+    the rows written."""
     from inspector.domain import annotations
 
     get(store, sha256)
     items = annotations.parse(annotations_json)
-    with store.write():
+    with records.changing(store) as done:
+        get(store, sha256)  # still there when written
         records.put(store, "photos", sha256,
                     {"annotations": annotations.dumps(items) if items else None})
+    return done.changes
 
 
 # -- verification -------------------------------------------------------------------------

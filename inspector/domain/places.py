@@ -110,28 +110,40 @@ def set_coordinates(store: Store, finding_id: str, latitude: float | None,
     return done.changes
 
 
+@dataclass(frozen=True)
+class FromPhoto:
+    """Coordinates taken from a photo: where, and the rows recording them wrote."""
+
+    position: Position
+    changes: Changes
+
+
 def coordinates_from_photo(store: Store, finding_id: str,
-                           photo: str | None = None) -> Position:
+                           photo: str | None = None) -> FromPhoto:
     """Take the coordinates from a photo's GPS: ``photo`` (SHA-256 prefix or file name among
     the finding's photos), else its first GPS-tagged before-photo."""
-    target = photos.target_for_finding(store, finding_id)
-    short = findings.get(store, finding_id)["short_id"]
-    if photo:
-        chosen = photos.resolve_on(store, target, photo)
-        if chosen["latitude"] is None or chosen["longitude"] is None:
-            raise InspectorError(t("照片 {n} 没有 GPS 位置", "The photo {n} has no GPS position",
-                                   n=chosen["original_name"]))
-    else:
-        found = first_gps_photo(store, finding_id)
-        if found is None:
-            raise InspectorError(t("问题 {sid} 没有带 GPS 位置的照片；请输入坐标或在总平面图上标注",
-                                   "The finding {sid} has no photo with a GPS position; type "
-                                   "the coordinates or pin it on the site plan", sid=short))
-        chosen = found
-    sha = str(chosen["id"])
-    set_coordinates(store, finding_id, chosen["latitude"], chosen["longitude"],
-                    source=f"{PHOTO}:{sha}")
-    return Position(float(chosen["latitude"]), float(chosen["longitude"]), PHOTO, sha)
+    with records.changing(store) as done:  # the photo chosen is the one recorded
+        target = photos.target_for_finding(store, finding_id)
+        short = findings.get(store, finding_id)["short_id"]
+        if photo:
+            chosen = photos.resolve_on(store, target, photo)
+            if chosen["latitude"] is None or chosen["longitude"] is None:
+                raise InspectorError(t("照片 {n} 没有 GPS 位置",
+                                       "The photo {n} has no GPS position",
+                                       n=chosen["original_name"]))
+        else:
+            found = first_gps_photo(store, finding_id)
+            if found is None:
+                raise InspectorError(t(
+                    "问题 {sid} 没有带 GPS 位置的照片；请输入坐标或在总平面图上标注",
+                    "The finding {sid} has no photo with a GPS position; type the "
+                    "coordinates or pin it on the site plan", sid=short))
+            chosen = found
+        sha = str(chosen["id"])
+        set_coordinates(store, finding_id, chosen["latitude"], chosen["longitude"],
+                        source=f"{PHOTO}:{sha}")
+    return FromPhoto(Position(float(chosen["latitude"]), float(chosen["longitude"]), PHOTO,
+                              sha), done.changes)
 
 
 # -- communities: position and site plan ----------------------------------------------------
@@ -157,20 +169,34 @@ def set_community_position(store: Store, community_id: str, latitude: float | No
     return done.changes
 
 
-def set_site_plan(store: Store, community_id: str, image: Path) -> str:
+@dataclass(frozen=True)
+class SitePlan:
+    """A loaded site plan: its SHA-256 and every row loading it wrote."""
+
+    sha256: str
+    changes: Changes
+
+
+def set_site_plan(store: Store, community_id: str, image: Path) -> SitePlan:
     """Load a site plan image for the community (kept by SHA-256 like a photo, so it syncs
-    and is verified); returns its SHA-256. Pins placed on an earlier plan stay on it."""
+    and is verified). Pins placed on an earlier plan stay on it.
+
+    The file is copied, hashed and made durable first; then its photo row and the
+    community's site plan are written in one transaction, so a failure leaves neither (an
+    unreferenced original in the store is what a failed photo import leaves too)."""
     community = communities.get(store, community_id)
     try:
-        sha = photos.store_original(store, Path(image))
+        kept = photos.keep_original(store.data_dir, Path(image))
     except photos.PhotoError as exc:
         raise InspectorError(t("不能用作 {c} 的总平面图：{e}",
                                "Cannot be the site plan of {c}: {e}", c=community["name"],
                                e=exc)) from exc
-    with store.write():
-        records.put(store, "communities", community_id, {"site_plan": sha})
-    log.info("site plan of %s: %s", community["name"], sha[:12])
-    return sha
+    with records.changing(store) as done:
+        communities.get(store, community_id)
+        photos.record_original(store, kept)
+        records.put(store, "communities", community_id, {"site_plan": kept.sha256})
+    log.info("site plan of %s: %s", community["name"], kept.sha256[:12])
+    return SitePlan(kept.sha256, done.changes)
 
 
 def site_plan_of(store: Store, community_id: str) -> dict[str, Any] | None:

@@ -20,11 +20,11 @@ from __future__ import annotations
 import json
 import logging
 import os
-import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from inspector.core.durable import atomic_file
 from inspector.core.filehash import file_sha256 as _sha_of  # tests count its calls
 from inspector.core.i18n import t
 from inspector.domain import derived
@@ -83,12 +83,8 @@ def _write_proof(path: Path, sha256: str, original: _Stamp, copy: Path, copy_sha
                  ) -> None:
     data = {"format": PROOF_FORMAT, "original": sha256, "original_stat": original.as_list(),
             "copy_sha256": copy_sha, "copy_stat": _Stamp.of(copy).as_list()}
-    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
+    with atomic_file(path, flush=False, map_errors=False) as temporary:  # a cache file
         temporary.write_text(json.dumps(data), encoding="utf-8")
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
 
 
 def checked_copy(data_dir: Path, sha256: str, ext: str, name: str,

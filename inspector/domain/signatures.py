@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 from pathlib import Path
 
-from inspector.core.durable import fsync_dir
+from inspector.core.durable import atomic_file
 from inspector.core.errors import InspectorError
 from inspector.core.i18n import t
 from inspector.core.store import Store
@@ -47,16 +46,10 @@ def save(store: Store, data: bytes) -> str:
     if target.exists() and hashlib.sha256(target.read_bytes()).hexdigest() == digest:
         return digest
     target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{digest}.{os.getpid()}.tmp")
     try:
-        with open(temporary, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, target)
-        fsync_dir(target.parent)
+        with atomic_file(target, map_errors=False) as temporary:
+            temporary.write_bytes(data)
     except OSError as exc:
-        temporary.unlink(missing_ok=True)
         raise InspectorError(t("无法保存签名到 {p}：{e}", "Cannot save the signature to {p}: {e}",
                                p=target, e=exc.strerror or exc)) from exc
     return digest

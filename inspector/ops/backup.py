@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import secrets
 import shutil
 import sqlite3
 import tempfile
@@ -24,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from inspector.core import identity
-from inspector.core.durable import fsync_dir
+from inspector.core.durable import atomic_file
 from inspector.core.errors import InspectorError
 from inspector.core.i18n import t
 from inspector.core.store import DB_NAME, Store
@@ -61,7 +59,6 @@ def backup(store: Store, target: Path,
     if target.is_dir():
         raise InspectorError(t("{f} 是文件夹：请给出备份文件名（.zip）",
                                "{f} is a folder: give the backup's file name (.zip)", f=target))
-    temporary = target.with_name(f".{target.name}.tmp-{secrets.token_hex(6)}")
     files = [(photos.original_path(store.data_dir, row["id"], row["ext"]),
               f"photos/{row['id'][:2]}/{row['id']}.{row['ext']}")
              for row in store.query("SELECT id, ext FROM photos")]
@@ -71,7 +68,8 @@ def backup(store: Store, target: Path,
                   " IS NOT NULL UNION SELECT representative_signature FROM inspections"
                   " WHERE representative_signature IS NOT NULL")]
     try:
-        with tempfile.TemporaryDirectory(dir=target.parent) as scratch:
+        with atomic_file(target, map_errors=False) as temporary, \
+                tempfile.TemporaryDirectory(dir=target.parent) as scratch:
             copy = Path(scratch) / DB_NAME
             destination = sqlite3.connect(copy)
             try:
@@ -89,15 +87,9 @@ def backup(store: Store, target: Path,
                     archive.write(source, name, zipfile.ZIP_STORED)
                     if progress is not None:
                         progress(done, len(present))
-            with open(temporary, "rb") as handle:
-                os.fsync(handle.fileno())
-        os.replace(temporary, target)
-        fsync_dir(target.parent)
     except OSError as exc:
         raise InspectorError(t("无法写入备份 {f}：{e}", "Cannot write the backup {f}: {e}",
                                f=target, e=exc)) from exc
-    finally:
-        temporary.unlink(missing_ok=True)
     counted = sum(1 for _s, n in files if n.startswith("photos/"))
     return BackupResult(target, counted, len(files) - counted, target.stat().st_size)
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from inspector.core import changelog, records
+from inspector.core.durable import TEMPORARY_MARK
 from inspector.core.errors import InspectorError
 from inspector.core.i18n import t
 from inspector.core.registers import TABLES
@@ -29,10 +30,13 @@ from inspector.domain import community_standing, photos, signatures
 
 log = logging.getLogger(__name__)
 
-# Names only this program's interrupted writes leave (temporary name, then rename).
-LEFTOVER_PATTERNS = ("photos/.incoming/*", "photos/*/.*.tmp-*", "inbox/.*.tmp",
-                     "cache/**/*.tmp-*", "signatures/.*.tmp-*", "keys/.*.tmp-*",
-                     "exports/.*.tmp-*")
+# Names only this program's interrupted writes leave: a photo being staged, and the
+# temporary name every file is written under before it is renamed (durable.temporary_for,
+# ``.<name>.tmp-<random>``). ``inbox/.*.tmp`` is what versions before it left there.
+_TEMPORARY = f".*{TEMPORARY_MARK}*"
+LEFTOVER_PATTERNS = ("photos/.incoming/*", f"photos/*/{_TEMPORARY}", f"inbox/{_TEMPORARY}",
+                     "inbox/.*.tmp", f"cache/**/{_TEMPORARY}", f"signatures/{_TEMPORARY}",
+                     f"keys/{_TEMPORARY}", f"exports/{_TEMPORARY}")
 REFERENCES = (  # (table, column, table it names)
     ("responses", "inspection_id", "inspections"),
     ("findings", "inspection_id", "inspections"),

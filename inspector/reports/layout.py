@@ -30,13 +30,13 @@ import logging
 import os
 import re
 import threading
-import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from inspector.core.durable import atomic_file
 from inspector.core.errors import InspectorError
 from inspector.core.i18n import language, t
 from inspector.core.store import Store
@@ -948,7 +948,6 @@ def build_pdf(target: Path, story: list[Any], *, setup: PageSetup, stamp: Stamp,
 
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
     counter: list[int] = []
     font = styles.fonts.body.name
 
@@ -971,28 +970,25 @@ def build_pdf(target: Path, story: list[Any], *, setup: PageSetup, stamp: Stamp,
     frame = Frame(setup.left, setup.bottom, setup.frame_width,
                   A4[1] - setup.top - setup.bottom, id="body", leftPadding=0,
                   rightPadding=0, topPadding=0, bottomPadding=0)
-    doc = _Doc(str(temporary), pagesize=A4, leftMargin=setup.left, rightMargin=setup.right,
-               topMargin=setup.top, bottomMargin=setup.bottom, title=title,
-               initialFontName=font, initialFontSize=10,
-               author=t("绿色社区巡查", "Green Community Inspector"), subject=subject,
-               creator=t("绿色社区巡查 Green Community Inspector",
-                         "Green Community Inspector"),
-               keywords=stamp.document.qr_payload() if stamp.document else "",
-               invariant=1 if stamp.document is not None else None)
-    doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=on_page)])
     try:
-        with _raw_streams():
-            doc.build(story, canvasmaker=_canvas_class(setup, stamp, styles, counter))
-        if finish is not None:
-            finish(temporary)
-        with open(temporary, "rb+") as handle:
-            os.fsync(handle.fileno())
-        os.replace(temporary, target)
+        with atomic_file(target, map_errors=False) as temporary:
+            doc = _Doc(str(temporary), pagesize=A4, leftMargin=setup.left,
+                       rightMargin=setup.right, topMargin=setup.top,
+                       bottomMargin=setup.bottom, title=title, initialFontName=font,
+                       initialFontSize=10, author=t("绿色社区巡查", "Green Community Inspector"),
+                       subject=subject,
+                       creator=t("绿色社区巡查 Green Community Inspector",
+                                 "Green Community Inspector"),
+                       keywords=stamp.document.qr_payload() if stamp.document else "",
+                       invariant=1 if stamp.document is not None else None)
+            doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=on_page)])
+            with _raw_streams():
+                doc.build(story, canvasmaker=_canvas_class(setup, stamp, styles, counter))
+            if finish is not None:
+                finish(temporary)
     except OSError as exc:
         raise InspectorError(t("无法写入报告 {p}：{e}", "Cannot write the report {p}: {e}",
                                p=target, e=exc.strerror or exc)) from exc
-    finally:
-        temporary.unlink(missing_ok=True)
     return counter[-1] if counter else 0
 
 
