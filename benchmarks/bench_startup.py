@@ -103,7 +103,9 @@ def moments(command: list[str], env: dict[str, str]) -> dict[str, float]:
     """Seconds from spawning the process to each ``NAME-at TIME`` line it printed."""
     started = time.time()
     result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT,
-                            check=True)
+                            check=False)
+    if result.returncode != 0:
+        raise RuntimeError(f"{command[1]} ended with {result.returncode}:\n{result.stderr}")
     return {name.removesuffix("-at"): float(at) - started
             for name, _, at in (line.partition(" ") for line in result.stdout.splitlines())
             if name.endswith("-at")}

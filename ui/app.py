@@ -302,6 +302,8 @@ class Startup:
 
     def _load_failed(self, message: str) -> None:
         log.warning("the registry could not be read: %s", message)
+        if self.headless:
+            sys.stderr.write(f"{message}\n")
         self._completed(1)
 
     def _completed(self, code: int) -> None:

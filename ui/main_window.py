@@ -83,6 +83,7 @@ class MainWindow(QMainWindow):
         self.built = False  # every build step has run
         self._attached = False  # the store is set (the first build step)
         self._actions_made = False
+        self._sync_status_made = False  # made once the registry has been read
         self._data_dir = store.data_dir if store is not None else data_dir
         # The community page is made when a community is first opened: not for the first window.
         self._community_page: CommunityPage | None = None
@@ -149,7 +150,6 @@ class MainWindow(QMainWindow):
         from PySide6.QtWidgets import QPushButton, QSplitter, QStackedWidget
 
         from ui.browser import CommunityBrowser
-        from ui.sync_status import SyncStatus
 
         self.browser = CommunityBrowser(self.store.data_dir, self)
         self.browser.community_selected.connect(self.open_community)
@@ -177,6 +177,7 @@ class MainWindow(QMainWindow):
         welcome_layout.addLayout(welcome_buttons)
         welcome_layout.addStretch(2)
         self.browser.loaded.connect(self._registry_loaded)
+        self.browser.load_failed.connect(lambda _message: self._make_sync_status())
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.welcome)
         splitter = QSplitter(self)
@@ -186,9 +187,6 @@ class MainWindow(QMainWindow):
         splitter.setSizes([330, 1000])
         self.setCentralWidget(splitter)  # deletes the opening page
         self.opening = None
-        self.sync_status = SyncStatus(self.store, self, auto_refresh_ms=15_000, lazy=True)
-        self.sync_status.conflicts_clicked.connect(self.open_conflicts)
-        self.statusBar().addPermanentWidget(self.sync_status)
         self._welcome_texts()
 
     def _finish_build(self) -> None:
@@ -381,10 +379,29 @@ class MainWindow(QMainWindow):
         self.demo_action.setEnabled(empty)
 
     def _registry_loaded(self, count: int) -> None:
+        self._make_sync_status()
         self._show_welcome()
         district = self.settings.get("district")
         if count and district:  # the inspector's own district first
             self.browser.expand_district(district)
+
+    def _make_sync_status(self) -> None:
+        """The sync state in the status bar, once the registry has been read: its check's
+        worker imports the sync modules (and pydantic), and two threads importing pydantic
+        at once under PySide's import hook now and then fail ("partially initialized
+        module") — the browser's worker, importing the overview, was one of them."""
+        if self._sync_status_made:
+            return
+        from ui.sync_status import SyncStatus
+
+        self.sync_status = SyncStatus(self.store, self, auto_refresh_ms=15_000, lazy=True)
+        self.sync_status.conflicts_clicked.connect(self.open_conflicts)
+        self.statusBar().addPermanentWidget(self.sync_status)
+        self._sync_status_made = True
+
+    def _refresh_sync_status(self) -> None:
+        if self._sync_status_made:
+            self.sync_status.refresh()
 
     def _warm_up(self, _count: int = 0) -> None:
         """Import the community page's domain modules on a worker thread once the registry
@@ -498,7 +515,7 @@ class MainWindow(QMainWindow):
 
     def _data_changed(self) -> None:
         self._show_changes()
-        self.sync_status.refresh()
+        self._refresh_sync_status()
 
     def _committed(self, changes: Changes) -> None:
         """The store committed a transaction: note its changes; they are shown once the
@@ -693,7 +710,7 @@ class MainWindow(QMainWindow):
 
         dialog = SyncDialog(self.store, self)
         dialog.synced.connect(lambda: self._synced(dialog.applied))
-        dialog.job_ended.connect(self.sync_status.refresh)
+        dialog.job_ended.connect(self._refresh_sync_status)
         self._show_dialog(dialog)
         return dialog
 
@@ -732,7 +749,7 @@ class MainWindow(QMainWindow):
             if applied is None or inspections.bears_on(self.store, self.editor.inspection_id,
                                                        applied):
                 self.editor.load(self.editor.inspection_id)
-        self.sync_status.refresh()
+        self._refresh_sync_status()
 
     # -- reports ------------------------------------------------------------------------
 
@@ -934,7 +951,7 @@ class MainWindow(QMainWindow):
         # Every edit is already saved; finish a note being typed before closing.
         if self._editor is not None:
             self._editor._commit_note()
-        if self.opening is None:
+        if self._sync_status_made:
             self.sync_status.stop()  # its store may be closed right after: no more checks
         if self._attached:  # (a window closed while it was being built has less to stop)
             self.store.remove_listener(self._committed)
