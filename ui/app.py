@@ -163,6 +163,7 @@ def load_demo(data_dir: Path, show_progress: bool, parent: QWidget | None = None
         loop.exec()
     if dialog is not None:
         dialog.close()
+        dialog.deleteLater()
     if failures:
         raise InspectorError(ops.failure_message(failures[0]))
 
@@ -178,10 +179,13 @@ def first_run(store: Store, settings: Settings, choice: DataDirChoice,
     from ui.first_run import DEMO, FirstRunWizard
 
     wizard = FirstRunWizard(settings, choice, empty=is_empty(store), parent=parent)
-    if wizard.exec() != QDialog.DialogCode.Accepted:
-        return store, choice, ""
-    answers = wizard.save()
-    new_choice = wizard.new_choice()
+    try:
+        if wizard.exec() != QDialog.DialogCode.Accepted:
+            return store, choice, ""
+        answers = wizard.save()
+        new_choice = wizard.new_choice()
+    finally:
+        wizard.deleteLater()  # a child of the window: not left behind it
     store.actor = answers.name
     if new_choice.path != store.data_dir:
         store.close()
