@@ -1,13 +1,17 @@
 """Startup: process start → main window shown, ours vs. a bare PySide6 QMainWindow.
 
 Runs them alternately (default 10 times each) and prints the medians and their ratio. A third
-program, "same widgets", builds our first window's widgets (splitter, search field, tree with a
-model, welcome page, seven menus of shortcuts, status bar, Chinese texts) with PySide6 alone:
-the floor our start can reach by importing less — what lies between it and the bare window is
-Qt's (the Qt namespace's enums, made when the splitter is, fonts, layout, the first paint).
-Both print the wall-clock time at which their window was shown; the time is taken from just
-before the process is spawned. Ours opens a demo data directory made once beforehand. Both
-run with compiled bytecode cached (in a scratch folder), as an installed copy would.
+program, "same widgets", builds our whole window's widgets (splitter, search field, tree with a
+model, welcome page, seven menus of shortcuts, status bar, Chinese texts) with PySide6 alone
+and shows them at once: what showing the whole window first would cost at best (the Qt
+namespace's enums, made when the splitter is, fonts, layout, the first paint).
+Each prints the wall-clock time at which its window was shown; the time is taken from just
+before the process is spawned. Ours shows its real main window as a frame first and builds the
+rest on the next event-loop turns (``ui.app.Startup``): it also prints when the window is
+complete — menus, browser, the registry read and put into the tree — reported as a second
+figure, so that the progressive start's "shown" is never read as "ready". Ours opens a demo
+data directory made once beforehand. All run with compiled bytecode cached (in a scratch
+folder), as an installed copy would.
 
     .venv/bin/python benchmarks/bench_startup.py [--runs 10]
 """
@@ -95,12 +99,20 @@ sys.stdout.write(f"shown-at {time.time():.6f}\\n")
 log = logging.getLogger("bench_startup")
 
 
-def shown_after(command: list[str], env: dict[str, str]) -> float:
+def moments(command: list[str], env: dict[str, str]) -> dict[str, float]:
+    """Seconds from spawning the process to each ``NAME-at TIME`` line it printed."""
     started = time.time()
     result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT,
-                            check=True)
-    line = next(x for x in result.stdout.splitlines() if x.startswith("shown-at "))
-    return float(line.split()[1]) - started
+                            check=False)
+    if result.returncode != 0:
+        raise RuntimeError(f"{command[1]} ended with {result.returncode}:\n{result.stderr}")
+    return {name.removesuffix("-at"): float(at) - started
+            for name, _, at in (line.partition(" ") for line in result.stdout.splitlines())
+            if name.endswith("-at")}
+
+
+def shown_after(command: list[str], env: dict[str, str]) -> float:
+    return moments(command, env)["shown"]
 
 
 def main() -> None:
@@ -126,23 +138,28 @@ def main() -> None:
         for command in (ours_command, bare_command, same_command):
             shown_after(command, env)  # warm the file cache
         ours: list[float] = []
+        complete: list[float] = []
         bare: list[float] = []
         same: list[float] = []
         for run in range(args.runs):
-            ours.append(shown_after(ours_command, env))
+            at = moments(ours_command, env)
+            ours.append(at["shown"])
+            complete.append(at["complete"])
             bare.append(shown_after(bare_command, env))
             same.append(shown_after(same_command, env))
-            log.info("run %d: ours %.3f s, bare %.3f s, same widgets %.3f s", run + 1, ours[-1],
-                     bare[-1], same[-1])
+            log.info("run %d: ours %.3f s (complete %.3f s), bare %.3f s, same widgets %.3f s",
+                     run + 1, ours[-1], complete[-1], bare[-1], same[-1])
     ours_median, bare_median = statistics.median(ours), statistics.median(bare)
-    same_median = statistics.median(same)
+    same_median, complete_median = statistics.median(same), statistics.median(complete)
     sys.stdout.write(
         f"\nprocess start -> window shown, median of {args.runs} alternating runs\n"
         f"  green inspector (demo data)  {ours_median * 1000:7.0f} ms\n"
         f"  bare QMainWindow             {bare_median * 1000:7.0f} ms\n"
         f"  same widgets, PySide6 alone  {same_median * 1000:7.0f} ms"
-        f"  ({same_median / bare_median:.2f}x: the floor)\n"
-        f"  ratio                        {ours_median / bare_median:7.2f}x  (aim: <= 1.3x)\n")
+        f"  ({same_median / bare_median:.2f}x: the same window built at once)\n"
+        f"  ratio                        {ours_median / bare_median:7.2f}x  (aim: <= 1.3x)\n"
+        f"process start -> window complete (browser filled), ours\n"
+        f"  green inspector (demo data)  {complete_median * 1000:7.0f} ms\n")
 
 
 if __name__ == "__main__":

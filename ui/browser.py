@@ -92,6 +92,7 @@ class _Filter(QSortFilterProxyModel):
 class CommunityBrowser(QWidget):
     community_selected = Signal(str)
     loaded = Signal(int)
+    load_failed = Signal(str)  # the registry could not be read: the message shown
 
     def __init__(self, data_dir: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -185,7 +186,9 @@ class CommunityBrowser(QWidget):
             return
         self._job = None
         self.is_loading = False
-        self.summary.setText(ops.failure_message(exc))
+        message = ops.failure_message(exc)
+        self.summary.setText(message)
+        self.load_failed.emit(message)
 
     def _received(self, job: ops.QueryOp[Any], rows: list[tuple[CommunityStatus, str]]) -> None:
         if job is not self._job:

@@ -1,4 +1,12 @@
-"""The main window: community browser on the left; community page or inspection editor right."""
+"""The main window: community browser on the left; community page or inspection editor right.
+
+It is made in two parts, so that start-up shows the real window at once (issue 11: start-up
+≤ 1.3× a bare QMainWindow): ``MainWindow(None, settings, data_dir=…)`` is only its frame —
+title, size, the menus' titles, the status line and an "opening…" page, with nothing imported
+but QtWidgets' basic classes (the ``Qt`` namespace alone costs ≈ 15 ms) — and
+``build_steps(store)`` is the rest as a few short steps that ``ui.app`` runs one per
+event-loop turn after the frame is shown. ``MainWindow(store, settings)`` runs them at once.
+"""
 
 from __future__ import annotations
 
@@ -8,39 +16,27 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import shiboken6
-from PySide6.QtCore import Qt, QThread, QTimer
-from PySide6.QtGui import (
-    QAction,
-    QActionGroup,
-    QCloseEvent,
-    QDragEnterEvent,
-    QDropEvent,
-    QKeySequence,
-    QUndoStack,
-)
-from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QLabel,
-    QMainWindow,
-    QPushButton,
-    QSplitter,
-    QStackedWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QVBoxLayout, QWidget
 
-from inspector.core.changes import NONE, Changes
-from inspector.core.datadir import DataDirChoice
-from inspector.core.store import Store
-from ui.browser import CommunityBrowser
 from ui.errors import guarded, show_error
 from ui.i18n import language, tr
 from ui.settings import Settings
-from ui.sync_status import SyncStatus
 
 if TYPE_CHECKING:  # the editor and dialogs are imported when first opened: a quicker start
-    from PySide6.QtWidgets import QDialog, QInputDialog
+    from PySide6.QtGui import (
+        QAction,
+        QCloseEvent,
+        QDragEnterEvent,
+        QDropEvent,
+        QKeySequence,
+        QUndoStack,
+    )
+    from PySide6.QtWidgets import QDialog, QInputDialog, QPushButton, QStackedWidget
 
+    from inspector.core.changes import Changes
+    from inspector.core.datadir import DataDirChoice
+    from inspector.core.store import Store
+    from ui.browser import CommunityBrowser
     from ui.community_import_dialog import CommunityImportDialog
     from ui.community_page import CommunityPage
     from ui.conflicts_dialog import ConflictsDialog
@@ -53,6 +49,7 @@ if TYPE_CHECKING:  # the editor and dialogs are imported when first opened: a qu
     from ui.settings_dialog import SettingsDialog
     from ui.submit_dialog import SubmitDialog
     from ui.sync_dialog import SyncDialog
+    from ui.sync_status import SyncStatus
 
 log = logging.getLogger(__name__)
 
@@ -62,24 +59,99 @@ WARM_UP_OFF_THREAD = ("inspector.domain.inspections", "inspector.domain.places",
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, store: Store, settings: Settings, parent: QWidget | None = None) -> None:
+    # Made by the build steps (``build_steps``), not by the frame.
+    store: Store
+    undo_stack: QUndoStack
+    browser: CommunityBrowser
+    stack: QStackedWidget
+    welcome: QWidget
+    welcome_text: QLabel
+    welcome_import: QPushButton
+    welcome_demo: QPushButton
+    sync_status: SyncStatus
+
+    def __init__(self, store: Store | None, settings: Settings, parent: QWidget | None = None,
+                 *, data_dir: Path | None = None) -> None:
+        """``store`` None: the frame only (its status line names ``data_dir``); the app
+        runs ``build_steps`` once it is shown."""
         super().__init__(parent)
         self.setObjectName("mainWindow")
-        # Deleted when closed, so nothing of it answers language switches after its store closed.
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.store = store
         self.settings = settings
         self.dialog: QDialog | None = None  # the open non-blocking dialog, if any
         self.dashboard: DashboardDialog | None = None  # not modal: it stays open beside
         self.data_choice: DataDirChoice | None = None  # how the data directory was chosen
+        self.built = False  # every build step has run
+        self._attached = False  # the store is set (the first build step)
+        self._actions_made = False
+        self._sync_status_made = False  # made once the registry has been read
+        self._data_dir = store.data_dir if store is not None else data_dir
+        # The community page is made when a community is first opened: not for the first window.
+        self._community_page: CommunityPage | None = None
+        self._editor: InspectionEditor | None = None
+        self._warmed = False  # the editor's modules imported in the background
+
+        # The page shown until the browser and the welcome page are built: laid out with
+        # stretches rather than an alignment flag, which would make the Qt namespace.
+        self.opening: QWidget | None = QWidget(self)
+        self.opening.setObjectName("opening")
+        self.opening_text = QLabel(self.opening)
+        self.opening_text.setObjectName("openingText")
+        row = QHBoxLayout()
+        row.addSpacing(330)  # the browser's width: the heading stays where the welcome page's is
+        row.addStretch(1)
+        row.addWidget(self.opening_text)
+        row.addStretch(1)
+        opening_layout = QVBoxLayout(self.opening)
+        opening_layout.addStretch(1)
+        opening_layout.addLayout(row)
+        opening_layout.addStretch(2)
+        self.setCentralWidget(self.opening)
+        bar = self.menuBar()  # the titles now, so the window does not shift when filled
+        self.file_menu = bar.addMenu("")
+        self.edit_menu = bar.addMenu("")
+        self.inspection_menu = bar.addMenu("")
+        self.report_menu = bar.addMenu("")
+        self.sync_menu = bar.addMenu("")
+        self.language_menu = bar.addMenu("")
+        self.help_menu = bar.addMenu("")
+        self.status_label = QLabel(self)
+        self.statusBar().addPermanentWidget(self.status_label)
+        self._retranslate_frame()
+        self._update_status()
+        self.resize(1400, 860)
+        if store is not None:
+            for step in self.build_steps(store):
+                step()
+
+    def build_steps(self, store: Store) -> list[Callable[[], None]]:
+        """The rest of the window, in steps short enough for one event-loop turn each."""
+        return [lambda: self._attach(store), self._make_actions, self._make_panes,
+                self._finish_build]
+
+    def _attach(self, store: Store) -> None:
+        from PySide6.QtGui import QUndoStack
+
+        from inspector.core.changes import NONE
+
+        self.store = store
+        self._data_dir = store.data_dir
         self.undo_stack = QUndoStack(self)
         # What this window's store committed and the browser does not show yet: noted by the
         # store after each commit, shown after the operation ended (``_show_changes``).
         self._unshown: Changes = NONE
         self._show_pending = False
         store.on_commit(self._committed)
+        self._attached = True
+        self._update_status()
 
-        self.browser = CommunityBrowser(store.data_dir, self)
+    def _make_panes(self) -> None:
+        """The browser, the welcome page and the sync status: they replace the opening page."""
+        from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QPushButton, QSplitter, QStackedWidget
+
+        from ui.browser import CommunityBrowser
+
+        self.browser = CommunityBrowser(self.store.data_dir, self)
         self.browser.community_selected.connect(self.open_community)
         # The page before a community is chosen; with no communities yet it offers the way in.
         self.welcome = QWidget(self)
@@ -105,10 +177,7 @@ class MainWindow(QMainWindow):
         welcome_layout.addLayout(welcome_buttons)
         welcome_layout.addStretch(2)
         self.browser.loaded.connect(self._registry_loaded)
-        # The community page is made when a community is first opened: not for the first window.
-        self._community_page: CommunityPage | None = None
-        self._editor: InspectionEditor | None = None
-        self._warmed = False  # the editor's modules imported in the background
+        self.browser.load_failed.connect(lambda _message: self._make_sync_status())
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.welcome)
         splitter = QSplitter(self)
@@ -116,17 +185,17 @@ class MainWindow(QMainWindow):
         splitter.addWidget(self.stack)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([330, 1000])
-        self.setCentralWidget(splitter)
-        self.status_label = QLabel(self)
-        self.statusBar().addPermanentWidget(self.status_label)
-        self.sync_status = SyncStatus(store, self, auto_refresh_ms=15_000, lazy=True)
-        self.sync_status.conflicts_clicked.connect(self.open_conflicts)
-        self.statusBar().addPermanentWidget(self.sync_status)
+        self.setCentralWidget(splitter)  # deletes the opening page
+        self.opening = None
+        self._welcome_texts()
 
-        self._make_actions()
-        self.retranslate()
+    def _finish_build(self) -> None:
+        from PySide6.QtCore import Qt, QTimer
+
+        # Deleted when closed, so nothing of it answers language switches after its store
+        # closed.
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         language.changed.connect(self.retranslate)
-        self.resize(1400, 860)
         self.setAcceptDrops(True)  # a PDF dropped on the window is checked
         # Read the registry once the window is up: its worker (and the imports it needs)
         # would otherwise compete with building and showing the window for the GIL. The
@@ -134,12 +203,15 @@ class MainWindow(QMainWindow):
         # while the browser's batches were being put in (a stall of the first paint).
         QTimer.singleShot(0, self, self.browser.reload)
         self.browser.loaded.connect(self._warm_up)
+        self.built = True
 
     # -- actions and menus --------------------------------------------------------------------
 
     def _action(self, handler: Callable[[], object],
                 shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None
                 ) -> QAction:
+        from PySide6.QtGui import QAction, QKeySequence
+
         action = QAction(self)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
@@ -148,6 +220,8 @@ class MainWindow(QMainWindow):
         return action
 
     def _make_actions(self) -> None:
+        from PySide6.QtGui import QActionGroup, QKeySequence
+
         self.settings_action = self._action(self.open_settings, "Ctrl+,")
         self.import_action = self._action(lambda: self.import_communities())
         self.demo_action = self._action(lambda: self.load_demo())
@@ -190,27 +264,22 @@ class MainWindow(QMainWindow):
         self.keys_action = self._action(self.show_keys, QKeySequence.StandardKey.HelpContents)
         self.about_action = self._action(self.show_about)
 
-        bar = self.menuBar()
-        self.file_menu = bar.addMenu("")
         self.file_menu.addAction(self.import_action)
         self.file_menu.addAction(self.demo_action)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.settings_action)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.quit_action)
-        self.edit_menu = bar.addMenu("")
         self.edit_menu.addAction(self.undo_action)
         self.edit_menu.addAction(self.redo_action)
         self.edit_menu.addSeparator()
         self.edit_menu.addAction(self.search_action)
-        self.inspection_menu = bar.addMenu("")
         for action in (self.new_action, self.finding_action, self.submit_action,
                        self.reopen_action, self.back_action):
             self.inspection_menu.addAction(action)
         self.inspection_menu.addSeparator()
         self.inspection_menu.addAction(self.recheck_action)
         self.inspection_menu.addAction(self.pending_action)
-        self.report_menu = bar.addMenu("")
         for action in (self.report_action, self.notices_action):
             self.report_menu.addAction(action)
         self.report_menu.addSeparator()
@@ -219,19 +288,26 @@ class MainWindow(QMainWindow):
         self.report_menu.addAction(self.export_action)
         self.report_menu.addSeparator()
         self.report_menu.addAction(self.check_action)
-        self.sync_menu = bar.addMenu("")
         self.sync_menu.addAction(self.sync_action)
         self.sync_menu.addSeparator()
         self.sync_menu.addAction(self.conflicts_action)
         self.sync_menu.addAction(self.roster_action)
-        self.language_menu = bar.addMenu("")
         self.language_menu.addAction(self.zh_action)
         self.language_menu.addAction(self.en_action)
-        self.help_menu = bar.addMenu("")
         self.help_menu.addAction(self.keys_action)
         self.help_menu.addAction(self.about_action)
+        self._actions_made = True
+        self._action_texts()
 
     def retranslate(self) -> None:
+        self._retranslate_frame()
+        if self._actions_made:
+            self._action_texts()
+        if self.opening is None:
+            self._welcome_texts()
+        self._update_status()
+
+    def _retranslate_frame(self) -> None:
         self.setWindowTitle(tr("绿色社区巡查", "Green Community Inspector"))
         self.file_menu.setTitle(tr("文件(&F)", "&File"))
         self.edit_menu.setTitle(tr("编辑(&E)", "&Edit"))
@@ -239,6 +315,14 @@ class MainWindow(QMainWindow):
         self.language_menu.setTitle(tr("语言(&L)", "&Language"))
         self.report_menu.setTitle(tr("报告(&R)", "&Reports"))
         self.sync_menu.setTitle(tr("同步(&S)", "&Sync"))
+        self.help_menu.setTitle(tr("帮助(&H)", "&Help"))
+        if self.opening is not None:
+            # The welcome page's heading, so that the page that replaces it looks akin.
+            self.opening_text.setText(tr(
+                "<h2 align=center>绿色社区巡查</h2><p align=center>正在打开…</p>",
+                "<h2 align=center>Green Community Inspector</h2><p align=center>Opening…</p>"))
+
+    def _action_texts(self) -> None:
         self.sync_action.setText(tr("同步…", "Sync…"))
         self.conflicts_action.setText(tr("同步冲突…", "Sync conflicts…"))
         self.roster_action.setText(tr("团队设备…", "Team devices…"))
@@ -253,12 +337,9 @@ class MainWindow(QMainWindow):
         self.check_action.setText(tr("核验文件（PDF）…", "Check a document (PDF)…"))
         self.check_action.setToolTip(tr("也可以把 PDF 文件拖到窗口上核验",
                                         "You can also drop a PDF file on the window"))
-        self.help_menu.setTitle(tr("帮助(&H)", "&Help"))
         self.settings_action.setText(tr("设置…", "Settings…"))
         self.import_action.setText(tr("导入社区名单…", "Import a community list…"))
         self.demo_action.setText(tr("装入演示数据", "Load the demo data"))
-        self.welcome_import.setText(tr("导入社区名单…", "Import a community list…"))
-        self.welcome_demo.setText(tr("装入演示数据", "Load the demo data"))
         self.quit_action.setText(tr("退出", "Quit"))
         self._undo_texts()
         self.search_action.setText(tr("搜索社区", "Search communities"))
@@ -271,8 +352,11 @@ class MainWindow(QMainWindow):
         self.en_action.setText("English")
         self.keys_action.setText(tr("键盘快捷键", "Keyboard shortcuts"))
         self.about_action.setText(tr("关于", "About"))
+
+    def _welcome_texts(self) -> None:
+        self.welcome_import.setText(tr("导入社区名单…", "Import a community list…"))
+        self.welcome_demo.setText(tr("装入演示数据", "Load the demo data"))
         self._show_welcome()
-        self._update_status()
 
     def _show_welcome(self) -> None:
         empty = self.browser.community_count() == 0 and not self.browser.is_loading
@@ -295,10 +379,29 @@ class MainWindow(QMainWindow):
         self.demo_action.setEnabled(empty)
 
     def _registry_loaded(self, count: int) -> None:
+        self._make_sync_status()
         self._show_welcome()
         district = self.settings.get("district")
         if count and district:  # the inspector's own district first
             self.browser.expand_district(district)
+
+    def _make_sync_status(self) -> None:
+        """The sync state in the status bar, once the registry has been read: its check's
+        worker imports the sync modules (and pydantic), and two threads importing pydantic
+        at once under PySide's import hook now and then fail ("partially initialized
+        module") — the browser's worker, importing the overview, was one of them."""
+        if self._sync_status_made:
+            return
+        from ui.sync_status import SyncStatus
+
+        self.sync_status = SyncStatus(self.store, self, auto_refresh_ms=15_000, lazy=True)
+        self.sync_status.conflicts_clicked.connect(self.open_conflicts)
+        self.statusBar().addPermanentWidget(self.sync_status)
+        self._sync_status_made = True
+
+    def _refresh_sync_status(self) -> None:
+        if self._sync_status_made:
+            self.sync_status.refresh()
 
     def _warm_up(self, _count: int = 0) -> None:
         """Import the community page's domain modules on a worker thread once the registry
@@ -343,7 +446,7 @@ class MainWindow(QMainWindow):
         if unit:
             name += tr("（{u}）", " ({u})", u=unit)
         self.status_label.setText(tr("检查人员：{n}　数据目录：{d}", "Inspector: {n}   Data: {d}",
-                                     n=name, d=self.store.data_dir))
+                                     n=name, d=self._data_dir or ""))
 
     @property
     def editor(self) -> InspectionEditor:
@@ -412,11 +515,13 @@ class MainWindow(QMainWindow):
 
     def _data_changed(self) -> None:
         self._show_changes()
-        self.sync_status.refresh()
+        self._refresh_sync_status()
 
     def _committed(self, changes: Changes) -> None:
         """The store committed a transaction: note its changes; they are shown once the
         operation that wrote them has ended (its signal, or the next event-loop turn)."""
+        from PySide6.QtCore import QThread, QTimer
+
         if not shiboken6.isValid(self) or QThread.currentThread() is not self.thread():
             return
         self._unshown = self._unshown | changes
@@ -428,6 +533,8 @@ class MainWindow(QMainWindow):
         """Hand what was written since the last time to the browser and the findings panel:
         one badge, one row, not a rescan (a full read only when the changes cannot be
         narrowed)."""
+        from inspector.core.changes import NONE
+
         self._show_pending = False
         changes, self._unshown = self._unshown, NONE
         if not changes:
@@ -440,6 +547,8 @@ class MainWindow(QMainWindow):
 
     def _reload_browser(self) -> None:
         """Read the whole registry again (communities imported, another device's changes)."""
+        from inspector.core.changes import NONE
+
         self._unshown = NONE
         self.browser.reload()
 
@@ -601,7 +710,7 @@ class MainWindow(QMainWindow):
 
         dialog = SyncDialog(self.store, self)
         dialog.synced.connect(lambda: self._synced(dialog.applied))
-        dialog.job_ended.connect(self.sync_status.refresh)
+        dialog.job_ended.connect(self._refresh_sync_status)
         self._show_dialog(dialog)
         return dialog
 
@@ -640,7 +749,7 @@ class MainWindow(QMainWindow):
             if applied is None or inspections.bears_on(self.store, self.editor.inspection_id,
                                                        applied):
                 self.editor.load(self.editor.inspection_id)
-        self.sync_status.refresh()
+        self._refresh_sync_status()
 
     # -- reports ------------------------------------------------------------------------
 
@@ -745,6 +854,8 @@ class MainWindow(QMainWindow):
 
     def open_dashboard(self) -> DashboardDialog:
         """The dashboard, beside the main window (a number's list opens communities here)."""
+        from PySide6.QtCore import Qt
+
         from ui.dashboard import DashboardDialog
 
         if self.dashboard is not None and self.dashboard.isVisible():
@@ -840,6 +951,8 @@ class MainWindow(QMainWindow):
         # Every edit is already saved; finish a note being typed before closing.
         if self._editor is not None:
             self._editor._commit_note()
-        self.sync_status.stop()  # its store may be closed right after: no more checks
-        self.store.remove_listener(self._committed)
+        if self._sync_status_made:
+            self.sync_status.stop()  # its store may be closed right after: no more checks
+        if self._attached:  # (a window closed while it was being built has less to stop)
+            self.store.remove_listener(self._committed)
         event.accept()
