@@ -103,7 +103,7 @@ class SyncStatus(QWidget):
 
     def refresh(self) -> ops.QueryOp[Figures] | None:
         """Check again in the background; the figures are shown when they arrive."""
-        if self.stopped:
+        if self.stopped or self.store.closed:  # a first check queued as its window closed
             return None
         if self.op is not None:
             self._again = True

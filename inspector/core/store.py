@@ -95,6 +95,7 @@ class Store:
         self.actor = actor
         self._lock = lock
         self._write_depth = 0
+        self.closed = False  # a widget's late timer asks before it reads
         # The rows whose change-log entries the current write transaction wrote, in order
         # (see ``note_change``); a savepoint rolled back forgets its part.
         self._journal: list[tuple[str, str]] = []
@@ -210,6 +211,7 @@ class Store:
         return self._db
 
     def close(self) -> None:
+        self.closed = True
         self._reader.close()
         if isinstance(self._lock, DataDirLock) and self._writer is not None:
             self._writer.closed = True

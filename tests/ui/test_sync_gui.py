@@ -551,3 +551,15 @@ def test_the_status_bar_lists_the_sync_folder_off_the_gui_thread(
     a.set_setting("sync_folder", str(shared / "gone"))
     refresh(qtbot, status)
     assert not status.reachable and "无法访问" in status.changes_label.toolTip()
+
+
+def test_a_first_check_queued_as_its_store_closed_reads_nothing(
+        qtbot: QtBot, store: Store) -> None:
+    """The window's status line asks its first check on the next event-loop turn; a window
+    closed (and its store with it) before then must not read a closed database."""
+    status = SyncStatus(store, lazy=True)
+    qtbot.addWidget(status)
+    store.close()
+    assert status.refresh() is None
+    qtbot.wait(20)  # the queued first check runs: pytest-qt fails on an exception in it
+    assert status.unexported == 0
