@@ -255,6 +255,8 @@ def main() -> None:
         shutil.copytree(cached, data_dir, ignore=shutil.ignore_patterns("inspector.lock"))
         os.environ["INSPECTOR_SETTINGS"] = str(Path(scratch) / "settings.ini")
         app = QApplication.instance() or QApplication(sys.argv[:1])
+        from PySide6.QtCore import QTimer
+
         from ui import ops
         from ui.main_window import MainWindow
         from ui.settings import Settings
@@ -282,10 +284,21 @@ def main() -> None:
         made: dict[str, MainWindow] = {}
 
         def make_window() -> None:
-            window = MainWindow(store, Settings())
+            # As the app starts (ui/app.py): the frame is shown, then the rest is built one
+            # step per event-loop turn.
+            window = MainWindow(None, Settings(), data_dir=data_dir)
             window.resize(1400, 860)
             window.show()
-            made["window"] = window
+            steps = window.build_steps(store)
+
+            def next_step() -> None:
+                steps.pop(0)()
+                if steps:
+                    QTimer.singleShot(0, window, next_step)
+                else:
+                    made["window"] = window
+
+            QTimer.singleShot(0, window, next_step)
 
         def browser_loaded() -> bool:
             window = made.get("window")
