@@ -514,3 +514,20 @@ def test_a_failure_midway_leaves_no_notice_at_the_destination(
     assert len(written) >= 2 and all(r.path.exists() for r in written)
     assert sorted(p.name for p in (out / loop.short_id).iterdir()) == sorted(
         r.path.name for r in written)
+
+
+def test_a_requirement_quoting_a_quoted_item_nests_its_quotes() -> None:
+    """“…” around an item that has quotes of its own ("飞线"充电) nests them as ‘…’, never
+    ““飞线”充电…”."""
+    from inspector.domain import templates
+
+    checked = 0
+    for path in templates.builtin_files():
+        template = templates.load_file(path)
+        for section in template.sections:
+            for item in section.items:
+                text = notices.requirement_of(template, {"item_code": item.code})
+                assert text.count("“") == text.count("”") <= 1, text
+                assert '"' not in text, text
+                checked += '"' in item.label() or "“" in item.label()
+    assert checked  # the shipped checklists do quote within items

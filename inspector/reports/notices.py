@@ -111,12 +111,21 @@ def referral_addressees(store: Store, data: ReportData) -> list[Addressee]:
     return result
 
 
+def quoted(text: str) -> str:
+    """Text to be put inside “…”: its own double quotes (curly or straight) become single
+    ones, as Chinese nests them (达到“‘飞线’充电…”的要求, not 达到““飞线”充电…”的要求)."""
+    text = text.replace("“", "‘").replace("”", "’")
+    pieces = text.split('"')  # straight quotes (the checklist has them) pair up in order
+    return "".join(piece + ("‘" if index % 2 == 0 else "’") if index < len(pieces) - 1
+                   else piece for index, piece in enumerate(pieces))
+
+
 def requirement_of(template: Template, row: dict[str, Any]) -> str:
     """What the party must achieve: the checklist item's standard, else the category's."""
     if row.get("item_code"):
         try:
             item = template.item(row["item_code"])
-            return t("达到“{s}”的要求", "Meet the standard: {s}", s=item.label())
+            return t("达到“{s}”的要求", "Meet the standard: {s}", s=quoted(item.label()))
         except NotFoundError:
             pass
     try:
@@ -126,7 +135,7 @@ def requirement_of(template: Template, row: dict[str, Any]) -> str:
     for code in category.items:
         try:
             return t("达到“{s}”的要求", "Meet the standard: {s}",
-                     s=template.item(code).label())
+                     s=quoted(template.item(code).label()))
         except NotFoundError:
             continue
     return t("消除{c}问题，恢复原状", "Remove the problem ({c}) and restore the site",
