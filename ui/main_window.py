@@ -11,6 +11,7 @@ event-loop turn after the frame is shown. ``MainWindow(store, settings)`` runs t
 from __future__ import annotations
 
 import logging
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -429,15 +430,18 @@ class MainWindow(QMainWindow):
                 importlib.import_module(name)
 
         waiting = list(WARM_UP_ON_GUI)
+        # Weakly: a pending step must not keep a closed window's wrapper alive.
+        window = weakref.ref(self)
 
         def then(_result: object = None) -> None:
             import importlib
 
             from PySide6.QtCore import QTimer
 
-            if waiting and shiboken6.isValid(self):
+            alive = window()
+            if waiting and alive is not None and shiboken6.isValid(alive):
                 importlib.import_module(waiting.pop(0))
-                QTimer.singleShot(0, self, then)
+                QTimer.singleShot(0, alive, then)
 
         ops.QueryOp(self, work, on_success=then, on_failure=lambda exc: log.warning(
             "warming up failed: %s", exc)).run()
