@@ -33,6 +33,12 @@ def _logged_by(store: Store, operation: Callable[[], Any]) -> tuple[Any, Changes
     return result, written
 
 
+def _a_finding(store: Store) -> str:
+    """A finding on a new inspection of 柳西社区."""
+    inspection = inspections.start(store, "柳西社区", ["王建国"])
+    return findings.add(store, inspection, category="corridor_clutter", description="楼道堆物")
+
+
 def _answer_all(store: Store, inspection_id: str) -> None:
     for item in inspections.view(store, inspection_id).template.items:
         inspections.answer(store, inspection_id, item.code, given_for(item))
@@ -164,9 +170,7 @@ def test_starting_an_inspection_names_its_row(ready_store: Store) -> None:
 def test_who_fixes_a_finding_and_their_reply_name_the_rows_they_logged(
         ready_store: Store) -> None:
     store = ready_store
-    inspection = inspections.start(store, "柳西社区", ["王建国"])
-    finding = findings.add(store, inspection, category="corridor_clutter",
-                           description="楼道堆物")
+    finding = _a_finding(store)
     changes, logged = _logged_by(store, lambda: findings.set_responsible(
         store, finding, responsible="业主:宁波市排水有限公司"))
     assert changes == logged == Changes.of([("findings", finding)])
@@ -264,9 +268,7 @@ def test_coordinates_from_a_photo_and_annotations_name_the_rows_they_logged(
     from tests.photo_helpers import real
 
     store = ready_store
-    inspection = inspections.start(store, "柳西社区", ["王建国"])
-    finding = findings.add(store, inspection, category="corridor_clutter",
-                           description="楼道堆物")
+    finding = _a_finding(store)
     gps = photos.import_photo(store, real("gps_DSCN0010.jpg"),
                               photos.target_for_finding(store, finding))
     placed, logged = _logged_by(store, lambda: places.coordinates_from_photo(store, finding))
