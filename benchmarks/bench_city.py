@@ -100,18 +100,28 @@ class Probe:
         self.longest = 0.0
 
 
+VISIBLE: dict[str, float] = {}  # step → ms from its last action to its result on screen
+LAST_ACTION: list[float] = [0.0]  # when ``in_turns`` ran its latest action
+
+
 def run_step(probe: Probe, action: Callable[[], object], done: Callable[[], bool],
-             settle_s: float = 0.3, timeout_s: float = 300) -> float:
+             settle_s: float = 0.3, timeout_s: float = 300, *, name: str = "",
+             visible: Callable[[], bool] | None = None) -> float:
     """Run ``action`` from the event loop, then keep the loop running until ``done()`` and
-    ``settle_s`` more (work the step left for later counts too); the longest gap, in ms."""
+    ``settle_s`` more (work the step left for later counts too); the longest gap, in ms.
+    Notes in ``VISIBLE[name]`` when ``visible()`` (else ``done()``) first held, in ms from
+    the step's last action (a key typed by ``in_turns``, else the action itself)."""
     from PySide6.QtCore import QEventLoop, QTimer
 
     loop = QEventLoop()
     state = {"done_at": None}  # type: dict[str, float | None]
-    started = time.perf_counter()
+    started = LAST_ACTION[0] = time.perf_counter()
+    shown = visible or done
 
     def check() -> None:
         now = time.perf_counter()
+        if name not in VISIBLE and shown():
+            VISIBLE[name] = (now - LAST_ACTION[0]) * 1000
         if state["done_at"] is None and done():
             state["done_at"] = now
         done_at = state["done_at"]
@@ -119,7 +129,7 @@ def run_step(probe: Probe, action: Callable[[], object], done: Callable[[], bool
             loop.quit()
 
     poll = QTimer()
-    poll.setInterval(5)
+    poll.setInterval(1)
     poll.timeout.connect(check)
     probe.reset()
     QTimer.singleShot(0, action)
@@ -137,6 +147,7 @@ def in_turns(actions: list[Callable[[], object]], interval_ms: int = 40) -> Call
     from PySide6.QtCore import QTimer
 
     def run(index: int = 0) -> None:
+        LAST_ACTION[0] = time.perf_counter()
         actions[index]()
         if index + 1 < len(actions):
             QTimer.singleShot(interval_ms, lambda: run(index + 1))
@@ -305,7 +316,8 @@ def main() -> None:
             return window is not None and window.browser.community_count() > 0 \
                 and not window.browser.is_loading
 
-        gaps["window and browser load"] = run_step(probe, make_window, browser_loaded)
+        gaps["window and browser load"] = run_step(probe, make_window, browser_loaded,
+                                                   name="window and browser load")
         window = made["window"]
 
         community = store.query_one("SELECT id, name FROM communities ORDER BY name LIMIT 1 "
@@ -314,12 +326,13 @@ def main() -> None:
         draft = inspections.start(store, str(community["id"]), ["王建国", "陈晓燕"])
         gaps["open an inspection"] = run_step(
             probe, lambda: window.open_inspection(draft),
-            lambda: window._editor is not None and window.editor.isVisible())  # noqa: SLF001
+            lambda: window._editor is not None and window.editor.isVisible(),  # noqa: SLF001
+            name="open an inspection")
         editor = window.editor
 
         keyed: list[str] = []
         gaps["key 20 answers"] = run_step(probe, in_turns(answer_keys(editor, 20, keyed)),
-                                          lambda: len(keyed) == 20)
+                                          lambda: len(keyed) == 20, name="key 20 answers")
         answered = inspections.answers_of(store, draft)
         assert all(code in answered for code in keyed), "the answers were not stored"
 
@@ -340,25 +353,27 @@ def main() -> None:
             QTest.keyClick(field(QLineEdit, "location"), Qt.Key.Key_Return)  # default: save
             state["added"] = True
 
-        add_finding = in_turns(
-            [open_dialog,
-             *type_keys(lambda: field(QPlainTextEdit, "description"), "3幢楼道堆放纸箱，影响通行"),
-             *type_keys(lambda: field(QLineEdit, "location"), "3幢2单元"),
-             save])
+        finding_actions = [
+            open_dialog,
+            *type_keys(lambda: field(QPlainTextEdit, "description"), "3幢楼道堆放纸箱，影响通行"),
+            *type_keys(lambda: field(QLineEdit, "location"), "3幢2单元"),
+            save]
+        add_finding = in_turns(finding_actions)
 
         before = len(store.query("SELECT id FROM findings WHERE inspection_id = ?", [draft]))
         gaps["add a finding"] = run_step(
             probe, add_finding,
             lambda: state.get("added", False) and len(store.query(
-                "SELECT id FROM findings WHERE inspection_id = ?", [draft])) == before + 1)
+                "SELECT id FROM findings WHERE inspection_id = ?", [draft])) == before + 1,
+            name="add a finding")
 
         name = str(community["name"])
         query = name[: max(2, len(name) // 2)]
 
-        search = in_turns([window.focus_search,
-                           *type_keys(lambda: window.browser.search, query),
-                           lambda: state.update(searched=True)])
-        gaps["search"] = run_step(probe, search, lambda: state.get("searched", False))
+        search_actions = [window.focus_search, *type_keys(lambda: window.browser.search, query),
+                          lambda: state.update(searched=True)]
+        gaps["search"] = run_step(probe, in_turns(search_actions),
+                                  lambda: state.get("searched", False), name="search")
         log.info("search %r shows %d rows", query, window.browser.proxy.rowCount())
 
         synced: dict[str, object] = {}
@@ -374,7 +389,8 @@ def main() -> None:
             return dialog is not None and not dialog.running \
                 and not window.browser.is_loading  # type: ignore[attr-defined]
 
-        gaps["sync of 10 changes"] = run_step(probe, sync, sync_done, settle_s=1.0)
+        gaps["sync of 10 changes"] = run_step(probe, sync, sync_done, settle_s=1.0,
+                                              name="sync of 10 changes")
         dialog = synced["dialog"]
         report = dialog.report  # type: ignore[attr-defined]
         assert report is not None and report.changes_applied == 10, report
@@ -395,7 +411,13 @@ def main() -> None:
                 and strip.thumbnails_loaded() and (copies is None or copies.finished)
 
         started = time.perf_counter()
-        gaps["photo batch of 20"] = run_step(probe, photo_batch, batch_done, settle_s=1.0)
+        def thumbnails_shown() -> bool:
+            batch = batches[0] if batches else None
+            return batch is not None and batch.result is not None and strip.thumbnails_loaded()
+
+        gaps["photo batch of 20"] = run_step(probe, photo_batch, batch_done, settle_s=1.0,
+                                             name="photo batch of 20",
+                                             visible=thumbnails_shown)
         result = batches[0].result  # type: ignore[attr-defined]
         log.info("photo batch: %d imported, %d failed, %.1f s with report copies",
                  len(result.imported), len(result.failed), time.perf_counter() - started - 1.0)
@@ -407,7 +429,8 @@ def main() -> None:
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         width = max(len(step) for step in gaps)
         for step, gap in gaps.items():
-            log.info("%-*s  longest gap %6.0f ms", width, step, gap)
+            log.info("%-*s  longest gap %6.0f ms   result shown after %6.0f ms", width, step,
+                     gap, VISIBLE.get(step, float("nan")))
         del app
     sys.stdout.write(f"city-year: longest GUI stall {max(gaps.values()):.0f} ms, "
                      f"peak RSS {peak_mb:.0f} MB\n")

@@ -63,19 +63,39 @@ def state_text(status: CommunityStatus) -> str:
     return text
 
 
-def load_statuses(data_dir: Path) -> Callable[[ops.CancelToken, ops.Progress],
-                                             list[tuple[CommunityStatus, str]]]:
-    """Work for a QueryOp: read every community's badge with its own connection."""
+def load_statuses(open_store: Callable[[], Store]) -> Callable[
+        [ops.CancelToken, ops.Progress], list[tuple[CommunityStatus, str]]]:
+    """Work for a QueryOp: read every community's badge with its own connection
+    (``open_store``, called on the worker)."""
 
     def work(token: ops.CancelToken,
              progress: ops.Progress) -> list[tuple[CommunityStatus, str]]:
         from inspector.domain import overview  # on the worker: kept out of the start
 
-        with Store.open(data_dir, readonly=True) as store, store.interrupted_by(token):
+        with open_store() as store, store.interrupted_by(token):
             statuses = overview.community_statuses(store, progress, token)
         token.check()
-        return [(s, overview.search_text(s.name, s.street, s.district, s.address))
-                for s in statuses]
+        # The pinyin keys follow (``pinyin_keys``): the first pinyin read of a process costs
+        # ≈ 0.5 s, which the tree does not wait for.
+        return [(s, overview.search_text(s.name, s.street, s.district, s.address,
+                                         with_pinyin=False)) for s in statuses]
+
+    return work
+
+
+def pinyin_keys(statuses: list[CommunityStatus]) -> Callable[[ops.CancelToken, ops.Progress],
+                                                             list[tuple[str, str]]]:
+    """Work for a QueryOp: each community's full search text, pinyin included."""
+
+    def work(token: ops.CancelToken, progress: ops.Progress) -> list[tuple[str, str]]:
+        from inspector.domain import overview
+
+        keys = []
+        for status in statuses:
+            token.check()
+            keys.append((status.id, overview.search_text(status.name, status.street,
+                                                         status.district, status.address)))
+        return keys
 
     return work
 
@@ -92,11 +112,18 @@ class _Filter(QSortFilterProxyModel):
 class CommunityBrowser(QWidget):
     community_selected = Signal(str)
     loaded = Signal(int)
+    pinyin_ready = Signal()  # the communities can be found by pinyin and initials too
     load_failed = Signal(str)  # the registry could not be read: the message shown
 
-    def __init__(self, data_dir: Path, parent: QWidget | None = None) -> None:
+    def __init__(self, data_dir: Path, parent: QWidget | None = None, *,
+                 open_store: Callable[[], Store] | None = None) -> None:
+        """``open_store``: how a load opens its connection (a window passes its store's
+        ``open_worker``, which shares the one writer: a summary left stale by an upgrade
+        is then rebuilt once and kept, not computed again at every load); by default the
+        data directory read-only."""
         super().__init__(parent)
         self.data_dir = data_dir
+        self._open_store = open_store or (lambda: Store.open(data_dir, readonly=True))
         self.model = QStandardItemModel(0, 2, self)
         self.proxy = _Filter()
         self.proxy.setSourceModel(self.model)
@@ -107,6 +134,9 @@ class CommunityBrowser(QWidget):
         self._job: ops.QueryOp[list[tuple[CommunityStatus, str]]] | None = None
         self._selected: str | None = None
         self.is_loading = False
+        self._keys_job: ops.QueryOp[list[tuple[str, str]]] | None = None
+        self._pending_keys: list[tuple[str, str]] = []
+        self.search_complete = False  # the pinyin keys of every row are in place
 
         self.search = QLineEdit(self)
         self.search.setObjectName("communitySearch")
@@ -136,6 +166,9 @@ class CommunityBrowser(QWidget):
         self._batch_timer = QTimer(self)
         self._batch_timer.setInterval(0)
         self._batch_timer.timeout.connect(self._add_batch)
+        self._keys_timer = QTimer(self)
+        self._keys_timer.setInterval(0)
+        self._keys_timer.timeout.connect(self._add_keys)
         self.retranslate()
         language.changed.connect(self.retranslate)
 
@@ -148,7 +181,7 @@ class CommunityBrowser(QWidget):
         self.is_loading = True
         self.summary.setText(tr("正在读取社区…", "Loading communities…"))
         job: ops.QueryOp[list[tuple[CommunityStatus, str]]] = ops.QueryOp(
-            self, load_statuses(self.data_dir),
+            self, load_statuses(self._open_store),
             on_success=lambda rows: self._received(job, rows),
             on_failure=lambda exc: self._failed(job, exc))
         self._job = job
@@ -201,6 +234,7 @@ class CommunityBrowser(QWidget):
                     self._set_status(status)
             self._finish()
             return
+        self._stop_keys()  # the rows are made again, with their keys after them
         self.model.removeRows(0, self.model.rowCount())
         self._parents.clear()
         self._rows.clear()
@@ -214,6 +248,7 @@ class CommunityBrowser(QWidget):
         if not self._pending:
             self._batch_timer.stop()
             self._finish()
+            self._find_keys()
 
     def _finish(self) -> None:
         self.is_loading = False
@@ -221,6 +256,44 @@ class CommunityBrowser(QWidget):
         if self._selected and self._selected in self._rows:
             self.select_community(self._selected)
         self.loaded.emit(len(self._rows))
+
+    # -- the pinyin keys, after the tree ------------------------------------------------------
+
+    def _stop_keys(self) -> None:
+        if self._keys_job is not None:
+            self._keys_job.cancel()
+            self._keys_job = None
+        self._keys_timer.stop()
+        self._pending_keys = []
+        self.search_complete = False
+
+    def _find_keys(self) -> None:
+        self._stop_keys()
+        job: ops.QueryOp[list[tuple[str, str]]] = ops.QueryOp(
+            self, pinyin_keys(list(self._statuses.values())),
+            on_success=lambda keys: self._keys_found(job, keys),
+            on_failure=lambda exc: log.warning("pinyin keys not made: %s", exc))
+        self._keys_job = job
+        job.run()
+
+    def _keys_found(self, job: ops.QueryOp[Any], keys: list[tuple[str, str]]) -> None:
+        if job is not self._keys_job:
+            return  # a reload came meanwhile: its own keys follow
+        self._keys_job = None
+        self._pending_keys = keys
+        self._keys_timer.start()
+
+    def _add_keys(self) -> None:
+        batch, self._pending_keys = self._pending_keys[:BATCH], self._pending_keys[BATCH:]
+        for community_id, search in batch:
+            item = self._rows.get(community_id)
+            if item is not None:
+                item.setData(search, SEARCH_ROLE)  # the filter looks at the row again
+        if not self._pending_keys:
+            self._keys_timer.stop()
+            self.search_complete = True
+            self._update_counts()
+            self.pinyin_ready.emit()
 
     def _parent(self, key: tuple[str, ...], text: str, under: QStandardItem) -> QStandardItem:
         item = self._parents.get(key)
@@ -294,7 +367,7 @@ class CommunityBrowser(QWidget):
     def no_match(self) -> bool:
         """A search is typed and nothing matches it."""
         return bool(self.search.text().strip()) and self.proxy.rowCount() == 0 \
-            and not self.is_loading
+            and not self.is_loading and self.search_complete
 
     def open_first_match(self) -> str | None:
         """Enter in the search box: open the first community that matches, focus the tree."""

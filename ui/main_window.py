@@ -159,7 +159,8 @@ class MainWindow(QMainWindow):
 
         from ui.browser import CommunityBrowser
 
-        self.browser = CommunityBrowser(self.store.data_dir, self)
+        self.browser = CommunityBrowser(self.store.data_dir, self,
+                                        open_store=self.store.open_worker)
         self.browser.community_selected.connect(self.open_community)
         # The page before a community is chosen; with no communities yet it offers the way in.
         self.welcome = QWidget(self)

@@ -115,9 +115,11 @@ def affected_communities(store: Store, changes: Changes) -> set[str] | None:
     return ids
 
 
-def search_text(*parts: str) -> str:
+def search_text(*parts: str, with_pinyin: bool = True) -> str:
     """Text a search box matches: the parts, plus the pinyin of each, in initials and in
-    full (柳西社区 → lxsq, liuxishequ). Reads pypinyin's dictionary: call it off the GUI
-    thread."""
-    return " ".join([*parts, *(key for part in parts if part
-                               for key in pinyin.search_keys(part))]).lower()
+    full (柳西社区 → lxsq, liuxishequ). Reads pypinyin's dictionary (≈ 0.5 s the first time
+    in a process): call it off the GUI thread. ``with_pinyin=False``: the parts alone, at
+    once — what a list can be searched by until the pinyin is ready."""
+    keys = [key for part in parts if part for key in pinyin.search_keys(part)] \
+        if with_pinyin else []
+    return " ".join([*parts, *keys]).lower()

@@ -201,3 +201,25 @@ def test_a_finding_changed_elsewhere_refreshes_its_row_in_the_open_editor(
     qtbot.waitUntil(lambda: panel.model.rows[panel.model.row_of(finding)]["status"]
                     == findings.RECTIFIED, timeout=5_000)
     assert resets == []
+
+
+def test_a_summary_left_stale_by_an_upgrade_is_rebuilt_once_by_the_first_load(
+        qtbot: QtBot, demo_store: Store) -> None:
+    """After the migration that made the maintained standing, the browser's first load
+    rebuilds it through the one writer and keeps it: a read-only load would compute it
+    again at every load (≈ 0.4 s at city scale) until something was written."""
+    from inspector.core.schema_version import STANDING_STALE_KEY
+    from inspector.domain import community_standing
+
+    badges = {row["community_id"]: row for row in demo_store.query(
+        "SELECT * FROM community_standing")}
+    with demo_store.write():  # as the migration leaves it: empty, marked stale
+        demo_store.conn.execute("DELETE FROM community_standing")
+        demo_store.conn.execute("INSERT OR REPLACE INTO local_state VALUES (?, '1')",
+                                (STANDING_STALE_KEY,))
+    window = make_window(qtbot, demo_store)
+    assert not community_standing.is_stale(demo_store)
+    assert {row["community_id"]: row for row in demo_store.query(
+        "SELECT * FROM community_standing")} == badges
+    assert window.browser.community_count() == len(demo_store.query(
+        "SELECT id FROM communities"))

@@ -3,7 +3,9 @@ with a preview, Qt's own Chinese, the data directory chosen the same way as the 
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
@@ -18,6 +20,7 @@ from inspector.domain import audit
 from tests.conftest import fixed_clock
 from tests.ui.conftest import type_text
 from tests.ui.test_workbench import make_window
+from ui import browser as browser_module
 from ui import errors
 from ui.community_import_dialog import CommunityImportDialog
 from ui.first_run import DEMO, EMPTY, IMPORT, KEEP, FirstRunWizard
@@ -256,6 +259,7 @@ def test_ctrl_n_without_a_community_says_so(qtbot: QtBot, demo_store: Store) -> 
 
 def test_full_pinyin_finds_and_nothing_found_is_said(qtbot: QtBot, demo_store: Store) -> None:
     window = make_window(qtbot, demo_store)
+    qtbot.waitUntil(lambda: window.browser.search_complete)
     window.browser.search.setText("liuxi")
     assert window.browser.open_first_match() is not None
     assert window.community_page.title.text() == "柳西社区"
@@ -273,3 +277,36 @@ def test_the_browser_opens_the_inspector_s_district(qtbot: QtBot, demo_store: St
     window = make_window(qtbot, demo_store)
     item = window.browser._parents[("宁海县",)]  # noqa: SLF001 - the tree's own item
     assert window.browser.view.isExpanded(window.browser.proxy.mapFromSource(item.index()))
+
+
+def test_the_tree_is_shown_before_its_pinyin_keys(
+        qtbot: QtBot, demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first pinyin read of a process takes ≈ 0.5 s: the tree does not wait for it.
+    Until the keys are in, Chinese text finds communities and a pinyin query is not said to
+    find nothing."""
+    released = threading.Event()
+    real = browser_module.pinyin_keys
+
+    def held(statuses: list[Any]) -> Any:
+        work = real(statuses)
+
+        def wait_then_work(token: Any, progress: Any) -> Any:
+            assert released.wait(30)
+            return work(token, progress)
+
+        return wait_then_work
+
+    monkeypatch.setattr(browser_module, "pinyin_keys", held)
+    window = make_window(qtbot, demo_store)
+    browser = window.browser
+    assert not browser.search_complete
+    browser.search.setText("柳西")
+    assert browser.proxy.rowCount() >= 1
+    browser.search.setText("liuxi")
+    assert browser.proxy.rowCount() == 0 and not browser.no_match()
+    assert "没有与" not in browser.summary.text()
+    with qtbot.waitSignal(browser.pinyin_ready, timeout=20_000):
+        released.set()
+    assert browser.search_complete and browser.proxy.rowCount() >= 1
+    assert browser.open_first_match() is not None
+    assert window.community_page.title.text() == "柳西社区"
