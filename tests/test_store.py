@@ -7,14 +7,16 @@ import sqlite3
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from inspector.core import schema
 from inspector.core import store as store_module
 from inspector.core.datadir import resolve_data_dir
-from inspector.core.errors import DataDirError, SchemaError
+from inspector.core.errors import DataDirError, InspectorError, SchemaError
 from inspector.core.store import DB_NAME, Store
 
 
@@ -201,6 +203,14 @@ def test_a_second_thread_waits_its_turn_instead_of_failing(
     (shortened here to 1 ms) ran out while the first held its transaction."""
     monkeypatch.setattr(store_module, "BUSY_TIMEOUT_MS", 1)
     outcome: list[object] = []
+    asking = threading.Event()
+    real_acquire = store_module._Writer.acquire  # noqa: SLF001
+
+    def acquire(writer: Any) -> None:
+        asking.set()
+        real_acquire(writer)
+
+    monkeypatch.setattr(store_module._Writer, "acquire", acquire)  # noqa: SLF001
 
     def second_edit(store: Store) -> None:
         try:
@@ -211,15 +221,58 @@ def test_a_second_thread_waits_its_turn_instead_of_failing(
             outcome.append(exc)
 
     with Store.open(data_dir) as store:
-        with store.write():
-            store.conn.execute("INSERT INTO local_state (key, value) VALUES ('first', '1')")
-            thread = threading.Thread(target=second_edit, args=(store,))
-            thread.start()
-            thread.join(0.3)
-            assert thread.is_alive() and outcome == []  # waiting, not failed
-        thread.join()
+        thread = threading.Thread(target=second_edit, args=(store,))
+        try:
+            with store.write():
+                store.conn.execute("INSERT INTO local_state (key, value) VALUES ('first', '1')")
+                thread.start()
+                asking.wait()
+                time.sleep(0.05)  # well past the 1 ms busy timeout
+                assert outcome == []  # waiting, not failed
+        finally:
+            thread.join()
         assert outcome == ["saved"]
         assert (store.get_setting("first"), store.get_setting("second")) == ("1", "2")
+
+
+def test_closing_waits_for_a_worker_s_write(data_dir: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """The store that owns the writer closes it only once a worker's transaction ended:
+    closing it under the worker would crash the process. A write after that is refused."""
+    inside, closing, closed = threading.Event(), threading.Event(), threading.Event()
+    outcome: list[object] = []
+    real_close = store_module._Writer.close  # noqa: SLF001
+
+    def close(writer: Any) -> None:
+        closing.set()
+        real_close(writer)
+
+    monkeypatch.setattr(store_module._Writer, "close", close)  # noqa: SLF001
+
+    def work(store: Store) -> None:
+        with store.open_worker() as worker:
+            with worker.write():
+                inside.set()
+                closing.wait()
+                time.sleep(0.05)  # the owner is now waiting to close
+                worker.conn.execute("INSERT INTO local_state VALUES ('late', '1')")
+            outcome.append("saved")
+            closed.wait()
+            try:
+                worker.set_setting("after", "1")
+            except InspectorError as exc:
+                outcome.append(str(exc))
+
+    store = Store.open(data_dir)
+    thread = threading.Thread(target=work, args=(store,))
+    thread.start()
+    inside.wait()
+    store.close()  # waits for the worker's transaction
+    closed.set()
+    thread.join()
+    assert outcome[0] == "saved" and "关闭" in str(outcome[1])
+    with Store.open(data_dir, readonly=True) as reader:
+        assert reader.get_setting("late") == "1" and reader.get_setting("after") is None
 
 
 def test_a_read_stops_mid_statement_when_asked(store: Store) -> None:

@@ -35,9 +35,6 @@ log = logging.getLogger(__name__)
 
 DB_NAME = "inspector.db"
 BUSY_TIMEOUT_MS = 5000
-# How long a write waits for another thread's transaction (a sync or import batch) before it
-# gives up with a message: batches are short, so this is a hung job, not a busy one.
-WRITER_WAIT_S = 60.0
 # SQLite virtual-machine steps between two looks at a cancel flag (``interrupted_by``): about
 # a millisecond of work.
 PROGRESS_STEPS = 10_000
@@ -54,12 +51,26 @@ class _Writer:
         self.closed = False
 
     def acquire(self) -> None:
-        if not self.lock.acquire(timeout=WRITER_WAIT_S):
-            raise InspectorError(t(
-                "数据正被另一项工作（同步或导入）写入，等待超时；刚才的修改没有保存。"
-                "请等它结束后重试。",
-                "The data is being written by another job (a sync or an import) and the wait "
-                "timed out; the last change was not saved. Try again when it has finished."))
+        # Untimed: another thread's transaction is one batch of rows (files are copied
+        # outside it), and a timed wait is what a faked clock breaks.
+        if not self.lock.acquire(blocking=False):
+            log.debug("waiting for another thread's write")
+            self.lock.acquire()
+        if self.closed:
+            self.lock.release()
+            raise InspectorError(t("数据目录已经关闭，刚才的修改没有保存。",
+                                   "The data directory was closed; the last change was not "
+                                   "saved."))
+
+    def close(self) -> None:
+        """Close the connection once no thread is writing through it (closing it under a
+        worker's transaction would crash the process)."""
+        self.lock.acquire()
+        try:
+            self.closed = True
+            self.conn.close()
+        finally:
+            self.lock.release()
 
 
 def default_actor() -> str:
@@ -214,8 +225,7 @@ class Store:
         self.closed = True
         self._reader.close()
         if isinstance(self._lock, DataDirLock) and self._writer is not None:
-            self._writer.closed = True
-            self._writer.conn.close()
+            self._writer.close()
         if self._lock is not None:
             self._lock.release()
 
