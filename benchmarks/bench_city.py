@@ -411,16 +411,26 @@ def main() -> None:
                 and strip.thumbnails_loaded() and (copies is None or copies.finished)
 
         started = time.perf_counter()
-        def thumbnails_shown() -> bool:
-            batch = batches[0] if batches else None
-            return batch is not None and batch.result is not None and strip.thumbnails_loaded()
+        thumbnails_at: list[float] = []
 
-        gaps["photo batch of 20"] = run_step(probe, photo_batch, batch_done, settle_s=1.0,
-                                             name="photo batch of 20",
-                                             visible=thumbnails_shown)
+        def files_shown() -> bool:  # the drop answered: the 20 files in the strip
+            batch = batches[0] if batches else None
+            if batch is not None and batch.result is not None and strip.thumbnails_loaded() \
+                    and not thumbnails_at:
+                thumbnails_at.append(time.perf_counter())
+            return strip.arriving_count() >= len(photo_files) or bool(thumbnails_at)
+
+        def all_done() -> bool:
+            files_shown()
+            return batch_done()
+
+        gaps["photo batch of 20"] = run_step(probe, photo_batch, all_done, settle_s=1.0,
+                                             name="photo batch of 20", visible=files_shown)
         result = batches[0].result  # type: ignore[attr-defined]
-        log.info("photo batch: %d imported, %d failed, %.1f s with report copies",
-                 len(result.imported), len(result.failed), time.perf_counter() - started - 1.0)
+        log.info("photo batch: %d imported, %d failed, thumbnails after %.2f s, %.1f s with "
+                 "report copies", len(result.imported), len(result.failed),
+                 thumbnails_at[0] - started if thumbnails_at else float("nan"),
+                 time.perf_counter() - started - 1.0)
         assert len(result.imported) == 20 and strip.list.count() >= 20
 
         window.close()

@@ -64,6 +64,7 @@ from ui.photo_jobs import ImportItem, PhotoImport, failure_message
 from ui.undo import RemovePhotoCommand
 
 SHA_ROLE = Qt.ItemDataRole.UserRole + 1
+ARRIVING_ROLE = Qt.ItemDataRole.UserRole + 2  # a file of an import under way (no photo yet)
 ICON_SIZE = QSize(112, 84)
 PHOTO_PATTERNS = "*.jpg *.jpeg *.png *.heic *.heif *.JPG *.JPEG *.PNG *.HEIC *.HEIF"
 
@@ -317,6 +318,8 @@ class PhotoStrip(QWidget):
             self.list.addItem(item)
         self._thumb_paths = [None] * len(self.rows)
         self._shown = 0
+        for batch in self.imports:  # still under way: their files stay in view
+            self._add_arriving(batch)
         self._update_state()
         if self.rows:
             self._start_thumbnails()
@@ -424,7 +427,24 @@ class PhotoStrip(QWidget):
         batch = PhotoImport(self.store, items, self, cleanup=cleanup, on_done=self._imported)
         self.imports.append(batch)
         batch.start()
+        self._add_arriving(batch)
         return batch
+
+    def _add_arriving(self, batch: PhotoImport) -> None:
+        """Show the files of an import at once, as placeholders: reading, hashing and copying
+        20 camera files takes most of a second, and the strip should answer the drop now."""
+        icon = QIcon(placeholder_pixmap())
+        for item in batch.items:
+            entry = QListWidgetItem(icon, "")
+            entry.setData(ARRIVING_ROLE, True)
+            entry.setToolTip(tr("正在导入 {n}…", "Importing {n}…", n=item.source.name))
+            self.list.addItem(entry)
+
+    def arriving_count(self) -> int:
+        """Placeholders shown for files still being imported."""
+        return sum(1 for index in range(self.list.count())
+                   if (item := self.list.item(index)) is not None
+                   and item.data(ARRIVING_ROLE))
 
     def import_mime(self, mime: QMimeData) -> PhotoImport | None:
         """Files (URLs of local files) or image data, from a drop or the clipboard."""
@@ -474,7 +494,7 @@ class PhotoStrip(QWidget):
 
     def _delete_selected(self) -> None:
         item = self.list.currentItem()
-        if item is not None and self.can_remove():
+        if item is not None and item.data(SHA_ROLE) and self.can_remove():
             self.remove_photo(str(item.data(SHA_ROLE)))
 
     def remove_photo(self, sha256: str) -> bool:
@@ -518,7 +538,7 @@ class PhotoStrip(QWidget):
 
     def _context_menu_at(self, point: QPoint) -> None:
         item = self.list.itemAt(point)
-        if item is None:
+        if item is None or not item.data(SHA_ROLE):  # a file still arriving has no menu
             return
         menu = self.context_menu(str(item.data(SHA_ROLE)))
         menu.popup(self.list.viewport().mapToGlobal(point))
@@ -627,6 +647,8 @@ class PhotoStrip(QWidget):
     def _imported(self, result: object) -> None:
         for batch in [b for b in self.imports if b.result is result]:
             self.imports.remove(batch)
+        if not isinstance(result, BatchResult) or not result.changes:
+            self._redo_arriving()  # nothing to read again: just its placeholders go
         if not isinstance(result, BatchResult):
             return
         self.last_result = result
@@ -636,6 +658,14 @@ class PhotoStrip(QWidget):
         if result.changes:  # the rows the import wrote (none: the photos were linked already)
             self.refresh()
             self.changed.emit()
+
+    def _redo_arriving(self) -> None:
+        for index in reversed(range(self.list.count())):
+            item = self.list.item(index)
+            if item is not None and item.data(ARRIVING_ROLE):
+                self.list.takeItem(index)
+        for batch in self.imports:
+            self._add_arriving(batch)
 
     def busy(self) -> bool:
         return bool(self.imports) or self._thumb_relay is not None \

@@ -115,3 +115,27 @@ def test_a_batch_cancelled_before_the_writer_takes_it_stores_nothing(
     assert list(incoming.iterdir()) == []
     assert all(not photos.original_path(demo_store.data_dir, sha(f), "jpg").exists()
                for f in files)
+
+
+def test_the_files_of_a_batch_show_at_once_and_give_way_to_their_photos(
+        qtbot: QtBot, demo_store: Store, tmp_path: Path) -> None:
+    """A drop is answered at once: each file appears as a placeholder while the batch is
+    read, hashed and copied; the photos take their places; a file that fails leaves none."""
+    strip, _target = a_strip(qtbot, demo_store)
+    good = [jpeg(tmp_path / f"IMG_{n}.JPG", seed=n) for n in range(2)]
+    bad = tmp_path / "broken.jpg"
+    bad.write_bytes(b"not a picture")
+    batch = strip.import_files([*good, bad])
+    assert batch is not None
+    assert strip.arriving_count() == 3 and strip.list.count() == 3  # before any work ran
+    qtbot.waitUntil(lambda: batch.result is not None, timeout=20_000)
+    assert strip.arriving_count() == 0
+    assert strip.list.count() == 2 and sorted(strip.photo_ids()) == sorted(sha(f) for f in good)
+    assert "broken.jpg" in errors.shown_messages[-1]
+    errors.shown_messages.clear()
+    # a batch that stores nothing takes its placeholders away too
+    nothing = strip.import_files([bad])
+    assert nothing is not None and strip.arriving_count() == 1
+    qtbot.waitUntil(lambda: nothing.result is not None, timeout=20_000)
+    assert strip.arriving_count() == 0 and strip.list.count() == 2
+    errors.shown_messages.clear()
