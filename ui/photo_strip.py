@@ -387,8 +387,9 @@ class PhotoStrip(QWidget):
         else:
             self.camera_button.setVisible(camera.camera_known() is not False)
         self.paste_shortcut.setEnabled(can_add)
-        self.list.setVisible(bool(self.rows))
-        self.empty_label.setVisible(not self.rows)
+        shown = bool(self.rows) or self.arriving_count() > 0
+        self.list.setVisible(shown)
+        self.empty_label.setVisible(not shown)
         self._retranslate_state()
 
     # -- adding ----------------------------------------------------------------------------
@@ -428,6 +429,7 @@ class PhotoStrip(QWidget):
         self.imports.append(batch)
         batch.start()
         self._add_arriving(batch)
+        self._update_state()
         return batch
 
     def _add_arriving(self, batch: PhotoImport) -> None:
@@ -666,6 +668,7 @@ class PhotoStrip(QWidget):
                 self.list.takeItem(index)
         for batch in self.imports:
             self._add_arriving(batch)
+        self._update_state()
 
     def busy(self) -> bool:
         return bool(self.imports) or self._thumb_relay is not None \
@@ -755,10 +758,12 @@ class PhotoStrip(QWidget):
     # -- language --------------------------------------------------------------------------
 
     def _retranslate_state(self) -> None:
-        count = len(self.rows)
-        self.count_label.setText(tr("照片 {n} 张", "{n} photo" if count == 1 else "{n} photos",
-                                    n=count) if self.target is not None or self.draft
-                                 else tr("照片", "Photos"))
+        count, arriving = len(self.rows), self.arriving_count()
+        text = tr("照片 {n} 张", "{n} photo" if count == 1 else "{n} photos", n=count) \
+            if self.target is not None or self.draft else tr("照片", "Photos")
+        if arriving:
+            text += tr("\n正在导入 {m} 张", "\n{m} arriving", m=arriving)
+        self.count_label.setText(text)
         if self.target is None and not self.draft:
             self.empty_label.setText(tr("请选择一个检查项", "Choose an item"))
         elif self.read_only:

@@ -128,6 +128,8 @@ def test_the_files_of_a_batch_show_at_once_and_give_way_to_their_photos(
     batch = strip.import_files([*good, bad])
     assert batch is not None
     assert strip.arriving_count() == 3 and strip.list.count() == 3  # before any work ran
+    assert strip.list.isVisible() and not strip.empty_label.isVisible()
+    assert "正在导入 3 张" in strip.count_label.text()
     qtbot.waitUntil(lambda: batch.result is not None, timeout=20_000)
     assert strip.arriving_count() == 0
     assert strip.list.count() == 2 and sorted(strip.photo_ids()) == sorted(sha(f) for f in good)
@@ -138,4 +140,5 @@ def test_the_files_of_a_batch_show_at_once_and_give_way_to_their_photos(
     assert nothing is not None and strip.arriving_count() == 1
     qtbot.waitUntil(lambda: nothing.result is not None, timeout=20_000)
     assert strip.arriving_count() == 0 and strip.list.count() == 2
+    assert "正在导入" not in strip.count_label.text()
     errors.shown_messages.clear()
