@@ -196,6 +196,19 @@ def test_a_worker_writes_through_the_stores_one_writer(store: Store) -> None:
     assert store.get_setting("w") == "1"  # and the store's own reader sees it at once
 
 
+def _announced(monkeypatch: pytest.MonkeyPatch, method: str) -> threading.Event:
+    """An event set when the writer's ``method`` is called (just before it runs)."""
+    called = threading.Event()
+    real = getattr(store_module._Writer, method)  # noqa: SLF001
+
+    def announcing(writer: Any) -> None:
+        called.set()
+        real(writer)
+
+    monkeypatch.setattr(store_module._Writer, method, announcing)  # noqa: SLF001
+    return called
+
+
 def test_a_second_thread_waits_its_turn_instead_of_failing(
         data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A background batch and a GUI edit take turns on the writer: with two writing
@@ -203,14 +216,7 @@ def test_a_second_thread_waits_its_turn_instead_of_failing(
     (shortened here to 1 ms) ran out while the first held its transaction."""
     monkeypatch.setattr(store_module, "BUSY_TIMEOUT_MS", 1)
     outcome: list[object] = []
-    asking = threading.Event()
-    real_acquire = store_module._Writer.acquire  # noqa: SLF001
-
-    def acquire(writer: Any) -> None:
-        asking.set()
-        real_acquire(writer)
-
-    monkeypatch.setattr(store_module._Writer, "acquire", acquire)  # noqa: SLF001
+    asking = _announced(monkeypatch, "acquire")
 
     def second_edit(store: Store) -> None:
         try:
@@ -239,15 +245,9 @@ def test_closing_waits_for_a_worker_s_write(data_dir: Path,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
     """The store that owns the writer closes it only once a worker's transaction ended:
     closing it under the worker would crash the process. A write after that is refused."""
-    inside, closing, closed = threading.Event(), threading.Event(), threading.Event()
+    inside, closed = threading.Event(), threading.Event()
+    closing = _announced(monkeypatch, "close")
     outcome: list[object] = []
-    real_close = store_module._Writer.close  # noqa: SLF001
-
-    def close(writer: Any) -> None:
-        closing.set()
-        real_close(writer)
-
-    monkeypatch.setattr(store_module._Writer, "close", close)  # noqa: SLF001
 
     def work(store: Store) -> None:
         with store.open_worker() as worker:
