@@ -140,6 +140,19 @@ def is_stale(store: Store) -> bool:
                               (STANDING_STALE_KEY,)).fetchone() is not None
 
 
+def owners(store: Store, table: str, column: str, row_ids: Iterable[str]) -> set[str] | None:
+    """``column`` of these rows of ``table`` (the inspection of findings, the community of
+    inspections …); None when one of the rows is gone (a revocation cut): the caller starts
+    afresh. ``table`` and ``column`` are this code's own names, never input."""
+    wanted = sorted(set(row_ids))
+    found = store.conn.execute(
+        f"SELECT id, {column} FROM {table} WHERE id IN (SELECT value FROM json_each(?))",
+        (json.dumps(wanted),)).fetchall()
+    if len(found) != len(wanted):
+        return None
+    return {row[1] for row in found}
+
+
 def affected(store: Store, changes: Changes) -> set[str] | None:
     """The communities whose rows these changes can move (None: cannot tell — rebuild)."""
     ids = set(changes.rows("communities"))
@@ -148,20 +161,15 @@ def affected(store: Store, changes: Changes) -> set[str] | None:
     answered = {row_id.split(":", 1)[0] for row_id in changes.rows("responses")}
     finding_ids = changes.rows("findings")
     if finding_ids:
-        found = store.conn.execute(
-            "SELECT id, inspection_id FROM findings WHERE id IN"
-            " (SELECT value FROM json_each(?))", (json.dumps(sorted(finding_ids)),)).fetchall()
-        if len(found) != len(finding_ids):
-            return None  # a finding row went away (a revocation cut): start afresh
-        inspection_ids |= {row[1] for row in found}
-    if inspection_ids:
-        found = store.conn.execute(
-            "SELECT id, community_id FROM inspections WHERE id IN"
-            " (SELECT value FROM json_each(?))", (json.dumps(sorted(inspection_ids)),)
-        ).fetchall()
-        if len(found) != len(inspection_ids):
+        of_findings = owners(store, "findings", "inspection_id", finding_ids)
+        if of_findings is None:
             return None
-        ids |= {row[1] for row in found}
+        inspection_ids |= of_findings
+    if inspection_ids:
+        of_inspections = owners(store, "inspections", "community_id", inspection_ids)
+        if of_inspections is None:
+            return None
+        ids |= of_inspections
     if answered - inspection_ids:
         ids |= {row[0] for row in store.conn.execute(
             "SELECT DISTINCT community_id FROM inspections WHERE status = ? AND id IN"

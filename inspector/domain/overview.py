@@ -106,12 +106,11 @@ def affected_communities(store: Store, changes: Changes) -> set[str] | None:
         return None
     decided = changes.rows("recognitions")
     if decided:
-        found = store.conn.execute(
-            "SELECT id, community_id FROM recognitions WHERE id IN"
-            " (SELECT value FROM json_each(?))", (json.dumps(sorted(decided)),)).fetchall()
-        if len(found) != len(decided):
+        of_decisions = community_standing.owners(store, "recognitions", "community_id",
+                                                 decided)
+        if of_decisions is None:
             return None
-        ids |= {row[1] for row in found}
+        ids |= of_decisions
     return ids
 
 
