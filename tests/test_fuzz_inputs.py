@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ from hypothesis import strategies as st
 from inspector import cli
 from inspector.core.keys import DeviceKey
 from inspector.core.store import Store
+from tests.handmade_bundle import NAME, manifest_for, write_bundle
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "60"))  # 1000 for a long local run
 CELLS = st.one_of(st.text(max_size=12), st.sampled_from(
@@ -83,29 +83,11 @@ def test_any_signed_manifest_is_refused_with_a_message_or_applied(
     """Even a manifest its author signed (a trusted laptop gone wrong) cannot crash an import:
     the bundle is built by hand, signed with a real key, and imported by the CLI."""
     key = DeviceKey.generate()
-    device = "ab" * 16
-    change = {"device": device, "seq": 1, "hlc": "001800000000000-00000", "tbl": "config",
-              "row_id": "issuer.phone", "reg": "value", "value": json.dumps({"value": "1"}),
-              "replaces": None, "actor": "x"}
-    body = (json.dumps(change) + "\n").encode("utf-8")
-    import hashlib
-
-    manifest: dict[str, object] = {
-        "format": 2, "app": "green-inspector", "device": device, "device_name": "x",
-        "public_key": key.public_hex(), "first_seq": 1, "last_seq": 1,
-        "clock_min": change["hlc"], "clock_max": change["hlc"], "depends": {},
-        "counts": {"changes": 1, "photos": 0}, "created_at": "2026-12-01T10:00:00+08:00",
-        "missing_photos": [],
-        "entries": {"changes.jsonl": {"sha256": hashlib.sha256(body).hexdigest(),
-                                      "size": len(body)}}}
+    manifest: dict[str, object] = manifest_for(key)
     manifest.update(overrides)
     manifest_bytes = json.dumps(manifest, ensure_ascii=False).encode("utf-8")
     with tempfile.TemporaryDirectory() as scratch:
-        path = Path(scratch) / "000000000001-000000000001.zip"
-        with zipfile.ZipFile(path, "w") as archive:
-            archive.writestr("manifest.json", manifest_bytes)
-            archive.writestr("signature", key.sign(manifest_bytes))
-            archive.writestr("changes.jsonl", body)
+        path = write_bundle(Path(scratch) / NAME, manifest_bytes, key)
         before = _changes(seeded)
         code = cli.main(["--data-dir", str(seeded), "bundle", "import", str(path)])
         out, err = capsys.readouterr()

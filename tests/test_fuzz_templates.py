@@ -5,12 +5,10 @@ refused one leaves the database exactly as it was (every table's rows and the ch
 from __future__ import annotations
 
 import copy
-import hashlib
 import itertools
 import json
 import os
 import tempfile
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +23,7 @@ from inspector.core.store import Store
 from inspector.domain import templates
 from sync.bundle_format import _check_manifest, _load_manifest
 from sync.zipguard import BundleError, Limits
+from tests.handmade_bundle import NAME, manifest_for, write_bundle
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "60"))  # 1000 for a long local run
 V2: dict[str, Any] = json.loads(
@@ -159,19 +158,7 @@ def test_any_template_file_installs_or_is_refused_leaving_nothing(
 # -- manifests --------------------------------------------------------------------------------
 
 KEY = DeviceKey.generate()
-DEVICE = "ab" * 16
-CHANGE = {"device": DEVICE, "seq": 1, "hlc": "001800000000000-00000", "tbl": "config",
-          "row_id": "issuer.phone", "reg": "value", "value": json.dumps({"value": "1"}),
-          "replaces": None, "actor": "x"}
-BODY = (json.dumps(CHANGE) + "\n").encode("utf-8")
-MANIFEST: dict[str, Any] = {
-    "format": 2, "app": "green-inspector", "device": DEVICE, "device_name": "x",
-    "public_key": KEY.public_hex(), "first_seq": 1, "last_seq": 1,
-    "clock_min": CHANGE["hlc"], "clock_max": CHANGE["hlc"], "depends": {},
-    "counts": {"changes": 1, "photos": 0}, "created_at": "2026-12-01T10:00:00+08:00",
-    "missing_photos": [],
-    "entries": {"changes.jsonl": {"sha256": hashlib.sha256(BODY).hexdigest(),
-                                  "size": len(BODY)}}}
+MANIFEST = manifest_for(KEY)
 MANIFEST_PATHS = _paths(MANIFEST)
 
 
@@ -214,11 +201,7 @@ def test_any_signed_manifest_text_is_refused_cleanly_leaving_nothing(
             "deep": text.replace('"depends": {', '"depends": ' + "[" * 40 + "{", 1)}[damage]
     data = text.encode("utf-8")
     with tempfile.TemporaryDirectory() as scratch:
-        path = Path(scratch) / "000000000001-000000000001.zip"
-        with zipfile.ZipFile(path, "w") as archive:
-            archive.writestr("manifest.json", data)
-            archive.writestr("signature", KEY.sign(data))
-            archive.writestr("changes.jsonl", BODY)
+        path = write_bundle(Path(scratch) / NAME, data, KEY)
         before = _snapshot(seeded)
         code = cli.main(["--data-dir", str(seeded), "bundle", "import", str(path)])
         out, err = capsys.readouterr()
