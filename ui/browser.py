@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
@@ -115,15 +114,12 @@ class CommunityBrowser(QWidget):
     pinyin_ready = Signal()  # the communities can be found by pinyin and initials too
     load_failed = Signal(str)  # the registry could not be read: the message shown
 
-    def __init__(self, data_dir: Path, parent: QWidget | None = None, *,
-                 open_store: Callable[[], Store] | None = None) -> None:
-        """``open_store``: how a load opens its connection (a window passes its store's
-        ``open_worker``, which shares the one writer: a summary left stale by an upgrade
-        is then rebuilt once and kept, not computed again at every load); by default the
-        data directory read-only."""
+    def __init__(self, open_store: Callable[[], Store], parent: QWidget | None = None) -> None:
+        """``open_store``: how a load opens its connection, on the worker (the window passes
+        its store's ``open_worker``, which shares the one writer: a summary left stale by an
+        upgrade is then rebuilt once and kept, not computed again at every load)."""
         super().__init__(parent)
-        self.data_dir = data_dir
-        self._open_store = open_store or (lambda: Store.open(data_dir, readonly=True))
+        self._open_store = open_store
         self.model = QStandardItemModel(0, 2, self)
         self.proxy = _Filter()
         self.proxy.setSourceModel(self.model)

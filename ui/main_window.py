@@ -159,8 +159,7 @@ class MainWindow(QMainWindow):
 
         from ui.browser import CommunityBrowser
 
-        self.browser = CommunityBrowser(self.store.data_dir, self,
-                                        open_store=self.store.open_worker)
+        self.browser = CommunityBrowser(self.store.open_worker, self)
         self.browser.community_selected.connect(self.open_community)
         # The page before a community is chosen; with no communities yet it offers the way in.
         self.welcome = QWidget(self)
